@@ -1,0 +1,14 @@
+//! Pure domain types and rules for goldthread. No I/O lives here: every rule the
+//! product computes (One Fund attribution, framework gaps, the golden thread,
+//! permissions) is a function of plain data, so it can be table- and property-tested.
+#![forbid(unsafe_code)]
+
+pub mod enums;
+pub mod framework;
+pub mod money;
+pub mod one_fund;
+pub mod permission;
+pub mod values;
+
+pub use enums::*;
+pub use values::{Code, Email, Fte, ParseError};

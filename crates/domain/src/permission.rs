@@ -1,0 +1,228 @@
+//! Who may change what (issue: "Accounts, roles, security"). Pure rules over the
+//! acting person and the tenant's framework; the application layer asks these
+//! before every write.
+//!
+//! - `admin` and `performance-officer` edit everything in their tenant, except that
+//!   only an admin may create, change or remove an admin account.
+//! - `outcome-leader` edits within their portfolios: the portfolios themselves, the
+//!   outcomes those portfolios lead (details and RACI), the services in them
+//!   (including creating and deleting), their matrix cells, and plans they own.
+//! - `service-manager` edits their services (not moving them to another portfolio),
+//!   those services' matrix cells, and plans they own.
+//! - `commissioning-officer`, `member` and `auditor` read only; `auditor` and
+//!   `admin` also read the audit trail.
+//!
+//! An outcome-leader's portfolios are the portfolio codes in their scope plus the
+//! portfolios naming them as Outcome Leader; a person's services are the service
+//! codes in their scope, the services they lead, and (for outcome-leaders) every
+//! service in their portfolios.
+use crate::framework::Framework;
+use crate::{Code, Email, Role};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub email: Email,
+    pub role: Role,
+    pub scope: Vec<Code>,
+}
+
+/// A write someone wants to make.
+#[derive(Debug, Clone, Copy)]
+pub enum Write<'a> {
+    CreateOutcome,
+    UpdateOutcome(&'a Code),
+    DeleteOutcome(&'a Code),
+    ReplaceRaci(&'a Code),
+    CreatePortfolio,
+    UpdatePortfolio(&'a Code),
+    DeletePortfolio(&'a Code),
+    /// Create a service in a portfolio.
+    CreateService { portfolio: &'a Code },
+    /// Update a service, possibly moving it from one portfolio to another.
+    UpdateService {
+        service: &'a Code,
+        from: &'a Code,
+        to: &'a Code,
+    },
+    DeleteService {
+        service: &'a Code,
+        portfolio: &'a Code,
+    },
+    MatrixCell { service: &'a Code },
+    /// Create, update or delete a plan; `owners` are the owner before and after.
+    Plan { owners: [Option<&'a Email>; 2] },
+    /// Create, update or delete a person; `roles` are the role before and after.
+    Person { roles: [Option<Role>; 2] },
+    ImportFramework,
+}
+
+impl Actor {
+    pub fn edits_everything(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::PerformanceOfficer)
+    }
+
+    pub fn reads_audit(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Auditor)
+    }
+
+    /// The portfolios an outcome-leader leads (empty for other roles).
+    pub fn portfolios<'f>(&self, fw: &'f Framework) -> BTreeSet<&'f Code> {
+        if self.role != Role::OutcomeLeader {
+            return BTreeSet::new();
+        }
+        fw.portfolios
+            .iter()
+            .filter(|p| p.outcome_leader.as_ref() == Some(&self.email) || self.scope.contains(&p.code))
+            .map(|p| &p.code)
+            .collect()
+    }
+
+    /// The services this person manages (for outcome-leaders and service-managers).
+    pub fn services<'f>(&self, fw: &'f Framework) -> BTreeSet<&'f Code> {
+        if !matches!(self.role, Role::OutcomeLeader | Role::ServiceManager) {
+            return BTreeSet::new();
+        }
+        let portfolios = self.portfolios(fw);
+        fw.services
+            .iter()
+            .filter(|s| {
+                s.lead.as_ref() == Some(&self.email)
+                    || self.scope.contains(&s.code)
+                    || portfolios.contains(&s.portfolio)
+            })
+            .map(|s| &s.code)
+            .collect()
+    }
+
+    /// May this person make this write? `fw` is the framework before the write.
+    pub fn may(&self, write: Write<'_>, fw: &Framework) -> bool {
+        if let Write::Person { roles } = write {
+            return match self.role {
+                Role::Admin => true,
+                Role::PerformanceOfficer => !roles.contains(&Some(Role::Admin)),
+                _ => false,
+            };
+        }
+        if self.edits_everything() {
+            return true;
+        }
+        let leads = |outcome: &Code| {
+            let mine = self.portfolios(fw);
+            fw.portfolios
+                .iter()
+                .any(|p| mine.contains(&p.code) && p.outcomes.contains(outcome))
+        };
+        match write {
+            Write::CreateOutcome
+            | Write::DeleteOutcome(_)
+            | Write::CreatePortfolio
+            | Write::DeletePortfolio(_)
+            | Write::ImportFramework
+            | Write::Person { .. } => false,
+            Write::UpdateOutcome(o) | Write::ReplaceRaci(o) => {
+                self.role == Role::OutcomeLeader && leads(o)
+            }
+            Write::UpdatePortfolio(p) => self.portfolios(fw).contains(p),
+            Write::CreateService { portfolio } | Write::DeleteService { portfolio, .. } => {
+                self.portfolios(fw).contains(portfolio)
+            }
+            Write::UpdateService { service, from, to } => match self.role {
+                Role::OutcomeLeader => {
+                    let mine = self.portfolios(fw);
+                    (mine.contains(from) && mine.contains(to))
+                        || (from == to && self.services(fw).contains(service))
+                }
+                Role::ServiceManager => from == to && self.services(fw).contains(service),
+                _ => false,
+            },
+            Write::MatrixCell { service } => self.services(fw).contains(service),
+            Write::Plan { owners } => {
+                matches!(self.role, Role::OutcomeLeader | Role::ServiceManager)
+                    && owners.iter().all(|o| *o == Some(&self.email))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::tests::{code, email, sample};
+
+    fn actor(role: Role, who: &str, scope: &[&str]) -> Actor {
+        Actor {
+            email: email(who),
+            role,
+            scope: scope.iter().map(|s| code(s)).collect(),
+        }
+    }
+
+    #[test]
+    fn the_permission_table() {
+        let fw = sample();
+        let (lo1, lo2, p1, p2, s1, s2) = (
+            code("LO1"),
+            code("LO2"),
+            code("P1"),
+            code("P2"),
+            code("S1"),
+            code("S2"),
+        );
+        let leader = actor(Role::OutcomeLeader, "a@x.org", &[]);
+        let manager = actor(Role::ServiceManager, "z@x.org", &["S2"]);
+        let me = email("a@x.org");
+        let table: Vec<(&Actor, Write, bool)> = vec![
+            (&leader, Write::UpdateOutcome(&lo1), true),
+            (&leader, Write::UpdateOutcome(&lo2), false),
+            (&leader, Write::ReplaceRaci(&lo1), true),
+            (&leader, Write::CreateOutcome, false),
+            (&leader, Write::UpdatePortfolio(&p1), true),
+            (&leader, Write::UpdatePortfolio(&p2), false),
+            (&leader, Write::CreateService { portfolio: &p1 }, true),
+            (&leader, Write::CreateService { portfolio: &p2 }, false),
+            (&leader, Write::UpdateService { service: &s1, from: &p1, to: &p2 }, false),
+            (&leader, Write::MatrixCell { service: &s1 }, true),
+            (&leader, Write::MatrixCell { service: &s2 }, false),
+            (&leader, Write::Plan { owners: [Some(&me), Some(&me)] }, true),
+            (&leader, Write::Plan { owners: [None, Some(&me)] }, false),
+            (&leader, Write::ImportFramework, false),
+            (&manager, Write::UpdateService { service: &s2, from: &p2, to: &p2 }, true),
+            (&manager, Write::UpdateService { service: &s2, from: &p2, to: &p1 }, false),
+            (&manager, Write::UpdateService { service: &s1, from: &p1, to: &p1 }, false),
+            (&manager, Write::MatrixCell { service: &s2 }, true),
+            (&manager, Write::CreateService { portfolio: &p2 }, false),
+            (&manager, Write::UpdateOutcome(&lo1), false),
+        ];
+        for (a, w, expected) in table {
+            assert_eq!(a.may(w, &fw), expected, "{:?} {:?}", a.role, w);
+        }
+    }
+
+    #[test]
+    fn read_only_roles_write_nothing_and_full_roles_everything() {
+        let fw = sample();
+        let s1 = code("S1");
+        for role in [Role::Member, Role::Auditor, Role::CommissioningOfficer] {
+            let a = actor(role, "r@x.org", &["S1", "P1"]);
+            assert!(!a.may(Write::MatrixCell { service: &s1 }, &fw));
+            assert!(!a.may(Write::CreateOutcome, &fw));
+        }
+        for role in [Role::Admin, Role::PerformanceOfficer] {
+            let a = actor(role, "r@x.org", &[]);
+            assert!(a.may(Write::MatrixCell { service: &s1 }, &fw));
+            assert!(a.may(Write::ImportFramework, &fw));
+        }
+    }
+
+    #[test]
+    fn only_admins_manage_admins() {
+        let fw = sample();
+        let po = actor(Role::PerformanceOfficer, "p@x.org", &[]);
+        let admin = actor(Role::Admin, "q@x.org", &[]);
+        let grant = Write::Person { roles: [Some(Role::Member), Some(Role::Admin)] };
+        assert!(!po.may(grant, &fw));
+        assert!(admin.may(grant, &fw));
+        assert!(po.may(Write::Person { roles: [None, Some(Role::Member)] }, &fw));
+    }
+}
