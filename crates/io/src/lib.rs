@@ -1,1 +1,10 @@
+//! Reading and writing goldthread's spreadsheet formats: a directory of CSV files or
+//! one XLSX workbook with a sheet per file. Validation is all-or-nothing and every
+//! problem is reported as `file:row:column: message`, with the row number a
+//! spreadsheet shows (header = row 1, first data row = row 2).
+#![forbid(unsafe_code)]
 
+pub mod framework;
+pub mod table;
+
+pub use table::{ImportError, Source, Table};
