@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use time::Date;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Person {
     pub email: Email,
     pub name: String,
@@ -19,6 +20,7 @@ pub struct Person {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Outcome {
     pub code: Code,
     pub title: String,
@@ -29,6 +31,7 @@ pub struct Outcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Portfolio {
     pub code: Code,
     pub title: String,
@@ -38,6 +41,7 @@ pub struct Portfolio {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Service {
     pub code: Code,
     pub title: String,
@@ -55,6 +59,7 @@ pub struct Service {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contribution {
     pub service: Code,
     pub outcome: Code,
@@ -63,6 +68,7 @@ pub struct Contribution {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RaciEntry {
     pub outcome: Code,
     pub person: Email,
@@ -70,6 +76,7 @@ pub struct RaciEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Plan {
     pub code: Code,
     pub title: String,
@@ -92,6 +99,7 @@ pub struct Framework {
 
 /// The framework gaps (DOMAIN §3 "Checks").
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Gaps {
     /// Local outcomes with no Accountable person in their RACI.
     pub outcomes_without_accountable: Vec<Code>,
@@ -114,6 +122,7 @@ impl Gaps {
 
 /// A contribution seen from the outcome side of the thread.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceInThread {
     pub service: Service,
     /// The outcome the service contributes to (the thread's outcome or one below it).
@@ -124,6 +133,7 @@ pub struct ServiceInThread {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutcomeThread {
     pub outcome: Outcome,
     /// Every outcome this one serves, transitively (e.g. national outcomes).
@@ -137,6 +147,7 @@ pub struct OutcomeThread {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutcomeServed {
     pub outcome: Outcome,
     pub strength: Strength,
@@ -147,6 +158,7 @@ pub struct OutcomeServed {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceThread {
     pub service: Service,
     pub portfolio: Option<Portfolio>,

@@ -21,6 +21,7 @@ pub struct ServiceBudget {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceShare {
     pub service: String,
     pub strength: Strength,
@@ -31,6 +32,7 @@ pub struct ServiceShare {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutcomeFund {
     pub outcome: String,
     pub attributed_pence: i64,
@@ -38,12 +40,14 @@ pub struct OutcomeFund {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Unattributed {
     pub service: String,
     pub net_budget_pence: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OneFund {
     pub outcomes: Vec<OutcomeFund>,
     pub unattributed: Vec<Unattributed>,

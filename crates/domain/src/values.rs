@@ -203,3 +203,42 @@ mod tests {
         assert!(Fte::parse("abc").is_err());
     }
 }
+
+/// Text-valued newtypes appear in the API as strings with a pattern or format.
+#[cfg(feature = "openapi")]
+mod openapi {
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    use utoipa::openapi::RefOr;
+
+    fn string(description: &str, pattern: Option<&str>, format: Option<&str>) -> RefOr<Schema> {
+        let mut b = ObjectBuilder::new().schema_type(Type::String).description(Some(description));
+        if let Some(p) = pattern {
+            b = b.pattern(Some(p));
+        }
+        if let Some(f) = format {
+            b = b.format(Some(utoipa::openapi::SchemaFormat::Custom(f.to_string())));
+        }
+        b.into()
+    }
+
+    impl utoipa::PartialSchema for super::Code {
+        fn schema() -> RefOr<Schema> {
+            string("A human code, unique per tenant.", Some("^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"), None)
+        }
+    }
+    impl utoipa::ToSchema for super::Code {}
+
+    impl utoipa::PartialSchema for super::Email {
+        fn schema() -> RefOr<Schema> {
+            string("An email address identifying a person.", None, Some("email"))
+        }
+    }
+    impl utoipa::ToSchema for super::Email {}
+
+    impl utoipa::PartialSchema for super::Fte {
+        fn schema() -> RefOr<Schema> {
+            string("Full-time equivalent staff, an exact decimal with at most 2 places.", Some("^[0-9]+(\\.[0-9]{1,2})?$"), None)
+        }
+    }
+    impl utoipa::ToSchema for super::Fte {}
+}

@@ -204,15 +204,26 @@ pub fn read(source: &Source, existing: &Framework) -> Result<FrameworkImport, Ve
     let mut tables = BTreeMap::new();
     for (name, _) in TABLES {
         match source.table(name) {
-            Ok(t) => {
+            Ok(Some(t)) => {
                 tables.insert(*name, t);
             }
+            Ok(None) => {}
             Err(e) => errors.push(e),
         }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
+    validate(tables, existing)
+}
+
+/// Validates tables (keyed by table name, e.g. `services`) against the tenant's
+/// `existing` framework. The API and web forms validate single records through
+/// this same function, as one-row tables, so every entry route applies one set of rules.
+pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<FrameworkImport, Vec<ImportError>> {
+    let mut errors = Vec::new();
+    let mut given = given;
+    let tables: BTreeMap<&str, Option<Table>> = TABLES.iter().map(|(n, _)| (*n, given.remove(n))).collect();
     if tables.values().all(Option::is_none) {
         let names: Vec<String> = TABLES.iter().map(|(n, _)| format!("{n}.csv")).collect();
         return Err(vec![ImportError::file(

@@ -12,16 +12,18 @@
 pub mod accounts;
 pub mod audit;
 pub mod framework;
+pub mod testing;
 mod migrate;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, Connection, Executor, Transaction};
+use sqlx::{AnyPool, Connection, Executor, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use migrate::MIGRATIONS;
+pub use sqlx::AnyConnection;
 
 /// The id of a tenant (council). Only obtainable from the store.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
