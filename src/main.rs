@@ -1,1 +1,9 @@
-fn main() {}
+//! The `goldthread` binary: a thin command line over the application layer.
+#![forbid(unsafe_code)]
+
+mod cli;
+mod demo;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -87,6 +87,7 @@ pub struct Plan {
 
 /// Everything in one tenant's framework.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Framework {
     pub people: Vec<Person>,
     pub outcomes: Vec<Outcome>,

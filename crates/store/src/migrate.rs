@@ -40,7 +40,7 @@ const CREATE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
 
 async fn applied(db: &Db) -> Result<Vec<(i64, String)>> {
     let mut c = db.read().await?;
-    sqlx::raw_sql(CREATE).execute(&mut *c).await?;
+    sqlx::query(CREATE).execute(&mut *c).await?;
     let rows: Vec<(i64, String)> =
         sqlx::query_as("SELECT version, checksum FROM schema_migrations ORDER BY version")
             .fetch_all(&mut *c)

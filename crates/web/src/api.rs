@@ -1,0 +1,487 @@
+//! The JSON API at `/api/v1`, described by OpenAPI 3.1 at `/api/openapi.json`.
+//! Field names are the import columns' names, plus `id` and `version`; money is
+//! integer pence in fields ending `_pence`; lists answer `{"items": [...]}`.
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ApiCaller;
+use axum::Json;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use goldthread_app::framework::ImportReport;
+use goldthread_app::input::{CellInput, OutcomeInput, PersonInput, PlanInput, PortfolioInput, RaciInput, ServiceInput};
+use goldthread_app::{AppError, Rec};
+use goldthread_domain::framework::{Framework, Gaps, Outcome, OutcomeThread, Person, Plan, Portfolio, Service, ServiceThread};
+use goldthread_domain::one_fund::OneFund;
+use goldthread_domain::{Code, Email, Raci, Strength};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "goldthread API",
+        version = "1",
+        description = "The golden thread of a council: outcomes, portfolios, services, plans, people, the Outcomes & Delivery Matrix, RACI, One Fund, framework gaps and the audit trail. Authenticate with `Authorization: Bearer <token>` (create one with `goldthread token create`) or a browser session. Errors are `{\"error\":{\"code\",\"message\",\"details\"}}` with a stable code."
+    ),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = [])),
+    tags(
+        (name = "framework", description = "Records of the golden thread"),
+        (name = "matrix", description = "The Outcomes & Delivery Matrix and RACI"),
+        (name = "views", description = "Derived views: the thread, One Fund, gaps"),
+        (name = "data", description = "Import, export and the audit trail")
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        c.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::extract::SESSION_COOKIE))));
+    }
+}
+
+/// The API routes and their OpenAPI document.
+pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(outcomes::list, outcomes::create))
+        .routes(routes!(outcomes::get, outcomes::update, outcomes::delete))
+        .routes(routes!(portfolios::list, portfolios::create))
+        .routes(routes!(portfolios::get, portfolios::update, portfolios::delete))
+        .routes(routes!(services::list, services::create))
+        .routes(routes!(services::get, services::update, services::delete))
+        .routes(routes!(plans::list, plans::create))
+        .routes(routes!(plans::get, plans::update, plans::delete))
+        .routes(routes!(people::list, people::create))
+        .routes(routes!(people::get, people::update, people::delete))
+        .routes(routes!(matrix))
+        .routes(routes!(put_cell, delete_cell))
+        .routes(routes!(get_raci, put_raci))
+        .routes(routes!(outcome_thread))
+        .routes(routes!(service_thread))
+        .routes(routes!(one_fund))
+        .routes(routes!(gaps))
+        .routes(routes!(audit))
+        .routes(routes!(me))
+        .routes(routes!(import_framework))
+        .routes(routes!(export_framework));
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).split_for_parts()
+}
+
+/// JSON body whose rejections are reported in the API's error format.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(r) => Err(ApiError(AppError::BadRequest(r.body_text()))),
+        }
+    }
+}
+
+/// Query string whose rejections are reported in the API's error format.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(ApiQuery(v)),
+            Err(r) => Err(ApiError(AppError::BadRequest(r.body_text()))),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct VersionQuery {
+    /// The version you read; a stale version is refused with 409.
+    pub version: Option<i64>,
+}
+
+macro_rules! item_types {
+    ($item:ident, $list:ident, $t:ty) => {
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $item {
+            pub id: String,
+            pub version: i64,
+            #[serde(flatten)]
+            pub value: $t,
+        }
+        impl From<Rec<$t>> for $item {
+            fn from(r: Rec<$t>) -> Self {
+                $item { id: r.id, version: r.version, value: r.value }
+            }
+        }
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $list {
+            pub items: Vec<$item>,
+        }
+    };
+}
+
+item_types!(OutcomeItem, OutcomeList, Outcome);
+item_types!(PortfolioItem, PortfolioList, Portfolio);
+item_types!(ServiceItem, ServiceList, Service);
+item_types!(PlanItem, PlanList, Plan);
+item_types!(PersonItem, PersonList, Person);
+
+macro_rules! crud {
+    ($m:ident, $t:ty, $input:ty, $item:ident, $list:ident, $path:literal, $one:literal, $key:literal, $create:ident, $update:ident) => {
+        pub mod $m {
+            use super::*;
+
+            #[utoipa::path(get, path = $path, tag = "framework",
+                responses((status = 200, body = $list), (status = 401, body = ErrorBody)))]
+            pub async fn list(State(s): State<AppState>, ApiCaller(c): ApiCaller) -> ApiResult<Json<$list>> {
+                Ok(Json($list { items: s.app.list::<$t>(&c).await?.into_iter().map(Into::into).collect() }))
+            }
+
+            #[utoipa::path(post, path = $path, tag = "framework", request_body = $input,
+                responses((status = 201, body = $item), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+                          (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+            pub async fn create(State(s): State<AppState>, ApiCaller(c): ApiCaller, ApiJson(i): ApiJson<$input>) -> ApiResult<(StatusCode, Json<$item>)> {
+                Ok((StatusCode::CREATED, Json(s.app.$create(&c, &i).await?.into())))
+            }
+
+            #[utoipa::path(get, path = $one, tag = "framework", params(($key = String, Path)),
+                responses((status = 200, body = $item), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+            pub async fn get(State(s): State<AppState>, ApiCaller(c): ApiCaller, Path(key): Path<String>) -> ApiResult<Json<$item>> {
+                Ok(Json(s.app.get::<$t>(&c, &key).await?.into()))
+            }
+
+            #[utoipa::path(put, path = $one, tag = "framework", params(($key = String, Path)), request_body = $input,
+                responses((status = 200, body = $item), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+                          (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+            pub async fn update(State(s): State<AppState>, ApiCaller(c): ApiCaller, Path(key): Path<String>, ApiJson(i): ApiJson<$input>) -> ApiResult<Json<$item>> {
+                Ok(Json(s.app.$update(&c, &key, &i).await?.into()))
+            }
+
+            #[utoipa::path(delete, path = $one, tag = "framework", params(($key = String, Path), VersionQuery),
+                responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+                          (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+            pub async fn delete(State(s): State<AppState>, ApiCaller(c): ApiCaller, Path(key): Path<String>, ApiQuery(q): ApiQuery<VersionQuery>) -> ApiResult<StatusCode> {
+                s.app.delete::<$t>(&c, &key, q.version).await?;
+                Ok(StatusCode::NO_CONTENT)
+            }
+        }
+    };
+}
+
+crud!(outcomes, Outcome, OutcomeInput, OutcomeItem, OutcomeList, "/outcomes", "/outcomes/{code}", "code", create_outcome, update_outcome);
+crud!(portfolios, Portfolio, PortfolioInput, PortfolioItem, PortfolioList, "/portfolios", "/portfolios/{code}", "code", create_portfolio, update_portfolio);
+crud!(services, Service, ServiceInput, ServiceItem, ServiceList, "/services", "/services/{code}", "code", create_service, update_service);
+crud!(plans, Plan, PlanInput, PlanItem, PlanList, "/plans", "/plans/{code}", "code", create_plan, update_plan);
+crud!(people, Person, PersonInput, PersonItem, PersonList, "/people", "/people/{email}", "email", create_person, update_person);
+
+/// One cell of the Outcomes & Delivery Matrix.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Cell {
+    pub id: String,
+    pub version: i64,
+    pub service: Code,
+    pub outcome: Code,
+    pub strength: Strength,
+    /// 1.0 primary, 0.5 significant, 0.25 some.
+    pub weight: f64,
+    pub note: String,
+}
+
+impl From<Rec<goldthread_domain::framework::Contribution>> for Cell {
+    fn from(r: Rec<goldthread_domain::framework::Contribution>) -> Self {
+        Cell {
+            id: r.id,
+            version: r.version,
+            weight: r.value.strength.weight(),
+            service: r.value.service,
+            outcome: r.value.outcome,
+            strength: r.value.strength,
+            note: r.value.note,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CellList {
+    pub items: Vec<Cell>,
+}
+
+#[utoipa::path(get, path = "/matrix", tag = "matrix", responses((status = 200, body = CellList), (status = 401, body = ErrorBody)))]
+async fn matrix(State(s): State<AppState>, ApiCaller(c): ApiCaller) -> ApiResult<Json<CellList>> {
+    let v = s.app.view(&c).await?;
+    Ok(Json(CellList { items: v.snapshot.contributions.into_iter().map(Into::into).collect() }))
+}
+
+#[utoipa::path(put, path = "/matrix/{service}/{outcome}", tag = "matrix", request_body = CellInput,
+    params(("service" = String, Path), ("outcome" = String, Path)),
+    responses((status = 200, body = Cell), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn put_cell(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path((service, outcome)): Path<(String, String)>,
+    ApiJson(i): ApiJson<CellInput>,
+) -> ApiResult<Json<Cell>> {
+    Ok(Json(s.app.put_cell(&c, &service, &outcome, &i).await?.into()))
+}
+
+#[utoipa::path(delete, path = "/matrix/{service}/{outcome}", tag = "matrix",
+    params(("service" = String, Path), ("outcome" = String, Path), VersionQuery),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn delete_cell(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path((service, outcome)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
+) -> ApiResult<StatusCode> {
+    s.app.delete_cell(&c, &service, &outcome, q.version).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RaciItem {
+    pub person: Email,
+    pub name: String,
+    pub raci: Raci,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RaciList {
+    pub outcome: Code,
+    pub items: Vec<RaciItem>,
+}
+
+fn raci_list(fw: &Framework, outcome: &Code) -> RaciList {
+    RaciList {
+        outcome: outcome.clone(),
+        items: fw
+            .raci_of(outcome)
+            .into_iter()
+            .map(|e| RaciItem {
+                name: fw.person(e.person.as_str()).map(|p| p.name.clone()).unwrap_or_default(),
+                person: e.person,
+                raci: e.raci,
+            })
+            .collect(),
+    }
+}
+
+#[utoipa::path(get, path = "/outcomes/{code}/raci", tag = "matrix", params(("code" = String, Path)),
+    responses((status = 200, body = RaciList), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_raci(State(s): State<AppState>, ApiCaller(c): ApiCaller, Path(code): Path<String>) -> ApiResult<Json<RaciList>> {
+    let v = s.app.view(&c).await?;
+    let o = v.framework.outcome(&code).ok_or_else(|| AppError::NotFound(format!("no outcome '{code}'")))?;
+    Ok(Json(raci_list(&v.framework, &o.code)))
+}
+
+#[utoipa::path(put, path = "/outcomes/{code}/raci", tag = "matrix", params(("code" = String, Path)), request_body = RaciInput,
+    responses((status = 200, body = RaciList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn put_raci(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(code): Path<String>,
+    ApiJson(i): ApiJson<RaciInput>,
+) -> ApiResult<Json<RaciList>> {
+    s.app.replace_raci(&c, &code, &i).await?;
+    let v = s.app.view(&c).await?;
+    let o = v.framework.outcome(&code).ok_or_else(|| AppError::NotFound(format!("no outcome '{code}'")))?;
+    Ok(Json(raci_list(&v.framework, &o.code)))
+}
+
+#[utoipa::path(get, path = "/thread/outcomes/{code}", tag = "views", params(("code" = String, Path)),
+    responses((status = 200, body = OutcomeThread, description = "Everything beneath the outcome and above it"),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn outcome_thread(State(s): State<AppState>, ApiCaller(c): ApiCaller, Path(code): Path<String>) -> ApiResult<Json<OutcomeThread>> {
+    Ok(Json(s.app.outcome_thread(&c, &code).await?))
+}
+
+#[utoipa::path(get, path = "/thread/services/{code}", tag = "views", params(("code" = String, Path)),
+    responses((status = 200, body = ServiceThread, description = "Every outcome the service serves, up to national level"),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn service_thread(State(s): State<AppState>, ApiCaller(c): ApiCaller, Path(code): Path<String>) -> ApiResult<Json<ServiceThread>> {
+    Ok(Json(s.app.service_thread(&c, &code).await?))
+}
+
+#[utoipa::path(get, path = "/one-fund", tag = "views",
+    responses((status = 200, body = OneFund, description = "Net budget attributed to outcomes by contribution weight. Each service's budget is split exactly in proportion to its weights (normalised to sum to 1); shares are rounded down to the penny and the pennies left over go one each to the largest remainders (ties: the outcome code that sorts first), so totals hold to the penny."),
+              (status = 401, body = ErrorBody)))]
+async fn one_fund(State(s): State<AppState>, ApiCaller(c): ApiCaller) -> ApiResult<Json<OneFund>> {
+    Ok(Json(s.app.one_fund(&c).await?))
+}
+
+#[utoipa::path(get, path = "/gaps", tag = "views", responses((status = 200, body = Gaps), (status = 401, body = ErrorBody)))]
+async fn gaps(State(s): State<AppState>, ApiCaller(c): ApiCaller) -> ApiResult<Json<Gaps>> {
+    Ok(Json(s.app.gaps(&c).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AuditQuery {
+    pub entity_type: Option<String>,
+    /// An entity's id or code.
+    pub entity_id: Option<String>,
+    /// The actor's email (or `cli:<user>`).
+    pub actor: Option<String>,
+    /// Rows at or after this time (RFC 3339) or date (YYYY-MM-DD).
+    pub since: Option<String>,
+    /// At most this many rows, newest first (default 500, at most 5000).
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditItem {
+    pub id: String,
+    pub actor: String,
+    pub at: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+    pub entity_code: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub context: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditList {
+    pub items: Vec<AuditItem>,
+}
+
+#[utoipa::path(get, path = "/audit", tag = "data", params(AuditQuery),
+    responses((status = 200, body = AuditList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn audit(State(s): State<AppState>, ApiCaller(c): ApiCaller, ApiQuery(q): ApiQuery<AuditQuery>) -> ApiResult<Json<AuditList>> {
+    let f = goldthread_store::audit::AuditFilter {
+        entity_type: q.entity_type,
+        entity: q.entity_id,
+        actor: q.actor,
+        since: q.since,
+        limit: q.limit.unwrap_or(500),
+    };
+    let rows = s.app.audit(&c, &f).await?;
+    Ok(Json(AuditList {
+        items: rows
+            .into_iter()
+            .map(|r| AuditItem {
+                id: r.id,
+                actor: r.actor,
+                at: r.at,
+                action: r.action,
+                entity_type: r.entity_type,
+                entity_id: r.entity_id,
+                entity_code: r.entity_code,
+                before: r.before,
+                after: r.after,
+                context: r.context,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub email: Email,
+    pub name: String,
+    pub role: goldthread_domain::Role,
+    pub scope: Vec<Code>,
+    pub tenant_code: String,
+    pub tenant_name: String,
+}
+
+#[utoipa::path(get, path = "/me", tag = "data", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+async fn me(ApiCaller(c): ApiCaller) -> Json<Me> {
+    Json(Me {
+        email: c.actor.email.clone(),
+        name: c.name.clone(),
+        role: c.actor.role,
+        scope: c.actor.scope.clone(),
+        tenant_code: c.tenant.code.clone(),
+        tenant_name: c.tenant.name.clone(),
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ImportQuery {
+    /// Check and count without writing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Reads a multipart upload into an import source: one XLSX workbook, or CSV files
+/// named after their tables (`services.csv`, …).
+pub async fn upload_source(mut form: Multipart) -> Result<(goldthread_io::Source, String), AppError> {
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    while let Some(field) = form.next_field().await.map_err(|e| AppError::BadRequest(e.body_text()))? {
+        let name = field.file_name().or(field.name()).unwrap_or("upload").to_string();
+        let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(e.body_text()))?;
+        if !bytes.is_empty() {
+            files.insert(name.rsplit(['/', '\\']).next().unwrap_or(&name).to_string(), bytes.to_vec());
+        }
+    }
+    let label = files.keys().cloned().collect::<Vec<_>>().join(", ");
+    if let Some((_, bytes)) = files.iter().find(|(n, b)| n.to_lowercase().ends_with(".xlsx") || b.starts_with(b"PK\x03\x04")) {
+        return Ok((goldthread_io::Source::Xlsx(bytes.clone()), label));
+    }
+    if files.is_empty() {
+        return Err(AppError::BadRequest("no file was uploaded".into()));
+    }
+    Ok((goldthread_io::Source::Csv(files), label))
+}
+
+#[utoipa::path(post, path = "/import/framework", tag = "data", params(ImportQuery),
+    request_body(content_type = "multipart/form-data", description = "One XLSX workbook, or CSV files named people.csv, outcomes.csv, portfolios.csv, services.csv, contributions.csv, raci.csv, plans.csv"),
+    responses((status = 200, body = ImportReport), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "Rejected; nothing written. details[].field is file:row:column")))]
+async fn import_framework(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    form: Multipart,
+) -> ApiResult<Json<ImportReport>> {
+    let (source, label) = upload_source(form).await?;
+    Ok(Json(s.app.import_framework(&c, &source, q.dry_run, &label).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ExportQuery {
+    /// `json` (default) or `xlsx` (the workbook the import reads).
+    pub format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/export/framework", tag = "data", params(ExportQuery),
+    responses((status = 200, body = Framework, description = "The whole framework (JSON), or the import workbook (format=xlsx)"),
+              (status = 401, body = ErrorBody)))]
+async fn export_framework(State(s): State<AppState>, ApiCaller(c): ApiCaller, ApiQuery(q): ApiQuery<ExportQuery>) -> ApiResult<Response> {
+    let fw = s.app.export_framework(&c).await?;
+    match q.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(fw).into_response()),
+        "xlsx" => {
+            let bytes = goldthread_io::framework::xlsx_bytes(&fw).map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok(xlsx_response(bytes, &format!("{}-framework.xlsx", c.tenant.code)))
+        }
+        other => Err(AppError::BadRequest(format!("unknown format '{other}' (json or xlsx)")).into()),
+    }
+}
+
+pub fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -1,0 +1,359 @@
+//! Command-line interface. Exit codes: 0 success; 1 the input was rejected
+//! (nothing written); 2 usage or environment error.
+use crate::demo;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use goldthread_app::input::PersonInput;
+use goldthread_app::{App, AppError, Caller};
+use goldthread_store::Db;
+use std::io::{IsTerminal, Read};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "goldthread", version, about = "Outcomes-led performance, delivery and reporting for public bodies", long_about = None)]
+struct Cli {
+    /// Database URL: sqlite://PATH (created if absent) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "GOLDTHREAD_DATABASE_URL", default_value = "sqlite://goldthread.db")]
+    db: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Load the demo council (Clackmannanshire) if it is not there yet, print the accounts, and serve.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Load the demo and stop, without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Serve the web pages and the API.
+    Serve {
+        #[arg(long, env = "GOLDTHREAD_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Mark session cookies Secure (set this when users reach the server over HTTPS).
+        #[arg(long, env = "GOLDTHREAD_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Manage tenants (councils).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage people and their sign-in accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Import data from CSV files or an XLSX workbook (all or nothing).
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export data in the format the import reads.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Add a tenant.
+    Add {
+        /// A short code, e.g. `falkirk`.
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// The area's name as benchmarking data knows it (defaults to the name).
+        #[arg(long, default_value = "")]
+        area_name: String,
+    },
+    /// List tenants.
+    List,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a person to a tenant (or update them); optionally set a password from standard input.
+    Add {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, performance-officer, outcome-leader, service-manager, commissioning-officer, member or auditor.
+        #[arg(long)]
+        role: String,
+        /// Portfolio or service codes the role applies to.
+        #[arg(long, num_args = 1..)]
+        scope: Vec<String>,
+        /// Read the password from standard input (one line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List a tenant's people.
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token; it is printed once and stored only as a hash.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "API token")]
+        name: String,
+        /// The tenant the token acts in (needed when the person belongs to several).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Days until the token expires (default: never).
+        #[arg(long)]
+        expires_days: Option<i64>,
+    },
+    /// Revoke a token by its id.
+    Revoke { id: String },
+    /// List a person's tokens.
+    List {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import a framework: a directory of CSV files or one XLSX workbook.
+    Framework(ImportArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    path: PathBuf,
+    #[arg(long)]
+    tenant: String,
+    /// Validate and report without writing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Export a framework as CSV files (a directory) or one XLSX workbook.
+    Framework {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, value_enum)]
+        format: Format,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Why the command failed, and so its exit code.
+enum Failure {
+    Rejected(String),
+    Environment(String),
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Failure {
+        match e {
+            AppError::Import(errors) => Failure::Rejected(format!(
+                "{}\n{}",
+                errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"),
+                AppError::Import(errors.clone())
+            )),
+            AppError::Validation(fields) => Failure::Rejected(
+                fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("\n"),
+            ),
+            AppError::Internal(m) => Failure::Environment(m),
+            other => Failure::Rejected(other.to_string()),
+        }
+    }
+}
+
+impl From<goldthread_store::StoreError> for Failure {
+    fn from(e: goldthread_store::StoreError) -> Failure {
+        Failure::Environment(e.to_string())
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Rejected(m)) => {
+            eprintln!("{m}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Environment(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GOLDTHREAD_LOG").unwrap_or_else(|_| "goldthread=info,warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::io::stderr().is_terminal() {
+        builder.init();
+    } else {
+        builder.json().init();
+    }
+}
+
+async fn open(url: &str) -> Result<App, Failure> {
+    let db = Db::open(url).await.map_err(|e| Failure::Environment(format!("cannot open the database {url}: {e}")))?;
+    Ok(App::new(db))
+}
+
+fn spinner(message: &str) -> indicatif::ProgressBar {
+    let pb = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    if std::io::stderr().is_terminal() {
+        pb.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("template"));
+        pb.set_message(message.to_string());
+        pb.enable_steady_tick(std::time::Duration::from_millis(100));
+    } else {
+        pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    pb
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let url = cli.db.clone();
+    match cli.command {
+        Command::Migrate => {
+            let db = Db::connect(&url).await?;
+            let applied = db.migrate().await?;
+            if applied.is_empty() {
+                println!("The schema is up to date.");
+            } else {
+                println!("Applied migrations: {}", applied.join(", "));
+            }
+        }
+        Command::Demo { addr, no_serve } => {
+            let app = open(&url).await?;
+            let pb = spinner("Loading the demo council");
+            let loaded = demo::ensure(&app).await?;
+            pb.finish_and_clear();
+            let tenant = app.tenant(demo::TENANT).await?;
+            let v = app.view(&Caller::cli(tenant)).await?;
+            println!(
+                "{} the demo council: {} ({} outcomes, {} services, {} matrix cells, {} plans).",
+                if loaded { "Loaded" } else { "Already there:" },
+                demo::NAME,
+                v.framework.outcomes.len(),
+                v.framework.services.len(),
+                v.framework.contributions.len(),
+                v.framework.plans.len()
+            );
+            println!("\nSign in with any of these accounts; the password of each is: {}", demo::PASSWORD);
+            for (email, role) in demo::ACCOUNTS {
+                println!("  {email:<36} {role}");
+            }
+            if !no_serve {
+                println!("\ngoldthread is at http://{addr}/ (API docs at http://{addr}/api/docs). Stop it with Ctrl-C.");
+                goldthread_web::serve(app, addr, false).await.map_err(|e| Failure::Environment(format!("cannot serve on {addr}: {e}")))?;
+            }
+        }
+        Command::Serve { addr, secure_cookies } => {
+            let app = open(&url).await?;
+            println!("goldthread is at http://{addr}/");
+            goldthread_web::serve(app, addr, secure_cookies).await.map_err(|e| Failure::Environment(format!("cannot serve on {addr}: {e}")))?;
+        }
+        Command::Tenant(TenantCommand::Add { code, name, area_name }) => {
+            let app = open(&url).await?;
+            let t = app.add_tenant(&goldthread_app::ActorRef::cli(), &code, &name, &area_name).await?;
+            println!("Added tenant {} ({}).", t.code, t.name);
+        }
+        Command::Tenant(TenantCommand::List) => {
+            let app = open(&url).await?;
+            for t in app.tenants().await? {
+                println!("{}\t{}\t{}", t.code, t.name, t.area_name);
+            }
+        }
+        Command::User(UserCommand::Add { tenant, email, name, role, scope, password_stdin }) => {
+            let app = open(&url).await?;
+            let tenant = app.tenant(&tenant).await?;
+            let password = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s).map_err(|e| Failure::Environment(e.to_string()))?;
+                Some(s.lines().next().unwrap_or("").to_string())
+            } else {
+                None
+            };
+            let input = PersonInput { email, name, role, scope, version: None };
+            let p = app.add_user(&tenant, &input, password.as_deref()).await?;
+            println!("{} ({}) is a {} in {}{}.", p.value.name, p.value.email, p.value.role, tenant.code, if password.is_some() { ", and can sign in" } else { "" });
+        }
+        Command::User(UserCommand::List { tenant }) => {
+            let app = open(&url).await?;
+            let tenant = app.tenant(&tenant).await?;
+            for a in app.accounts(&tenant).await? {
+                let p = &a.person.value;
+                let scope = p.scope.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(";");
+                println!("{}\t{}\t{}\t{}\t{}", p.email, p.name, p.role, scope, if a.can_sign_in { "can sign in" } else { "no password" });
+            }
+        }
+        Command::Token(TokenCommand::Create { email, name, tenant, expires_days }) => {
+            let app = open(&url).await?;
+            let t = app.create_token(&email, tenant.as_deref(), &name, expires_days).await?;
+            eprintln!("Token {} created for {email}; it is shown only now:", t.token.id);
+            println!("{}", t.secret);
+        }
+        Command::Token(TokenCommand::Revoke { id }) => {
+            let app = open(&url).await?;
+            app.revoke_token(&id).await?;
+            println!("Revoked token {id}.");
+        }
+        Command::Token(TokenCommand::List { email }) => {
+            let app = open(&url).await?;
+            for t in app.tokens(&email).await? {
+                let state = if t.revoked_at.is_some() { "revoked" } else { "live" };
+                println!("{}\t{}\t{}\t{}\texpires {}", t.id, t.name, t.created_at, state, t.expires_at.as_deref().unwrap_or("never"));
+            }
+        }
+        Command::Import(ImportCommand::Framework(args)) => {
+            let app = open(&url).await?;
+            let tenant = app.tenant(&args.tenant).await?;
+            let source = goldthread_io::Source::from_path(&args.path).map_err(|e| Failure::Rejected(e.to_string()))?;
+            let pb = spinner("Importing");
+            let result = app.import_framework(&Caller::cli(tenant), &source, args.dry_run, &args.path.display().to_string()).await;
+            pb.finish_and_clear();
+            println!("{}", result?.summary());
+        }
+        Command::Export(ExportCommand::Framework { tenant, format, out }) => {
+            let app = open(&url).await?;
+            let tenant = app.tenant(&tenant).await?;
+            let fw = app.export_framework(&Caller::cli(tenant)).await?;
+            match format {
+                Format::Csv => goldthread_io::framework::write_csv_dir(&fw, &out).map_err(|e| Failure::Environment(e.to_string()))?,
+                Format::Xlsx => {
+                    let bytes = goldthread_io::framework::xlsx_bytes(&fw).map_err(|e| Failure::Environment(e.to_string()))?;
+                    std::fs::write(&out, bytes).map_err(|e| Failure::Environment(format!("cannot write {}: {e}", out.display())))?;
+                }
+            }
+            println!("Exported to {}.", out.display());
+        }
+    }
+    Ok(())
+}
