@@ -170,6 +170,23 @@ async fn record(
     Ok(())
 }
 
+/// Money arrives through the API in pence: name its fields as the caller sent them.
+fn pence_fields(e: AppError) -> AppError {
+    match e {
+        AppError::Validation(v) => AppError::Validation(
+            v.into_iter()
+                .map(|mut f| {
+                    if matches!(f.field.as_str(), "gross_cost" | "income" | "net_budget") {
+                        f.field.push_str("_pence");
+                    }
+                    f
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 fn version_required(v: Option<i64>) -> Result<i64> {
     v.ok_or_else(|| AppError::field("version", "is required when changing a record: send the version you read"))
 }
@@ -273,10 +290,10 @@ impl App {
         self.update(c, code, i.version, i.cells()).await
     }
     pub async fn create_service(&self, c: &Caller, i: &ServiceInput) -> Result<Rec<Service>> {
-        self.create(c, i.cells()).await
+        self.create(c, i.cells()).await.map_err(pence_fields)
     }
     pub async fn update_service(&self, c: &Caller, code: &str, i: &ServiceInput) -> Result<Rec<Service>> {
-        self.update(c, code, i.version, i.cells()).await
+        self.update(c, code, i.version, i.cells()).await.map_err(pence_fields)
     }
     pub async fn create_plan(&self, c: &Caller, i: &PlanInput) -> Result<Rec<Plan>> {
         self.create(c, i.cells()).await

@@ -258,7 +258,7 @@ pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<Fr
 
     // outcomes (links checked once all codes are known)
     let mut seen = BTreeMap::new();
-    let mut outcome_rows = Vec::new();
+    let mut link_checks: Vec<(usize, String, Option<OutcomeKind>, Vec<Code>)> = Vec::new();
     each_row(&tables["outcomes"], OUTCOMES, &mut errors, |r| {
         let code = r.code("code");
         let title = r.required("title");
@@ -271,8 +271,10 @@ pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<Fr
                 return;
             }
         }
+        if let Some(links) = &links {
+            link_checks.push((r.number, r.file.to_string(), kind, links.clone()));
+        }
         if let (Some(code), Some(title), Some(kind), Some(links)) = (code, title, kind, links) {
-            outcome_rows.push((r.number, r.file.to_string()));
             out.outcomes.push(Outcome { code, title, kind, links, description });
         }
     });
@@ -283,25 +285,27 @@ pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<Fr
     let mut people: BTreeSet<Email> = existing.people.iter().map(|p| p.email.clone()).collect();
     people.extend(out.people.iter().map(|p| p.email.clone()));
 
-    for (o, (number, file)) in out.outcomes.iter().zip(&outcome_rows) {
-        for link in &o.links {
-            match kinds.get(link) {
-                None => errors.push(ImportError::at(file, *number, "links", format!("unknown outcome code '{link}'"))),
-                Some(k) if !o.kind.may_link_to().contains(k) => {
-                    let allowed = o.kind.may_link_to();
+    // Every row's links are checked, even where its kind was not valid, so that
+    // one pass reports every problem.
+    for (number, file, kind, links) in &link_checks {
+        for link in links {
+            match (kinds.get(link), kind) {
+                (None, _) => errors.push(ImportError::at(file, *number, "links", format!("unknown outcome code '{link}'"))),
+                (Some(k), Some(kind)) if !kind.may_link_to().contains(k) => {
+                    let allowed = kind.may_link_to();
                     let msg = if allowed.is_empty() {
                         format!("a national outcome links to nothing, but '{link}' is given")
                     } else {
                         format!(
                             "a {} links to {} outcomes, but '{link}' is a {} outcome",
-                            o.kind,
+                            kind,
                             allowed.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(" or "),
                             k
                         )
                     };
                     errors.push(ImportError::at(file, *number, "links", msg));
                 }
-                Some(_) => {}
+                _ => {}
             }
         }
     }
