@@ -14,7 +14,12 @@ use std::process::ExitCode;
 #[command(name = "goldthread", version, about = "Outcomes-led performance, delivery and reporting for public bodies", long_about = None)]
 struct Cli {
     /// Database URL: sqlite://PATH (created if absent) or postgres://USER@HOST/DB.
-    #[arg(long, global = true, env = "GOLDTHREAD_DATABASE_URL", default_value = "sqlite://goldthread.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "GOLDTHREAD_DATABASE_URL",
+        default_value = "sqlite://goldthread.db"
+    )]
     db: String,
     #[command(subcommand)]
     command: Command,
@@ -170,11 +175,19 @@ impl From<AppError> for Failure {
         match e {
             AppError::Import(errors) => Failure::Rejected(format!(
                 "{}\n{}",
-                errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"),
+                errors
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
                 AppError::Import(errors.clone())
             )),
             AppError::Validation(fields) => Failure::Rejected(
-                fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("\n"),
+                fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
             ),
             AppError::Internal(m) => Failure::Environment(m),
             other => Failure::Rejected(other.to_string()),
@@ -212,8 +225,11 @@ pub fn main() -> ExitCode {
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("GOLDTHREAD_LOG").unwrap_or_else(|_| "goldthread=info,warn".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GOLDTHREAD_LOG")
+        .unwrap_or_else(|_| "goldthread=info,warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::io::stderr().is_terminal() {
         builder.init();
     } else {
@@ -222,14 +238,19 @@ fn init_tracing() {
 }
 
 async fn open(url: &str) -> Result<App, Failure> {
-    let db = Db::open(url).await.map_err(|e| Failure::Environment(format!("cannot open the database {url}: {e}")))?;
+    let db = Db::open(url)
+        .await
+        .map_err(|e| Failure::Environment(format!("cannot open the database {url}: {e}")))?;
     Ok(App::new(db))
 }
 
 fn spinner(message: &str) -> indicatif::ProgressBar {
-    let pb = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    let pb =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
     if std::io::stderr().is_terminal() {
-        pb.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("template"));
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("template"),
+        );
         pb.set_message(message.to_string());
         pb.enable_steady_tick(std::time::Duration::from_millis(100));
     } else {
@@ -266,23 +287,41 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 v.framework.contributions.len(),
                 v.framework.plans.len()
             );
-            println!("\nSign in with any of these accounts; the password of each is: {}", demo::PASSWORD);
+            println!(
+                "\nSign in with any of these accounts; the password of each is: {}",
+                demo::PASSWORD
+            );
             for (email, role) in demo::ACCOUNTS {
                 println!("  {email:<36} {role}");
             }
             if !no_serve {
-                println!("\ngoldthread is at http://{addr}/ (API docs at http://{addr}/api/docs). Stop it with Ctrl-C.");
-                goldthread_web::serve(app, addr, false).await.map_err(|e| Failure::Environment(format!("cannot serve on {addr}: {e}")))?;
+                println!(
+                    "\ngoldthread is at http://{addr}/ (API docs at http://{addr}/api/docs). Stop it with Ctrl-C."
+                );
+                goldthread_web::serve(app, addr, false)
+                    .await
+                    .map_err(|e| Failure::Environment(format!("cannot serve on {addr}: {e}")))?;
             }
         }
-        Command::Serve { addr, secure_cookies } => {
+        Command::Serve {
+            addr,
+            secure_cookies,
+        } => {
             let app = open(&url).await?;
             println!("goldthread is at http://{addr}/");
-            goldthread_web::serve(app, addr, secure_cookies).await.map_err(|e| Failure::Environment(format!("cannot serve on {addr}: {e}")))?;
+            goldthread_web::serve(app, addr, secure_cookies)
+                .await
+                .map_err(|e| Failure::Environment(format!("cannot serve on {addr}: {e}")))?;
         }
-        Command::Tenant(TenantCommand::Add { code, name, area_name }) => {
+        Command::Tenant(TenantCommand::Add {
+            code,
+            name,
+            area_name,
+        }) => {
             let app = open(&url).await?;
-            let t = app.add_tenant(&goldthread_app::ActorRef::cli(), &code, &name, &area_name).await?;
+            let t = app
+                .add_tenant(&goldthread_app::ActorRef::cli(), &code, &name, &area_name)
+                .await?;
             println!("Added tenant {} ({}).", t.code, t.name);
         }
         Command::Tenant(TenantCommand::List) => {
@@ -291,33 +330,85 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 println!("{}\t{}\t{}", t.code, t.name, t.area_name);
             }
         }
-        Command::User(UserCommand::Add { tenant, email, name, role, scope, password_stdin }) => {
+        Command::User(UserCommand::Add {
+            tenant,
+            email,
+            name,
+            role,
+            scope,
+            password_stdin,
+        }) => {
             let app = open(&url).await?;
             let tenant = app.tenant(&tenant).await?;
             let password = if password_stdin {
                 let mut s = String::new();
-                std::io::stdin().read_to_string(&mut s).map_err(|e| Failure::Environment(e.to_string()))?;
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .map_err(|e| Failure::Environment(e.to_string()))?;
                 Some(s.lines().next().unwrap_or("").to_string())
             } else {
                 None
             };
-            let input = PersonInput { email, name, role, scope, version: None };
+            let input = PersonInput {
+                email,
+                name,
+                role,
+                scope,
+                version: None,
+            };
             let p = app.add_user(&tenant, &input, password.as_deref()).await?;
-            println!("{} ({}) is a {} in {}{}.", p.value.name, p.value.email, p.value.role, tenant.code, if password.is_some() { ", and can sign in" } else { "" });
+            println!(
+                "{} ({}) is a {} in {}{}.",
+                p.value.name,
+                p.value.email,
+                p.value.role,
+                tenant.code,
+                if password.is_some() {
+                    ", and can sign in"
+                } else {
+                    ""
+                }
+            );
         }
         Command::User(UserCommand::List { tenant }) => {
             let app = open(&url).await?;
             let tenant = app.tenant(&tenant).await?;
             for a in app.accounts(&tenant).await? {
                 let p = &a.person.value;
-                let scope = p.scope.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(";");
-                println!("{}\t{}\t{}\t{}\t{}", p.email, p.name, p.role, scope, if a.can_sign_in { "can sign in" } else { "no password" });
+                let scope = p
+                    .scope
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(";");
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    p.email,
+                    p.name,
+                    p.role,
+                    scope,
+                    if a.can_sign_in {
+                        "can sign in"
+                    } else {
+                        "no password"
+                    }
+                );
             }
         }
-        Command::Token(TokenCommand::Create { email, name, tenant, expires_days }) => {
+        Command::Token(TokenCommand::Create {
+            email,
+            name,
+            tenant,
+            expires_days,
+        }) => {
             let app = open(&url).await?;
-            let t = app.create_token(&email, tenant.as_deref(), &name, expires_days).await?;
-            eprintln!("Token {} created for {email}; it is shown only now:", t.token.id);
+            let t = app
+                .create_token(&email, tenant.as_deref(), &name, expires_days)
+                .await?;
+            eprintln!(
+                "Token {} created for {email}; it is shown only now:",
+                t.token.id
+            );
             println!("{}", t.secret);
         }
         Command::Token(TokenCommand::Revoke { id }) => {
@@ -328,28 +419,55 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Token(TokenCommand::List { email }) => {
             let app = open(&url).await?;
             for t in app.tokens(&email).await? {
-                let state = if t.revoked_at.is_some() { "revoked" } else { "live" };
-                println!("{}\t{}\t{}\t{}\texpires {}", t.id, t.name, t.created_at, state, t.expires_at.as_deref().unwrap_or("never"));
+                let state = if t.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "live"
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\texpires {}",
+                    t.id,
+                    t.name,
+                    t.created_at,
+                    state,
+                    t.expires_at.as_deref().unwrap_or("never")
+                );
             }
         }
         Command::Import(ImportCommand::Framework(args)) => {
             let app = open(&url).await?;
             let tenant = app.tenant(&args.tenant).await?;
-            let source = goldthread_io::Source::from_path(&args.path).map_err(|e| Failure::Rejected(e.to_string()))?;
+            let source = goldthread_io::Source::from_path(&args.path)
+                .map_err(|e| Failure::Rejected(e.to_string()))?;
             let pb = spinner("Importing");
-            let result = app.import_framework(&Caller::cli(tenant), &source, args.dry_run, &args.path.display().to_string()).await;
+            let result = app
+                .import_framework(
+                    &Caller::cli(tenant),
+                    &source,
+                    args.dry_run,
+                    &args.path.display().to_string(),
+                )
+                .await;
             pb.finish_and_clear();
             println!("{}", result?.summary());
         }
-        Command::Export(ExportCommand::Framework { tenant, format, out }) => {
+        Command::Export(ExportCommand::Framework {
+            tenant,
+            format,
+            out,
+        }) => {
             let app = open(&url).await?;
             let tenant = app.tenant(&tenant).await?;
             let fw = app.export_framework(&Caller::cli(tenant)).await?;
             match format {
-                Format::Csv => goldthread_io::framework::write_csv_dir(&fw, &out).map_err(|e| Failure::Environment(e.to_string()))?,
+                Format::Csv => goldthread_io::framework::write_csv_dir(&fw, &out)
+                    .map_err(|e| Failure::Environment(e.to_string()))?,
                 Format::Xlsx => {
-                    let bytes = goldthread_io::framework::xlsx_bytes(&fw).map_err(|e| Failure::Environment(e.to_string()))?;
-                    std::fs::write(&out, bytes).map_err(|e| Failure::Environment(format!("cannot write {}: {e}", out.display())))?;
+                    let bytes = goldthread_io::framework::xlsx_bytes(&fw)
+                        .map_err(|e| Failure::Environment(e.to_string()))?;
+                    std::fs::write(&out, bytes).map_err(|e| {
+                        Failure::Environment(format!("cannot write {}: {e}", out.display()))
+                    })?;
                 }
             }
             println!("Exported to {}.", out.display());

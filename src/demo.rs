@@ -12,22 +12,52 @@ pub const AREA: &str = "Clackmannanshire";
 pub const PASSWORD: &str = "clacks-demo-2026";
 
 const FILES: &[(&str, &str)] = &[
-    ("people.csv", include_str!("../demo/clackmannanshire/people.csv")),
-    ("outcomes.csv", include_str!("../demo/clackmannanshire/outcomes.csv")),
-    ("portfolios.csv", include_str!("../demo/clackmannanshire/portfolios.csv")),
-    ("services.csv", include_str!("../demo/clackmannanshire/services.csv")),
-    ("contributions.csv", include_str!("../demo/clackmannanshire/contributions.csv")),
-    ("raci.csv", include_str!("../demo/clackmannanshire/raci.csv")),
-    ("plans.csv", include_str!("../demo/clackmannanshire/plans.csv")),
+    (
+        "people.csv",
+        include_str!("../demo/clackmannanshire/people.csv"),
+    ),
+    (
+        "outcomes.csv",
+        include_str!("../demo/clackmannanshire/outcomes.csv"),
+    ),
+    (
+        "portfolios.csv",
+        include_str!("../demo/clackmannanshire/portfolios.csv"),
+    ),
+    (
+        "services.csv",
+        include_str!("../demo/clackmannanshire/services.csv"),
+    ),
+    (
+        "contributions.csv",
+        include_str!("../demo/clackmannanshire/contributions.csv"),
+    ),
+    (
+        "raci.csv",
+        include_str!("../demo/clackmannanshire/raci.csv"),
+    ),
+    (
+        "plans.csv",
+        include_str!("../demo/clackmannanshire/plans.csv"),
+    ),
 ];
 
 /// One sign-in account per role.
 pub const ACCOUNTS: &[(&str, &str)] = &[
     ("admin@demo.example", "admin"),
     ("performance@demo.example", "performance-officer"),
-    ("director.wellbeing@demo.example", "outcome-leader (Wellbeing)"),
-    ("director.place@demo.example", "outcome-leader (Place and Economy)"),
-    ("head.corporate@demo.example", "outcome-leader (Corporate Services)"),
+    (
+        "director.wellbeing@demo.example",
+        "outcome-leader (Wellbeing)",
+    ),
+    (
+        "director.place@demo.example",
+        "outcome-leader (Place and Economy)",
+    ),
+    (
+        "head.corporate@demo.example",
+        "outcome-leader (Corporate Services)",
+    ),
     ("service.manager@demo.example", "service-manager"),
     ("commissioning@demo.example", "commissioning-officer"),
     ("member@demo.example", "member"),
@@ -35,7 +65,12 @@ pub const ACCOUNTS: &[(&str, &str)] = &[
 ];
 
 pub fn source() -> Source {
-    Source::Csv(FILES.iter().map(|(n, c)| (n.to_string(), c.as_bytes().to_vec())).collect::<BTreeMap<_, _>>())
+    Source::Csv(
+        FILES
+            .iter()
+            .map(|(n, c)| (n.to_string(), c.as_bytes().to_vec()))
+            .collect::<BTreeMap<_, _>>(),
+    )
 }
 
 /// Loads the demo council unless it is there already. Returns whether it was loaded.
@@ -43,11 +78,16 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
     if app.tenant(TENANT).await.is_ok() {
         return Ok(false);
     }
-    let tenant = app.add_tenant(&goldthread_app::ActorRef::cli(), TENANT, NAME, AREA).await?;
+    let tenant = app
+        .add_tenant(&goldthread_app::ActorRef::cli(), TENANT, NAME, AREA)
+        .await?;
     let cli = Caller::cli(tenant.clone());
-    app.import_framework(&cli, &source(), false, "demo council").await?;
+    app.import_framework(&cli, &source(), false, "demo council")
+        .await?;
     for (email, _) in ACCOUNTS {
-        let person = app.get::<goldthread_domain::framework::Person>(&cli, email).await?;
+        let person = app
+            .get::<goldthread_domain::framework::Person>(&cli, email)
+            .await?;
         let input = PersonInput {
             email: person.value.email.to_string(),
             name: person.value.name.clone(),

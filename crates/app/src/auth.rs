@@ -17,8 +17,21 @@ pub const LOCKOUT_MINUTES: i64 = 15;
 pub const MIN_PASSWORD_LENGTH: usize = 10;
 
 const COMMON_PASSWORDS: &[&str] = &[
-    "password", "password1", "password123", "1234567890", "123456789", "12345678", "qwertyuiop", "iloveyou",
-    "letmein123", "welcome123", "administrator", "passw0rd123", "qwerty1234", "football123", "changeme123",
+    "password",
+    "password1",
+    "password123",
+    "1234567890",
+    "123456789",
+    "12345678",
+    "qwertyuiop",
+    "iloveyou",
+    "letmein123",
+    "welcome123",
+    "administrator",
+    "passw0rd123",
+    "qwerty1234",
+    "football123",
+    "changeme123",
 ];
 
 pub fn new_secret() -> String {
@@ -34,7 +47,10 @@ pub fn sha256_hex(s: &str) -> String {
 /// Checks the password rules, then hashes with Argon2.
 pub fn hash_password(password: &str) -> Result<String> {
     if password.chars().count() < MIN_PASSWORD_LENGTH {
-        return Err(AppError::field("password", format!("must be at least {MIN_PASSWORD_LENGTH} characters")));
+        return Err(AppError::field(
+            "password",
+            format!("must be at least {MIN_PASSWORD_LENGTH} characters"),
+        ));
     }
     if COMMON_PASSWORDS.contains(&password.to_lowercase().as_str()) {
         return Err(AppError::field("password", "is too common; choose another"));
@@ -58,12 +74,24 @@ pub struct SessionInfo {
 
 fn caller_from(m: &Membership, email: &str, user_id: &str) -> Result<Caller> {
     let role: Role = m.role.parse().map_err(AppError::Internal)?;
-    let scope = m.scope.split(';').filter(|s| !s.is_empty()).filter_map(|s| Code::parse(s).ok()).collect();
+    let scope = m
+        .scope
+        .split(';')
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| Code::parse(s).ok())
+        .collect();
     Ok(Caller {
         tenant: m.tenant.clone(),
-        actor: Actor { email: Email::parse(email).map_err(|e| AppError::Internal(e.0))?, role, scope },
+        actor: Actor {
+            email: Email::parse(email).map_err(|e| AppError::Internal(e.0))?,
+            role,
+            scope,
+        },
         name: m.name.clone(),
-        who: ActorRef { user_id: Some(user_id.to_string()), label: email.to_string() },
+        who: ActorRef {
+            user_id: Some(user_id.to_string()),
+            label: email.to_string(),
+        },
     })
 }
 
@@ -72,9 +100,12 @@ impl App {
     /// cookie; only its hash is stored). Rate-limited per account and per address.
     pub async fn login(&self, email: &str, password: &str, address: &str) -> Result<String> {
         let email = email.trim().to_lowercase();
-        let since = goldthread_store::timestamp_text(OffsetDateTime::now_utc() - Duration::minutes(LOCKOUT_MINUTES));
+        let since = goldthread_store::timestamp_text(
+            OffsetDateTime::now_utc() - Duration::minutes(LOCKOUT_MINUTES),
+        );
         let mut tx = self.db.write(None).await?;
-        let (by_email, by_address) = accounts::failed_logins_since(tx.conn(), &email, address, &since).await?;
+        let (by_email, by_address) =
+            accounts::failed_logins_since(tx.conn(), &email, address, &since).await?;
         if by_email >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
             return Err(AppError::RateLimited);
         }
@@ -90,15 +121,21 @@ impl App {
         accounts::record_login_attempt(tx.conn(), &email, address, ok).await?;
         let Some(user) = user.filter(|_| ok) else {
             tx.commit().await?;
-            return Err(AppError::BadRequest("the email address or password is not right".into()));
+            return Err(AppError::BadRequest(
+                "the email address or password is not right".into(),
+            ));
         };
         let memberships = accounts::memberships(tx.conn(), &user.id).await?;
         if memberships.is_empty() && !user.is_operator {
             tx.commit().await?;
-            return Err(AppError::Forbidden("this account has no role in any council".into()));
+            return Err(AppError::Forbidden(
+                "this account has no role in any council".into(),
+            ));
         }
         let id = new_secret();
-        let expires = goldthread_store::timestamp_text(OffsetDateTime::now_utc() + Duration::hours(SESSION_HOURS));
+        let expires = goldthread_store::timestamp_text(
+            OffsetDateTime::now_utc() + Duration::hours(SESSION_HOURS),
+        );
         accounts::create_session(
             tx.conn(),
             &sha256_hex(&id),
@@ -112,9 +149,19 @@ impl App {
         Ok(id)
     }
 
+    /// Ends the session with this id (from the cookie).
     pub async fn logout(&self, session_id: &str) -> Result<()> {
+        self.end_session_hash(&sha256_hex(session_id)).await
+    }
+
+    /// Ends a signed-in session.
+    pub async fn end_session(&self, s: &SessionInfo) -> Result<()> {
+        self.end_session_hash(&s.id_hash).await
+    }
+
+    async fn end_session_hash(&self, id_hash: &str) -> Result<()> {
         let mut tx = self.db.write(None).await?;
-        accounts::delete_session(tx.conn(), &sha256_hex(session_id)).await?;
+        accounts::delete_session(tx.conn(), id_hash).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -123,10 +170,17 @@ impl App {
     pub async fn session(&self, session_id: &str) -> Result<Option<SessionInfo>> {
         let id_hash = sha256_hex(session_id);
         let mut c = self.db.read().await?;
-        let Some(s) = accounts::session(&mut c, &id_hash).await? else { return Ok(None) };
-        let Some(user) = accounts::user_by_id(&mut c, &s.user_id).await? else { return Ok(None) };
+        let Some(s) = accounts::session(&mut c, &id_hash).await? else {
+            return Ok(None);
+        };
+        let Some(user) = accounts::user_by_id(&mut c, &s.user_id).await? else {
+            return Ok(None);
+        };
         let memberships = accounts::memberships(&mut c, &user.id).await?;
-        let caller = match memberships.iter().find(|m| Some(&m.tenant.id) == s.tenant_id.as_ref()) {
+        let caller = match memberships
+            .iter()
+            .find(|m| Some(&m.tenant.id) == s.tenant_id.as_ref())
+        {
             Some(m) => Some(caller_from(m, &user.email, &user.id)?),
             None => None,
         };
@@ -157,8 +211,12 @@ impl App {
     /// The caller an API token acts as.
     pub async fn token_caller(&self, secret: &str) -> Result<Caller> {
         let mut c = self.db.read().await?;
-        let token = accounts::live_token(&mut c, &sha256_hex(secret)).await?.ok_or(AppError::Unauthenticated)?;
-        let user = accounts::user_by_id(&mut c, &token.user_id).await?.ok_or(AppError::Unauthenticated)?;
+        let token = accounts::live_token(&mut c, &sha256_hex(secret))
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let user = accounts::user_by_id(&mut c, &token.user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         let memberships = accounts::memberships(&mut c, &user.id).await?;
         let m = memberships
             .iter()

@@ -75,7 +75,10 @@ impl AppError {
     }
 
     pub fn field(field: &str, message: impl Into<String>) -> AppError {
-        AppError::Validation(vec![FieldError { field: field.into(), message: message.into() }])
+        AppError::Validation(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
     }
 }
 

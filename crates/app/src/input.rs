@@ -133,12 +133,23 @@ pub(crate) fn one_row(table: &str, headers: &[&str], cells: Vec<String>) -> Tabl
 
 impl OutcomeInput {
     pub(crate) fn cells(&self) -> Vec<String> {
-        vec![self.code.clone(), self.title.clone(), self.kind.clone(), list(&self.links), self.description.clone()]
+        vec![
+            self.code.clone(),
+            self.title.clone(),
+            self.kind.clone(),
+            list(&self.links),
+            self.description.clone(),
+        ]
     }
 }
 impl PortfolioInput {
     pub(crate) fn cells(&self) -> Vec<String> {
-        vec![self.code.clone(), self.title.clone(), opt(&self.outcome_leader), list(&self.outcomes)]
+        vec![
+            self.code.clone(),
+            self.title.clone(),
+            opt(&self.outcome_leader),
+            list(&self.outcomes),
+        ]
     }
 }
 impl ServiceInput {
@@ -162,11 +173,22 @@ impl ServiceInput {
 }
 impl PlanInput {
     pub(crate) fn cells(&self) -> Vec<String> {
-        vec![self.code.clone(), self.title.clone(), self.kind.clone(), opt(&self.owner), list(&self.outcomes)]
+        vec![
+            self.code.clone(),
+            self.title.clone(),
+            self.kind.clone(),
+            opt(&self.owner),
+            list(&self.outcomes),
+        ]
     }
 }
 impl PersonInput {
     pub(crate) fn cells(&self) -> Vec<String> {
-        vec![self.email.clone(), self.name.clone(), self.role.clone(), list(&self.scope)]
+        vec![
+            self.email.clone(),
+            self.name.clone(),
+            self.role.clone(),
+            list(&self.scope),
+        ]
     }
 }

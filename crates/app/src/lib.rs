@@ -63,7 +63,11 @@ impl Caller {
     }
 
     /// Refuses with 403 unless the caller may make `write`.
-    pub fn require(&self, write: Write<'_>, fw: &goldthread_domain::framework::Framework) -> Result<()> {
+    pub fn require(
+        &self,
+        write: Write<'_>,
+        fw: &goldthread_domain::framework::Framework,
+    ) -> Result<()> {
         if self.actor.may(write, fw) {
             Ok(())
         } else {
@@ -78,7 +82,9 @@ impl Caller {
         if self.actor.reads_audit() {
             Ok(())
         } else {
-            Err(AppError::Forbidden("only admins and auditors can read the audit trail".into()))
+            Err(AppError::Forbidden(
+                "only admins and auditors can read the audit trail".into(),
+            ))
         }
     }
 

@@ -24,13 +24,23 @@ pub struct Account {
 }
 
 impl App {
-    pub async fn add_tenant(&self, who: &ActorRef, code: &str, name: &str, area_name: &str) -> Result<Tenant> {
+    pub async fn add_tenant(
+        &self,
+        who: &ActorRef,
+        code: &str,
+        name: &str,
+        area_name: &str,
+    ) -> Result<Tenant> {
         let code = Code::parse(code).map_err(|e| AppError::field("code", e.0))?;
         let code = code.as_str().to_lowercase();
         if name.trim().is_empty() {
             return Err(AppError::field("name", "is required"));
         }
-        let area = if area_name.trim().is_empty() { name.trim() } else { area_name.trim() };
+        let area = if area_name.trim().is_empty() {
+            name.trim()
+        } else {
+            area_name.trim()
+        };
         let mut tx = self.db.write(None).await?;
         let t = accounts::create_tenant(tx.conn(), &code, name.trim(), area).await?;
         let tid = t.tenant_id();
@@ -62,13 +72,23 @@ impl App {
         let mut c = self.db.read().await?;
         accounts::tenant_by_code(&mut c, &code.to_lowercase())
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("no tenant '{code}' (see `goldthread tenant list`)")))
+            .ok_or_else(|| {
+                AppError::NotFound(format!("no tenant '{code}' (see `goldthread tenant list`)"))
+            })
     }
 
     /// Adds a person to a tenant (or updates them), optionally setting their password.
-    pub async fn add_user(&self, tenant: &Tenant, input: &PersonInput, password: Option<&str>) -> Result<Rec<Person>> {
+    pub async fn add_user(
+        &self,
+        tenant: &Tenant,
+        input: &PersonInput,
+        password: Option<&str>,
+    ) -> Result<Rec<Person>> {
         let cli = Caller::cli(tenant.clone());
-        let existing = self.get::<Person>(&cli, &input.email.to_lowercase()).await.ok();
+        let existing = self
+            .get::<Person>(&cli, &input.email.to_lowercase())
+            .await
+            .ok();
         let rec = match existing {
             Some(before) => {
                 let mut i = input.clone();
@@ -116,13 +136,22 @@ impl App {
         let mut out = Vec::new();
         for person in people {
             let user = accounts::user_by_email(&mut conn, person.value.email.as_str()).await?;
-            out.push(Account { can_sign_in: user.is_some_and(|u| u.password_hash.is_some()), person });
+            out.push(Account {
+                can_sign_in: user.is_some_and(|u| u.password_hash.is_some()),
+                person,
+            });
         }
         Ok(out)
     }
 
     /// Creates an API token for a person (in `tenant`, or their only tenant).
-    pub async fn create_token(&self, email: &str, tenant: Option<&str>, name: &str, expires_days: Option<i64>) -> Result<NewToken> {
+    pub async fn create_token(
+        &self,
+        email: &str,
+        tenant: Option<&str>,
+        name: &str,
+        expires_days: Option<i64>,
+    ) -> Result<NewToken> {
         let email = Email::parse(email).map_err(|e| AppError::field("email", e.0))?;
         let mut tx = self.db.write(None).await?;
         let user = accounts::user_by_email(tx.conn(), email.as_str())
@@ -133,18 +162,32 @@ impl App {
             Some(code) => memberships
                 .iter()
                 .find(|m| m.tenant.code == code.to_lowercase())
-                .ok_or_else(|| AppError::NotFound(format!("{email} has no role in tenant '{code}'")))?,
+                .ok_or_else(|| {
+                    AppError::NotFound(format!("{email} has no role in tenant '{code}'"))
+                })?,
             None if memberships.len() == 1 => &memberships[0],
             None if memberships.is_empty() => {
-                return Err(AppError::BadRequest(format!("{email} has no role in any tenant")));
+                return Err(AppError::BadRequest(format!(
+                    "{email} has no role in any tenant"
+                )));
             }
-            None => return Err(AppError::BadRequest(format!("{email} belongs to several tenants: say which with --tenant"))),
+            None => {
+                return Err(AppError::BadRequest(format!(
+                    "{email} belongs to several tenants: say which with --tenant"
+                )));
+            }
         };
         let secret = format!("gt_{}", new_secret());
         let expires = expires_days.map(|d| {
-            goldthread_store::timestamp_text(time::OffsetDateTime::now_utc() + time::Duration::days(d))
+            goldthread_store::timestamp_text(
+                time::OffsetDateTime::now_utc() + time::Duration::days(d),
+            )
         });
-        let label = if name.trim().is_empty() { "API token" } else { name.trim() };
+        let label = if name.trim().is_empty() {
+            "API token"
+        } else {
+            name.trim()
+        };
         let token = accounts::create_token(
             tx.conn(),
             &user.id,

@@ -334,7 +334,11 @@ impl Framework {
     }
 
     pub fn gaps(&self) -> Gaps {
-        let local = || self.outcomes.iter().filter(|o| o.kind == OutcomeKind::Local);
+        let local = || {
+            self.outcomes
+                .iter()
+                .filter(|o| o.kind == OutcomeKind::Local)
+        };
         let accountable: BTreeSet<&Code> = self
             .raci
             .iter()

@@ -53,7 +53,7 @@ pub fn parse_pounds(s: &str) -> Result<i64, ParseError> {
 pub fn format_pounds_plain(pence: i64) -> String {
     let sign = if pence < 0 { "-" } else { "" };
     let abs = pence.unsigned_abs();
-    if abs % 100 == 0 {
+    if abs.is_multiple_of(100) {
         format!("{sign}{}", abs / 100)
     } else {
         format!("{sign}{}.{:02}", abs / 100, abs % 100)
@@ -68,12 +68,12 @@ pub fn format_pounds_display(pence: i64) -> String {
     let digits = pounds.to_string();
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);
     }
-    if abs % 100 == 0 {
+    if abs.is_multiple_of(100) {
         format!("{sign}£{grouped}")
     } else {
         format!("{sign}£{grouped}.{:02}", abs % 100)
@@ -104,7 +104,17 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_money() {
-        for bad in ["", "abc", "1.234", "1.", ".5", "1e3", "12,3x", "--1", "99999999999999999999"] {
+        for bad in [
+            "",
+            "abc",
+            "1.234",
+            "1.",
+            ".5",
+            "1e3",
+            "12,3x",
+            "--1",
+            "99999999999999999999",
+        ] {
             assert!(parse_pounds(bad).is_err(), "{bad:?} should be refused");
         }
         assert_eq!(

@@ -167,7 +167,13 @@ mod tests {
         let got: Vec<(String, i64, String)> = f
             .outcomes
             .iter()
-            .map(|o| (o.outcome.clone(), o.attributed_pence, o.services[0].share.clone()))
+            .map(|o| {
+                (
+                    o.outcome.clone(),
+                    o.attributed_pence,
+                    o.services[0].share.clone(),
+                )
+            })
             .collect();
         assert_eq!(
             got,
@@ -189,7 +195,11 @@ mod tests {
 
     #[test]
     fn negative_budgets_split_exactly() {
-        let f = compute(&[sb("S", -101, &[("A", Strength::Primary), ("B", Strength::Primary)])]);
+        let f = compute(&[sb(
+            "S",
+            -101,
+            &[("A", Strength::Primary), ("B", Strength::Primary)],
+        )]);
         let total: i64 = f.outcomes.iter().map(|o| o.attributed_pence).sum();
         assert_eq!(total, -101);
     }

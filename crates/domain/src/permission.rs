@@ -38,7 +38,9 @@ pub enum Write<'a> {
     UpdatePortfolio(&'a Code),
     DeletePortfolio(&'a Code),
     /// Create a service in a portfolio.
-    CreateService { portfolio: &'a Code },
+    CreateService {
+        portfolio: &'a Code,
+    },
     /// Update a service, possibly moving it from one portfolio to another.
     UpdateService {
         service: &'a Code,
@@ -49,11 +51,17 @@ pub enum Write<'a> {
         service: &'a Code,
         portfolio: &'a Code,
     },
-    MatrixCell { service: &'a Code },
+    MatrixCell {
+        service: &'a Code,
+    },
     /// Create, update or delete a plan; `owners` are the owner before and after.
-    Plan { owners: [Option<&'a Email>; 2] },
+    Plan {
+        owners: [Option<&'a Email>; 2],
+    },
     /// Create, update or delete a person; `roles` are the role before and after.
-    Person { roles: [Option<Role>; 2] },
+    Person {
+        roles: [Option<Role>; 2],
+    },
     ImportFramework,
 }
 
@@ -73,7 +81,9 @@ impl Actor {
         }
         fw.portfolios
             .iter()
-            .filter(|p| p.outcome_leader.as_ref() == Some(&self.email) || self.scope.contains(&p.code))
+            .filter(|p| {
+                p.outcome_leader.as_ref() == Some(&self.email) || self.scope.contains(&p.code)
+            })
             .map(|p| &p.code)
             .collect()
     }
@@ -181,15 +191,59 @@ mod tests {
             (&leader, Write::UpdatePortfolio(&p2), false),
             (&leader, Write::CreateService { portfolio: &p1 }, true),
             (&leader, Write::CreateService { portfolio: &p2 }, false),
-            (&leader, Write::UpdateService { service: &s1, from: &p1, to: &p2 }, false),
+            (
+                &leader,
+                Write::UpdateService {
+                    service: &s1,
+                    from: &p1,
+                    to: &p2,
+                },
+                false,
+            ),
             (&leader, Write::MatrixCell { service: &s1 }, true),
             (&leader, Write::MatrixCell { service: &s2 }, false),
-            (&leader, Write::Plan { owners: [Some(&me), Some(&me)] }, true),
-            (&leader, Write::Plan { owners: [None, Some(&me)] }, false),
+            (
+                &leader,
+                Write::Plan {
+                    owners: [Some(&me), Some(&me)],
+                },
+                true,
+            ),
+            (
+                &leader,
+                Write::Plan {
+                    owners: [None, Some(&me)],
+                },
+                false,
+            ),
             (&leader, Write::ImportFramework, false),
-            (&manager, Write::UpdateService { service: &s2, from: &p2, to: &p2 }, true),
-            (&manager, Write::UpdateService { service: &s2, from: &p2, to: &p1 }, false),
-            (&manager, Write::UpdateService { service: &s1, from: &p1, to: &p1 }, false),
+            (
+                &manager,
+                Write::UpdateService {
+                    service: &s2,
+                    from: &p2,
+                    to: &p2,
+                },
+                true,
+            ),
+            (
+                &manager,
+                Write::UpdateService {
+                    service: &s2,
+                    from: &p2,
+                    to: &p1,
+                },
+                false,
+            ),
+            (
+                &manager,
+                Write::UpdateService {
+                    service: &s1,
+                    from: &p1,
+                    to: &p1,
+                },
+                false,
+            ),
             (&manager, Write::MatrixCell { service: &s2 }, true),
             (&manager, Write::CreateService { portfolio: &p2 }, false),
             (&manager, Write::UpdateOutcome(&lo1), false),
@@ -220,9 +274,16 @@ mod tests {
         let fw = sample();
         let po = actor(Role::PerformanceOfficer, "p@x.org", &[]);
         let admin = actor(Role::Admin, "q@x.org", &[]);
-        let grant = Write::Person { roles: [Some(Role::Member), Some(Role::Admin)] };
+        let grant = Write::Person {
+            roles: [Some(Role::Member), Some(Role::Admin)],
+        };
         assert!(!po.may(grant, &fw));
         assert!(admin.may(grant, &fw));
-        assert!(po.may(Write::Person { roles: [None, Some(Role::Member)] }, &fw));
+        assert!(po.may(
+            Write::Person {
+                roles: [None, Some(Role::Member)]
+            },
+            &fw
+        ));
     }
 }

@@ -186,10 +186,14 @@ mod tests {
     #[test]
     fn emails() {
         assert_eq!(
-            Email::parse("Director.Wellbeing@Demo.Example").unwrap().as_str(),
+            Email::parse("Director.Wellbeing@Demo.Example")
+                .unwrap()
+                .as_str(),
             "director.wellbeing@demo.example"
         );
-        for bad in ["", "x", "x@", "@y.z", "a b@c.d", "a@b", "a@.b", "a@b.", "a@b@c.d"] {
+        for bad in [
+            "", "x", "x@", "@y.z", "a b@c.d", "a@b", "a@.b", "a@b.", "a@b@c.d",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
@@ -207,11 +211,13 @@ mod tests {
 /// Text-valued newtypes appear in the API as strings with a pattern or format.
 #[cfg(feature = "openapi")]
 mod openapi {
-    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
     use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
     fn string(description: &str, pattern: Option<&str>, format: Option<&str>) -> RefOr<Schema> {
-        let mut b = ObjectBuilder::new().schema_type(Type::String).description(Some(description));
+        let mut b = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(description));
         if let Some(p) = pattern {
             b = b.pattern(Some(p));
         }
@@ -223,21 +229,33 @@ mod openapi {
 
     impl utoipa::PartialSchema for super::Code {
         fn schema() -> RefOr<Schema> {
-            string("A human code, unique per tenant.", Some("^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"), None)
+            string(
+                "A human code, unique per tenant.",
+                Some("^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"),
+                None,
+            )
         }
     }
     impl utoipa::ToSchema for super::Code {}
 
     impl utoipa::PartialSchema for super::Email {
         fn schema() -> RefOr<Schema> {
-            string("An email address identifying a person.", None, Some("email"))
+            string(
+                "An email address identifying a person.",
+                None,
+                Some("email"),
+            )
         }
     }
     impl utoipa::ToSchema for super::Email {}
 
     impl utoipa::PartialSchema for super::Fte {
         fn schema() -> RefOr<Schema> {
-            string("Full-time equivalent staff, an exact decimal with at most 2 places.", Some("^[0-9]+(\\.[0-9]{1,2})?$"), None)
+            string(
+                "Full-time equivalent staff, an exact decimal with at most 2 places.",
+                Some("^[0-9]+(\\.[0-9]{1,2})?$"),
+                None,
+            )
         }
     }
     impl utoipa::ToSchema for super::Fte {}

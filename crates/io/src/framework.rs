@@ -16,8 +16,19 @@ pub const PEOPLE: &[&str] = &["email", "name", "role", "scope"];
 pub const OUTCOMES: &[&str] = &["code", "title", "kind", "links", "description"];
 pub const PORTFOLIOS: &[&str] = &["code", "title", "outcome_leader", "outcomes"];
 pub const SERVICES: &[&str] = &[
-    "code", "title", "portfolio", "lead", "statutory_basis", "grouping", "delivery_model", "gross_cost", "income",
-    "net_budget", "fte", "next_review", "description",
+    "code",
+    "title",
+    "portfolio",
+    "lead",
+    "statutory_basis",
+    "grouping",
+    "delivery_model",
+    "gross_cost",
+    "income",
+    "net_budget",
+    "fte",
+    "next_review",
+    "description",
 ];
 pub const CONTRIBUTIONS: &[&str] = &["service", "outcome", "strength", "note"];
 pub const RACI: &[&str] = &["outcome", "person", "raci"];
@@ -72,12 +83,17 @@ struct Row<'a> {
 
 impl Row<'_> {
     fn raw(&self, col: &str) -> &str {
-        let i = self.headers.iter().position(|h| *h == col).expect("known column");
+        let i = self
+            .headers
+            .iter()
+            .position(|h| *h == col)
+            .expect("known column");
         self.cells.get(i).map(|s| s.trim()).unwrap_or("")
     }
 
     fn error(&mut self, col: &str, msg: impl Into<String>) {
-        self.errors.push(ImportError::at(self.file, self.number, col, msg));
+        self.errors
+            .push(ImportError::at(self.file, self.number, col, msg));
     }
 
     fn required(&mut self, col: &str) -> Option<String> {
@@ -122,7 +138,10 @@ impl Row<'_> {
             }
             return Some(None);
         }
-        Email::parse(&v).map(Some).map_err(|e| self.error(col, e.0)).ok()
+        Email::parse(&v)
+            .map(Some)
+            .map_err(|e| self.error(col, e.0))
+            .ok()
     }
 
     fn codes(&mut self, col: &str) -> Option<Vec<Code>> {
@@ -145,11 +164,36 @@ impl Row<'_> {
         ok.then_some(out)
     }
 
+    /// Remembers `key` as seen on this row; if an earlier row had it, reports this
+    /// row as a duplicate of that one and returns true.
+    fn duplicate<K: Ord>(
+        &mut self,
+        seen: &mut BTreeMap<K, usize>,
+        col: &str,
+        key: K,
+        shown: &str,
+    ) -> bool {
+        match seen.get(&key) {
+            Some(first) => {
+                let msg = format!("{shown} is a duplicate of row {first}");
+                self.error(col, msg);
+                true
+            }
+            None => {
+                seen.insert(key, self.number);
+                false
+            }
+        }
+    }
+
     fn money(&mut self, col: &str) -> Option<i64> {
         let v = self.required(col)?;
         match parse_pounds(&v) {
             Ok(p) if p < 0 => {
-                self.error(col, format!("'{v}' is negative; amounts must be zero or more"));
+                self.error(
+                    col,
+                    format!("'{v}' is negative; amounts must be zero or more"),
+                );
                 None
             }
             Ok(p) => Some(p),
@@ -174,15 +218,27 @@ fn each_row(
         return;
     }
     for (number, cells) in &t.rows {
-        if cells.len() > headers.len() && cells[headers.len()..].iter().any(|c| !c.trim().is_empty()) {
+        if cells.len() > headers.len()
+            && cells[headers.len()..].iter().any(|c| !c.trim().is_empty())
+        {
             errors.push(ImportError::row(
                 &t.name,
                 *number,
-                format!("has {} fields but the header has {}", cells.len(), headers.len()),
+                format!(
+                    "has {} fields but the header has {}",
+                    cells.len(),
+                    headers.len()
+                ),
             ));
             continue;
         }
-        let mut row = Row { file: &t.name, number: *number, headers, cells, errors };
+        let mut row = Row {
+            file: &t.name,
+            number: *number,
+            headers,
+            cells,
+            errors,
+        };
         f(&mut row);
     }
 }
@@ -220,10 +276,14 @@ pub fn read(source: &Source, existing: &Framework) -> Result<FrameworkImport, Ve
 /// Validates tables (keyed by table name, e.g. `services`) against the tenant's
 /// `existing` framework. The API and web forms validate single records through
 /// this same function, as one-row tables, so every entry route applies one set of rules.
-pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<FrameworkImport, Vec<ImportError>> {
+pub fn validate(
+    given: BTreeMap<&str, Table>,
+    existing: &Framework,
+) -> Result<FrameworkImport, Vec<ImportError>> {
     let mut errors = Vec::new();
     let mut given = given;
-    let tables: BTreeMap<&str, Option<Table>> = TABLES.iter().map(|(n, _)| (*n, given.remove(n))).collect();
+    let tables: BTreeMap<&str, Option<Table>> =
+        TABLES.iter().map(|(n, _)| (*n, given.remove(n))).collect();
     if tables.values().all(Option::is_none) {
         let names: Vec<String> = TABLES.iter().map(|(n, _)| format!("{n}.csv")).collect();
         return Err(vec![ImportError::file(
@@ -232,7 +292,11 @@ pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<Fr
         )]);
     }
     let mut out = FrameworkImport {
-        tables: tables.iter().filter(|(_, t)| t.is_some()).map(|(n, _)| n.to_string()).collect(),
+        tables: tables
+            .iter()
+            .filter(|(_, t)| t.is_some())
+            .map(|(n, _)| n.to_string())
+            .collect(),
         ..Default::default()
     };
 
@@ -244,15 +308,19 @@ pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<Fr
         let name = r.required("name");
         let role = r.parsed("role");
         let scope = r.codes("scope");
-        if let Some(e) = &email {
-            if let Some(first) = first_seen(&mut seen, e.clone(), r.number) {
-                r.error("email", format!("'{e}' is a duplicate of row {first}"));
-                return;
-            }
+        if let Some(e) = &email
+            && r.duplicate(&mut seen, "email", e.clone(), &format!("'{e}'"))
+        {
+            return;
         }
         if let (Some(email), Some(name), Some(role), Some(scope)) = (email, name, role, scope) {
             scopes.push((r.number, r.file.to_string(), scope.clone()));
-            out.people.push(Person { email, name, role, scope });
+            out.people.push(Person {
+                email,
+                name,
+                role,
+                scope,
+            });
         }
     });
 
@@ -265,22 +333,31 @@ pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<Fr
         let kind: Option<OutcomeKind> = r.parsed("kind");
         let links = r.codes("links");
         let description = r.optional("description");
-        if let Some(c) = &code {
-            if let Some(first) = first_seen(&mut seen, c.clone(), r.number) {
-                r.error("code", format!("'{c}' is a duplicate of row {first}"));
-                return;
-            }
+        if let Some(c) = &code
+            && r.duplicate(&mut seen, "code", c.clone(), &format!("'{c}'"))
+        {
+            return;
         }
         if let Some(links) = &links {
             link_checks.push((r.number, r.file.to_string(), kind, links.clone()));
         }
         if let (Some(code), Some(title), Some(kind), Some(links)) = (code, title, kind, links) {
-            out.outcomes.push(Outcome { code, title, kind, links, description });
+            out.outcomes.push(Outcome {
+                code,
+                title,
+                kind,
+                links,
+                description,
+            });
         }
     });
 
     // What exists after the import: existing records overlaid with the files' rows.
-    let mut kinds: BTreeMap<Code, OutcomeKind> = existing.outcomes.iter().map(|o| (o.code.clone(), o.kind)).collect();
+    let mut kinds: BTreeMap<Code, OutcomeKind> = existing
+        .outcomes
+        .iter()
+        .map(|o| (o.code.clone(), o.kind))
+        .collect();
     kinds.extend(out.outcomes.iter().map(|o| (o.code.clone(), o.kind)));
     let mut people: BTreeSet<Email> = existing.people.iter().map(|p| p.email.clone()).collect();
     people.extend(out.people.iter().map(|p| p.email.clone()));
@@ -290,7 +367,12 @@ pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<Fr
     for (number, file, kind, links) in &link_checks {
         for link in links {
             match (kinds.get(link), kind) {
-                (None, _) => errors.push(ImportError::at(file, *number, "links", format!("unknown outcome code '{link}'"))),
+                (None, _) => errors.push(ImportError::at(
+                    file,
+                    *number,
+                    "links",
+                    format!("unknown outcome code '{link}'"),
+                )),
                 (Some(k), Some(kind)) if !kind.may_link_to().contains(k) => {
                     let allowed = kind.may_link_to();
                     let msg = if allowed.is_empty() {
@@ -299,7 +381,11 @@ pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<Fr
                         format!(
                             "a {} links to {} outcomes, but '{link}' is a {} outcome",
                             kind,
-                            allowed.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(" or "),
+                            allowed
+                                .iter()
+                                .map(|k| k.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" or "),
                             k
                         )
                     };
@@ -312,51 +398,65 @@ pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<Fr
 
     // portfolios
     let mut seen = BTreeMap::new();
-    let mut portfolio_codes: BTreeSet<Code> = existing.portfolios.iter().map(|p| p.code.clone()).collect();
+    let mut portfolio_codes: BTreeSet<Code> =
+        existing.portfolios.iter().map(|p| p.code.clone()).collect();
     each_row(&tables["portfolios"], PORTFOLIOS, &mut errors, |r| {
         let code = r.code("code");
         let title = r.required("title");
         let leader = r.email("outcome_leader", false);
         let outcomes = r.codes("outcomes");
-        if let Some(Some(e)) = &leader {
-            if !people.contains(e) {
-                r.error("outcome_leader", format!("unknown person '{e}' (add them to people.csv)"));
-            }
+        if let Some(Some(e)) = &leader
+            && !people.contains(e)
+        {
+            r.error(
+                "outcome_leader",
+                format!("unknown person '{e}' (add them to people.csv)"),
+            );
         }
         for o in outcomes.iter().flatten() {
             if !kinds.contains_key(o) {
                 r.error("outcomes", format!("unknown outcome code '{o}'"));
             }
         }
-        if let Some(c) = &code {
-            if let Some(first) = first_seen(&mut seen, c.clone(), r.number) {
-                r.error("code", format!("'{c}' is a duplicate of row {first}"));
-                return;
-            }
+        if let Some(c) = &code
+            && r.duplicate(&mut seen, "code", c.clone(), &format!("'{c}'"))
+        {
+            return;
         }
-        if let (Some(code), Some(title), Some(outcome_leader), Some(outcomes)) = (code, title, leader, outcomes) {
+        if let (Some(code), Some(title), Some(outcome_leader), Some(outcomes)) =
+            (code, title, leader, outcomes)
+        {
             portfolio_codes.insert(code.clone());
-            out.portfolios.push(Portfolio { code, title, outcome_leader, outcomes });
+            out.portfolios.push(Portfolio {
+                code,
+                title,
+                outcome_leader,
+                outcomes,
+            });
         }
     });
 
     // services
     let mut seen = BTreeMap::new();
-    let mut service_codes: BTreeSet<Code> = existing.services.iter().map(|s| s.code.clone()).collect();
+    let mut service_codes: BTreeSet<Code> =
+        existing.services.iter().map(|s| s.code.clone()).collect();
     each_row(&tables["services"], SERVICES, &mut errors, |r| {
         let code = r.code("code");
         let title = r.required("title");
         let portfolio = r.code("portfolio");
-        if let Some(p) = &portfolio {
-            if !portfolio_codes.contains(p) {
-                r.error("portfolio", format!("unknown portfolio code '{p}'"));
-            }
+        if let Some(p) = &portfolio
+            && !portfolio_codes.contains(p)
+        {
+            r.error("portfolio", format!("unknown portfolio code '{p}'"));
         }
         let lead = r.email("lead", false);
-        if let Some(Some(e)) = &lead {
-            if !people.contains(e) {
-                r.error("lead", format!("unknown person '{e}' (add them to people.csv)"));
-            }
+        if let Some(Some(e)) = &lead
+            && !people.contains(e)
+        {
+            r.error(
+                "lead",
+                format!("unknown person '{e}' (add them to people.csv)"),
+            );
         }
         let statutory_basis = r.parsed("statutory_basis");
         let grouping = r.parsed("grouping");
@@ -375,27 +475,63 @@ pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<Fr
             } else {
                 time::Date::parse(&v, &time::format_description::well_known::Iso8601::DATE)
                     .map(Some)
-                    .map_err(|_| r.error("next_review", format!("'{v}' is not a date (use YYYY-MM-DD)")))
+                    .map_err(|_| {
+                        r.error(
+                            "next_review",
+                            format!("'{v}' is not a date (use YYYY-MM-DD)"),
+                        )
+                    })
                     .ok()
             }
         };
         let description = r.optional("description");
-        if let Some(c) = &code {
-            if let Some(first) = first_seen(&mut seen, c.clone(), r.number) {
-                r.error("code", format!("'{c}' is a duplicate of row {first}"));
-                return;
-            }
+        if let Some(c) = &code
+            && r.duplicate(&mut seen, "code", c.clone(), &format!("'{c}'"))
+        {
+            return;
         }
         if let (
-            Some(code), Some(title), Some(portfolio), Some(lead), Some(statutory_basis), Some(grouping),
-            Some(delivery_model), Some(gross_cost_pence), Some(income_pence), Some(net_budget_pence), Some(fte),
+            Some(code),
+            Some(title),
+            Some(portfolio),
+            Some(lead),
+            Some(statutory_basis),
+            Some(grouping),
+            Some(delivery_model),
+            Some(gross_cost_pence),
+            Some(income_pence),
+            Some(net_budget_pence),
+            Some(fte),
             Some(next_review),
-        ) = (code, title, portfolio, lead, statutory_basis, grouping, delivery_model, gross, income, net, fte, next_review)
-        {
+        ) = (
+            code,
+            title,
+            portfolio,
+            lead,
+            statutory_basis,
+            grouping,
+            delivery_model,
+            gross,
+            income,
+            net,
+            fte,
+            next_review,
+        ) {
             service_codes.insert(code.clone());
             out.services.push(Service {
-                code, title, portfolio, lead, statutory_basis, grouping, delivery_model, gross_cost_pence,
-                income_pence, net_budget_pence, fte, next_review, description,
+                code,
+                title,
+                portfolio,
+                lead,
+                statutory_basis,
+                grouping,
+                delivery_model,
+                gross_cost_pence,
+                income_pence,
+                net_budget_pence,
+                fte,
+                next_review,
+                description,
             });
         }
     });
@@ -404,7 +540,12 @@ pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<Fr
     for (number, file, scope) in &scopes {
         for c in scope {
             if !portfolio_codes.contains(c) && !service_codes.contains(c) {
-                errors.push(ImportError::at(file, *number, "scope", format!("unknown portfolio or service code '{c}'")));
+                errors.push(ImportError::at(
+                    file,
+                    *number,
+                    "scope",
+                    format!("unknown portfolio or service code '{c}'"),
+                ));
             }
         }
     }
@@ -416,26 +557,38 @@ pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<Fr
         let outcome = r.code("outcome");
         let strength = r.parsed("strength");
         let note = r.optional("note");
-        if let Some(s) = &service {
-            if !service_codes.contains(s) {
-                r.error("service", format!("unknown service code '{s}'"));
-            }
+        if let Some(s) = &service
+            && !service_codes.contains(s)
+        {
+            r.error("service", format!("unknown service code '{s}'"));
         }
         if let Some(o) = &outcome {
             match kinds.get(o) {
                 None => r.error("outcome", format!("unknown outcome code '{o}'")),
                 Some(OutcomeKind::Local) => {}
-                Some(k) => r.error("outcome", format!("services contribute to local outcomes; '{o}' is a {k} outcome")),
+                Some(k) => r.error(
+                    "outcome",
+                    format!("services contribute to local outcomes; '{o}' is a {k} outcome"),
+                ),
             }
         }
-        if let (Some(s), Some(o)) = (&service, &outcome) {
-            if let Some(first) = first_seen(&mut seen, (s.clone(), o.clone()), r.number) {
-                r.error("outcome", format!("{s} → {o} is a duplicate of row {first}"));
-                return;
-            }
+        if let (Some(s), Some(o)) = (&service, &outcome)
+            && r.duplicate(
+                &mut seen,
+                "outcome",
+                (s.clone(), o.clone()),
+                &format!("{s} → {o}"),
+            )
+        {
+            return;
         }
         if let (Some(service), Some(outcome), Some(strength)) = (service, outcome, strength) {
-            out.contributions.push(Contribution { service, outcome, strength, note });
+            out.contributions.push(Contribution {
+                service,
+                outcome,
+                strength,
+                note,
+            });
         }
     });
 
@@ -446,21 +599,27 @@ pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<Fr
         let outcome = r.code("outcome");
         let person = r.email("person", true).flatten();
         let letter: Option<Raci> = r.parsed("raci");
-        if let Some(o) = &outcome {
-            if !kinds.contains_key(o) {
-                r.error("outcome", format!("unknown outcome code '{o}'"));
-            }
+        if let Some(o) = &outcome
+            && !kinds.contains_key(o)
+        {
+            r.error("outcome", format!("unknown outcome code '{o}'"));
         }
-        if let Some(p) = &person {
-            if !people.contains(p) {
-                r.error("person", format!("unknown person '{p}' (add them to people.csv)"));
-            }
+        if let Some(p) = &person
+            && !people.contains(p)
+        {
+            r.error(
+                "person",
+                format!("unknown person '{p}' (add them to people.csv)"),
+            );
         }
-        if let (Some(o), Some(p)) = (&outcome, &person) {
-            if let Some(first) = first_seen(&mut seen, (o.clone(), p.clone()), r.number) {
-                r.error("person", format!("{p} is already in the RACI of {o} (row {first})"));
-                return;
-            }
+        if let (Some(o), Some(p)) = (&outcome, &person)
+            && let Some(first) = first_seen(&mut seen, (o.clone(), p.clone()), r.number)
+        {
+            r.error(
+                "person",
+                format!("{p} is already in the RACI of {o} (row {first})"),
+            );
+            return;
         }
         if let (Some(o), Some(p), Some(Raci::Accountable)) = (&outcome, &person, letter) {
             if let Some((who, first)) = accountable.get(o) {
@@ -482,24 +641,34 @@ pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<Fr
         let kind = r.parsed("kind");
         let owner = r.email("owner", false);
         let outcomes = r.codes("outcomes");
-        if let Some(Some(e)) = &owner {
-            if !people.contains(e) {
-                r.error("owner", format!("unknown person '{e}' (add them to people.csv)"));
-            }
+        if let Some(Some(e)) = &owner
+            && !people.contains(e)
+        {
+            r.error(
+                "owner",
+                format!("unknown person '{e}' (add them to people.csv)"),
+            );
         }
         for o in outcomes.iter().flatten() {
             if !kinds.contains_key(o) {
                 r.error("outcomes", format!("unknown outcome code '{o}'"));
             }
         }
-        if let Some(c) = &code {
-            if let Some(first) = first_seen(&mut seen, c.clone(), r.number) {
-                r.error("code", format!("'{c}' is a duplicate of row {first}"));
-                return;
-            }
+        if let Some(c) = &code
+            && r.duplicate(&mut seen, "code", c.clone(), &format!("'{c}'"))
+        {
+            return;
         }
-        if let (Some(code), Some(title), Some(kind), Some(owner), Some(outcomes)) = (code, title, kind, owner, outcomes) {
-            out.plans.push(Plan { code, title, kind, owner, outcomes });
+        if let (Some(code), Some(title), Some(kind), Some(owner), Some(outcomes)) =
+            (code, title, kind, owner, outcomes)
+        {
+            out.plans.push(Plan {
+                code,
+                title,
+                kind,
+                owner,
+                outcomes,
+            });
         }
     });
 
@@ -507,7 +676,12 @@ pub fn validate(given: BTreeMap<&str, Table>, existing: &Framework) -> Result<Fr
         Ok(out)
     } else {
         errors.sort_by(|a, b| {
-            let order = |f: &str| TABLES.iter().position(|(n, _)| f.starts_with(n)).unwrap_or(99);
+            let order = |f: &str| {
+                TABLES
+                    .iter()
+                    .position(|(n, _)| f.starts_with(n))
+                    .unwrap_or(99)
+            };
             order(&a.file).cmp(&order(&b.file)).then(a.row.cmp(&b.row))
         });
         Err(errors)
@@ -522,13 +696,30 @@ fn email_text(e: &Option<Email>) -> String {
     e.as_ref().map(|e| e.to_string()).unwrap_or_default()
 }
 
+/// One table of an export: its name (without `.csv`), headers and rows of text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportTable {
+    pub name: &'static str,
+    pub headers: &'static [&'static str],
+    pub rows: Vec<Vec<String>>,
+}
+
 /// The framework as tables of text, exactly as the import reads them.
-pub fn to_tables(fw: &Framework) -> Vec<(&'static str, &'static [&'static str], Vec<Vec<String>>)> {
+pub fn to_tables(fw: &Framework) -> Vec<ExportTable> {
     let kind_order = |k: OutcomeKind| OutcomeKind::ALL.iter().position(|x| *x == k).unwrap_or(0);
     let mut outcomes: Vec<&Outcome> = fw.outcomes.iter().collect();
-    outcomes.sort_by(|a, b| kind_order(a.kind).cmp(&kind_order(b.kind)).then(a.code.cmp(&b.code)));
+    outcomes.sort_by(|a, b| {
+        kind_order(a.kind)
+            .cmp(&kind_order(b.kind))
+            .then(a.code.cmp(&b.code))
+    });
     let mut raci: Vec<&RaciEntry> = fw.raci.iter().collect();
-    raci.sort_by(|a, b| a.outcome.cmp(&b.outcome).then(a.raci.cmp(&b.raci)).then(a.person.cmp(&b.person)));
+    raci.sort_by(|a, b| {
+        a.outcome
+            .cmp(&b.outcome)
+            .then(a.raci.cmp(&b.raci))
+            .then(a.person.cmp(&b.person))
+    });
     let mut people: Vec<&Person> = fw.people.iter().collect();
     people.sort_by(|a, b| a.email.cmp(&b.email));
     let mut portfolios: Vec<&Portfolio> = fw.portfolios.iter().collect();
@@ -539,20 +730,130 @@ pub fn to_tables(fw: &Framework) -> Vec<(&'static str, &'static [&'static str], 
     contributions.sort_by(|a, b| a.service.cmp(&b.service).then(a.outcome.cmp(&b.outcome)));
     let mut plans: Vec<&Plan> = fw.plans.iter().collect();
     plans.sort_by(|a, b| a.code.cmp(&b.code));
-    vec![
-        ("people", PEOPLE, people.iter().map(|p| vec![p.email.to_string(), p.name.clone(), p.role.to_string(), join(&p.scope)]).collect()),
-        ("outcomes", OUTCOMES, outcomes.iter().map(|o| vec![o.code.to_string(), o.title.clone(), o.kind.to_string(), join(&o.links), o.description.clone()]).collect()),
-        ("portfolios", PORTFOLIOS, portfolios.iter().map(|p| vec![p.code.to_string(), p.title.clone(), email_text(&p.outcome_leader), join(&p.outcomes)]).collect()),
-        ("services", SERVICES, services.iter().map(|s| vec![
-            s.code.to_string(), s.title.clone(), s.portfolio.to_string(), email_text(&s.lead), s.statutory_basis.to_string(),
-            s.grouping.to_string(), s.delivery_model.to_string(), format_pounds_plain(s.gross_cost_pence),
-            format_pounds_plain(s.income_pence), format_pounds_plain(s.net_budget_pence), s.fte.to_string(),
-            s.next_review.map(|d| d.to_string()).unwrap_or_default(), s.description.clone(),
-        ]).collect()),
-        ("contributions", CONTRIBUTIONS, contributions.iter().map(|c| vec![c.service.to_string(), c.outcome.to_string(), c.strength.to_string(), c.note.clone()]).collect()),
-        ("raci", RACI, raci.iter().map(|r| vec![r.outcome.to_string(), r.person.to_string(), r.raci.to_string()]).collect()),
-        ("plans", PLANS, plans.iter().map(|p| vec![p.code.to_string(), p.title.clone(), p.kind.to_string(), email_text(&p.owner), join(&p.outcomes)]).collect()),
-    ]
+    let tables = vec![
+        (
+            "people",
+            PEOPLE,
+            people
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.email.to_string(),
+                        p.name.clone(),
+                        p.role.to_string(),
+                        join(&p.scope),
+                    ]
+                })
+                .collect(),
+        ),
+        (
+            "outcomes",
+            OUTCOMES,
+            outcomes
+                .iter()
+                .map(|o| {
+                    vec![
+                        o.code.to_string(),
+                        o.title.clone(),
+                        o.kind.to_string(),
+                        join(&o.links),
+                        o.description.clone(),
+                    ]
+                })
+                .collect(),
+        ),
+        (
+            "portfolios",
+            PORTFOLIOS,
+            portfolios
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.code.to_string(),
+                        p.title.clone(),
+                        email_text(&p.outcome_leader),
+                        join(&p.outcomes),
+                    ]
+                })
+                .collect(),
+        ),
+        (
+            "services",
+            SERVICES,
+            services
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.code.to_string(),
+                        s.title.clone(),
+                        s.portfolio.to_string(),
+                        email_text(&s.lead),
+                        s.statutory_basis.to_string(),
+                        s.grouping.to_string(),
+                        s.delivery_model.to_string(),
+                        format_pounds_plain(s.gross_cost_pence),
+                        format_pounds_plain(s.income_pence),
+                        format_pounds_plain(s.net_budget_pence),
+                        s.fte.to_string(),
+                        s.next_review.map(|d| d.to_string()).unwrap_or_default(),
+                        s.description.clone(),
+                    ]
+                })
+                .collect(),
+        ),
+        (
+            "contributions",
+            CONTRIBUTIONS,
+            contributions
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.service.to_string(),
+                        c.outcome.to_string(),
+                        c.strength.to_string(),
+                        c.note.clone(),
+                    ]
+                })
+                .collect(),
+        ),
+        (
+            "raci",
+            RACI,
+            raci.iter()
+                .map(|r| {
+                    vec![
+                        r.outcome.to_string(),
+                        r.person.to_string(),
+                        r.raci.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+        (
+            "plans",
+            PLANS,
+            plans
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.code.to_string(),
+                        p.title.clone(),
+                        p.kind.to_string(),
+                        email_text(&p.owner),
+                        join(&p.outcomes),
+                    ]
+                })
+                .collect(),
+        ),
+    ];
+    tables
+        .into_iter()
+        .map(|(name, headers, rows)| ExportTable {
+            name,
+            headers,
+            rows,
+        })
+        .collect()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -572,15 +873,17 @@ pub fn csv_bytes(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, Expo
     for r in rows {
         w.write_record(r)?;
     }
-    w.into_inner().map_err(|e| ExportError::Io("csv".into(), e.into_error()))
+    w.into_inner()
+        .map_err(|e| ExportError::Io("csv".into(), e.into_error()))
 }
 
 /// Writes the framework as a directory of CSV files.
 pub fn write_csv_dir(fw: &Framework, dir: &Path) -> Result<(), ExportError> {
     std::fs::create_dir_all(dir).map_err(|e| ExportError::Io(dir.display().to_string(), e))?;
-    for (name, headers, rows) in to_tables(fw) {
-        let path = dir.join(format!("{name}.csv"));
-        std::fs::write(&path, csv_bytes(headers, &rows)?).map_err(|e| ExportError::Io(path.display().to_string(), e))?;
+    for t in to_tables(fw) {
+        let path = dir.join(format!("{}.csv", t.name));
+        std::fs::write(&path, csv_bytes(t.headers, &t.rows)?)
+            .map_err(|e| ExportError::Io(path.display().to_string(), e))?;
     }
     Ok(())
 }
@@ -590,13 +893,13 @@ pub fn write_csv_dir(fw: &Framework, dir: &Path) -> Result<(), ExportError> {
 pub fn xlsx_bytes(fw: &Framework) -> Result<Vec<u8>, ExportError> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (name, headers, rows) in to_tables(fw) {
+    for t in to_tables(fw) {
         let ws = wb.add_worksheet();
-        ws.set_name(name)?;
-        for (c, h) in headers.iter().enumerate() {
+        ws.set_name(t.name)?;
+        for (c, h) in t.headers.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, *h, &bold)?;
         }
-        for (r, row) in rows.iter().enumerate() {
+        for (r, row) in t.rows.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
                 if !v.is_empty() {
                     ws.write_string(r as u32 + 1, c as u16, v)?;
@@ -613,28 +916,43 @@ mod tests {
     use super::*;
 
     fn src(files: &[(&str, &str)]) -> Source {
-        Source::Csv(files.iter().map(|(n, c)| (n.to_string(), c.as_bytes().to_vec())).collect())
+        Source::Csv(
+            files
+                .iter()
+                .map(|(n, c)| (n.to_string(), c.as_bytes().to_vec()))
+                .collect(),
+        )
     }
 
     fn errors(files: &[(&str, &str)]) -> Vec<String> {
-        read(&src(files), &Framework::default()).unwrap_err().iter().map(|e| e.to_string()).collect()
+        read(&src(files), &Framework::default())
+            .unwrap_err()
+            .iter()
+            .map(|e| e.to_string())
+            .collect()
     }
 
     const PEOPLE_OK: &str = "email,name,role,scope\na@x.org,Ann,outcome-leader,P1\n";
-    const OUTCOMES_OK: &str = "code,title,kind,links,description\nN1,Nat,national,,\nLO1,Local,local,N1,\n";
+    const OUTCOMES_OK: &str =
+        "code,title,kind,links,description\nN1,Nat,national,,\nLO1,Local,local,N1,\n";
     const PORTFOLIOS_OK: &str = "code,title,outcome_leader,outcomes\nP1,Place,a@x.org,LO1\n";
     const SERVICE_HEAD: &str = "code,title,portfolio,lead,statutory_basis,grouping,delivery_model,gross_cost,income,net_budget,fte,next_review,description\n";
 
     #[test]
     fn a_valid_set_reads() {
-        let s = format!("{SERVICE_HEAD}S1,Roads,P1,a@x.org,statutory,universal-community,self-delivery,1000.50,0.50,1000,3.5,2027-04-01,x\n");
+        let s = format!(
+            "{SERVICE_HEAD}S1,Roads,P1,a@x.org,statutory,universal-community,self-delivery,1000.50,0.50,1000,3.5,2027-04-01,x\n"
+        );
         let imp = read(
             &src(&[
                 ("people.csv", PEOPLE_OK),
                 ("outcomes.csv", OUTCOMES_OK),
                 ("portfolios.csv", PORTFOLIOS_OK),
                 ("services.csv", &s),
-                ("contributions.csv", "service,outcome,strength,note\nS1,LO1,primary,core\n"),
+                (
+                    "contributions.csv",
+                    "service,outcome,strength,note\nS1,LO1,primary,core\n",
+                ),
                 ("raci.csv", "outcome,person,raci\nLO1,a@x.org,A\n"),
             ]),
             &Framework::default(),
@@ -655,11 +973,20 @@ mod tests {
         );
         let got = errors(&[
             ("people.csv", PEOPLE_OK),
-            ("outcomes.csv", "code,title,kind,links,description\nN1,Nat,national,,\nLO1,Local,local,N1;CP9,\nLO1,Again,local,,\nCP1,Pri,priority,N1,\n"),
+            (
+                "outcomes.csv",
+                "code,title,kind,links,description\nN1,Nat,national,,\nLO1,Local,local,N1;CP9,\nLO1,Again,local,,\nCP1,Pri,priority,N1,\n",
+            ),
             ("portfolios.csv", PORTFOLIOS_OK),
             ("services.csv", &s),
-            ("contributions.csv", "service,outcome,strength,note\nS1,LO1,primary,\nS1,LO1,some,\nS9,N1,strong,\n"),
-            ("raci.csv", "outcome,person,raci\nLO1,a@x.org,A\nLO1,b@x.org,A\nLO1,a@x.org,R\n"),
+            (
+                "contributions.csv",
+                "service,outcome,strength,note\nS1,LO1,primary,\nS1,LO1,some,\nS9,N1,strong,\n",
+            ),
+            (
+                "raci.csv",
+                "outcome,person,raci\nLO1,a@x.org,A\nLO1,b@x.org,A\nLO1,a@x.org,R\n",
+            ),
             ("plans.csv", "code,title\nPL1,Plan\n"),
         ]);
         let expected = [
@@ -694,8 +1021,19 @@ mod tests {
 
     #[test]
     fn references_may_point_at_existing_records() {
-        let existing = read(&src(&[("people.csv", "email,name,role,scope\na@x.org,Ann,admin,\n"), ("outcomes.csv", OUTCOMES_OK)]), &Framework::default()).unwrap();
-        let fw = Framework { people: existing.people, outcomes: existing.outcomes, ..Default::default() };
+        let existing = read(
+            &src(&[
+                ("people.csv", "email,name,role,scope\na@x.org,Ann,admin,\n"),
+                ("outcomes.csv", OUTCOMES_OK),
+            ]),
+            &Framework::default(),
+        )
+        .unwrap();
+        let fw = Framework {
+            people: existing.people,
+            outcomes: existing.outcomes,
+            ..Default::default()
+        };
         let imp = read(&src(&[("portfolios.csv", PORTFOLIOS_OK)]), &fw).unwrap();
         assert_eq!(imp.portfolios.len(), 1);
         assert_eq!(imp.tables, vec!["portfolios"]);
@@ -704,6 +1042,9 @@ mod tests {
     #[test]
     fn an_empty_source_is_refused() {
         let e = read(&src(&[]), &Framework::default()).unwrap_err();
-        assert!(e[0].to_string().starts_with("import: found none of the framework files"));
+        assert!(
+            e[0].to_string()
+                .starts_with("import: found none of the framework files")
+        );
     }
 }

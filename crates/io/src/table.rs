@@ -15,13 +15,28 @@ pub struct ImportError {
 
 impl ImportError {
     pub fn file(file: &str, message: impl Into<String>) -> Self {
-        ImportError { file: file.into(), row: None, column: None, message: message.into() }
+        ImportError {
+            file: file.into(),
+            row: None,
+            column: None,
+            message: message.into(),
+        }
     }
     pub fn at(file: &str, row: usize, column: &str, message: impl Into<String>) -> Self {
-        ImportError { file: file.into(), row: Some(row), column: Some(column.into()), message: message.into() }
+        ImportError {
+            file: file.into(),
+            row: Some(row),
+            column: Some(column.into()),
+            message: message.into(),
+        }
     }
     pub fn row(file: &str, row: usize, message: impl Into<String>) -> Self {
-        ImportError { file: file.into(), row: Some(row), column: None, message: message.into() }
+        ImportError {
+            file: file.into(),
+            row: Some(row),
+            column: None,
+            message: message.into(),
+        }
     }
 }
 
@@ -64,7 +79,11 @@ impl Table {
             &self.name,
             1,
             &column,
-            format!("the headers must be exactly '{}' (found '{}')", expected.join(","), found.join(",")),
+            format!(
+                "the headers must be exactly '{}' (found '{}')",
+                expected.join(","),
+                found.join(",")
+            ),
         ))
     }
 }
@@ -86,11 +105,19 @@ impl Source {
         if path.is_dir() {
             return Ok(Source::Dir(path.to_path_buf()));
         }
-        let bytes = std::fs::read(path).map_err(|e| ImportError::file(&shown, format!("cannot read: {e}")))?;
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) || bytes.starts_with(b"PK\x03\x04") {
+        let bytes = std::fs::read(path)
+            .map_err(|e| ImportError::file(&shown, format!("cannot read: {e}")))?;
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+            || bytes.starts_with(b"PK\x03\x04")
+        {
             Ok(Source::Xlsx(bytes))
         } else {
-            let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or(shown);
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or(shown);
             Ok(Source::Csv(BTreeMap::from([(name, bytes)])))
         }
     }
@@ -104,7 +131,8 @@ impl Source {
                     return Ok(None);
                 }
                 let file = format!("{name}.csv");
-                let bytes = std::fs::read(&path).map_err(|e| ImportError::file(&file, format!("cannot read: {e}")))?;
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| ImportError::file(&file, format!("cannot read: {e}")))?;
                 read_csv(&file, &bytes).map(Some)
             }
             Source::Csv(files) => {
@@ -125,15 +153,25 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, ImportError> {
     if let Err(e) = std::str::from_utf8(bytes) {
         return Err(ImportError::file(
             file,
-            format!("is not UTF-8 text (invalid byte at offset {}); save it as CSV UTF-8", e.valid_up_to()),
+            format!(
+                "is not UTF-8 text (invalid byte at offset {}); save it as CSV UTF-8",
+                e.valid_up_to()
+            ),
         ));
     }
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-    let mut table = Table { name: file.to_string(), ..Table::default() };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut table = Table {
+        name: file.to_string(),
+        ..Table::default()
+    };
     let numbers = spreadsheet_rows(bytes);
     for (i, record) in reader.records().enumerate() {
         let line = numbers.get(i).copied().unwrap_or(i + 1);
-        let record = record.map_err(|e| ImportError::row(file, line, format!("is not valid CSV: {e}")))?;
+        let record =
+            record.map_err(|e| ImportError::row(file, line, format!("is not valid CSV: {e}")))?;
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
         if i == 0 {
             table.headers = cells;
@@ -145,7 +183,10 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, ImportError> {
         table.rows.push((line, cells));
     }
     if table.headers.is_empty() {
-        return Err(ImportError::file(file, "is empty (a header row is required)"));
+        return Err(ImportError::file(
+            file,
+            "is empty (a header row is required)",
+        ));
     }
     Ok(table)
 }
@@ -182,7 +223,12 @@ fn spreadsheet_rows(bytes: &[u8]) -> Vec<usize> {
 fn excel_date(serial: f64) -> Option<String> {
     let base = time::Date::from_calendar_date(1899, time::Month::December, 30).ok()?;
     let d = base.checked_add(time::Duration::days(serial.floor() as i64))?;
-    Some(format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+    Some(format!(
+        "{:04}-{:02}-{:02}",
+        d.year(),
+        u8::from(d.month()),
+        d.day()
+    ))
 }
 
 fn cell_text(c: &calamine::Data) -> String {
@@ -201,8 +247,9 @@ fn cell_text(c: &calamine::Data) -> String {
 
 fn read_sheet(bytes: &[u8], name: &str) -> Result<Option<Table>, ImportError> {
     use calamine::Reader;
-    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes))
-        .map_err(|e| ImportError::file("workbook", format!("is not a readable XLSX workbook: {e}")))?;
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        ImportError::file("workbook", format!("is not a readable XLSX workbook: {e}"))
+    })?;
     let sheet = wb
         .sheet_names()
         .into_iter()
@@ -212,7 +259,10 @@ fn read_sheet(bytes: &[u8], name: &str) -> Result<Option<Table>, ImportError> {
         .worksheet_range(&sheet)
         .map_err(|e| ImportError::file(name, format!("cannot read sheet: {e}")))?;
     let (first_row, _) = range.start().unwrap_or((0, 0));
-    let mut table = Table { name: name.to_string(), ..Table::default() };
+    let mut table = Table {
+        name: name.to_string(),
+        ..Table::default()
+    };
     for (i, row) in range.rows().enumerate() {
         let cells: Vec<String> = row.iter().map(cell_text).collect();
         let number = first_row as usize + i + 1;
@@ -221,7 +271,10 @@ fn read_sheet(bytes: &[u8], name: &str) -> Result<Option<Table>, ImportError> {
                 continue;
             }
             if number != 1 {
-                return Err(ImportError::file(name, format!("the header must be on row 1 (found it on row {number})")));
+                return Err(ImportError::file(
+                    name,
+                    format!("the header must be on row 1 (found it on row {number})"),
+                ));
             }
             let mut headers = cells;
             while headers.last().is_some_and(|h| h.trim().is_empty()) {
@@ -236,7 +289,10 @@ fn read_sheet(bytes: &[u8], name: &str) -> Result<Option<Table>, ImportError> {
         table.rows.push((number, cells));
     }
     if table.headers.is_empty() {
-        return Err(ImportError::file(name, "is empty (a header row is required)"));
+        return Err(ImportError::file(
+            name,
+            "is empty (a header row is required)",
+        ));
     }
     Ok(Some(table))
 }
@@ -257,7 +313,10 @@ mod tests {
     fn headers_must_match() {
         let t = read_csv("x.csv", b"a,c\n").unwrap();
         let e = t.expect_headers(&["a", "b"]).unwrap_err();
-        assert_eq!(e.to_string(), "x.csv:1:b: the headers must be exactly 'a,b' (found 'a,c')");
+        assert_eq!(
+            e.to_string(),
+            "x.csv:1:b: the headers must be exactly 'a,b' (found 'a,c')"
+        );
     }
 
     #[test]

@@ -26,22 +26,29 @@ fn tenant_from(r: sqlx::any::AnyRow) -> Result<Tenant> {
     })
 }
 
-pub async fn create_tenant(conn: &mut AnyConnection, code: &str, name: &str, area_name: &str) -> Result<Tenant> {
+pub async fn create_tenant(
+    conn: &mut AnyConnection,
+    code: &str,
+    name: &str,
+    area_name: &str,
+) -> Result<Tenant> {
     let t = Tenant {
         id: new_id(),
         code: code.to_string(),
         name: name.to_string(),
         area_name: area_name.to_string(),
     };
-    sqlx::query("INSERT INTO tenants (id, code, name, area_name, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&t.id)
-        .bind(&t.code)
-        .bind(&t.name)
-        .bind(&t.area_name)
-        .bind(now_text())
-        .execute(conn)
-        .await
-        .map_err(|e| unique_as(e, || format!("a tenant with code '{code}' already exists")))?;
+    sqlx::query(
+        "INSERT INTO tenants (id, code, name, area_name, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&t.id)
+    .bind(&t.code)
+    .bind(&t.name)
+    .bind(&t.area_name)
+    .bind(now_text())
+    .execute(conn)
+    .await
+    .map_err(|e| unique_as(e, || format!("a tenant with code '{code}' already exists")))?;
     Ok(t)
 }
 
@@ -77,10 +84,11 @@ pub struct User {
 }
 
 pub async fn user_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<User>> {
-    let row = sqlx::query("SELECT id, email, password_hash, is_operator FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_optional(conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT id, email, password_hash, is_operator FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(conn)
+            .await?;
     row.map(|r| {
         Ok(User {
             id: r.try_get("id")?,
@@ -223,7 +231,11 @@ pub async fn session(conn: &mut AnyConnection, id_hash: &str) -> Result<Option<S
     .transpose()
 }
 
-pub async fn set_session_tenant(conn: &mut AnyConnection, id_hash: &str, tenant_id: &str) -> Result<()> {
+pub async fn set_session_tenant(
+    conn: &mut AnyConnection,
+    id_hash: &str,
+    tenant_id: &str,
+) -> Result<()> {
     sqlx::query("UPDATE sessions SET tenant_id = $1 WHERE id_hash = $2")
         .bind(tenant_id)
         .bind(id_hash)
@@ -282,11 +294,16 @@ pub async fn create_token(
         .bind(expires_at.map(str::to_string))
         .execute(&mut *conn)
         .await?;
-    tokens_where(conn, "id", &id).await?.pop().ok_or(StoreError::NotFound)
+    tokens_where(conn, "id", &id)
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
 }
 
 async fn tokens_where(conn: &mut AnyConnection, column: &str, value: &str) -> Result<Vec<Token>> {
-    let sql = format!("SELECT id, user_id, tenant_id, name, created_at, expires_at, revoked_at FROM api_tokens WHERE {column} = $1 ORDER BY created_at");
+    let sql = format!(
+        "SELECT id, user_id, tenant_id, name, created_at, expires_at, revoked_at FROM api_tokens WHERE {column} = $1 ORDER BY created_at"
+    );
     let rows = sqlx::query(&sql).bind(value).fetch_all(conn).await?;
     rows.into_iter().map(token_from).collect()
 }
@@ -297,7 +314,9 @@ pub async fn live_token(conn: &mut AnyConnection, hash: &str) -> Result<Option<T
     Ok(tokens_where(conn, "token_hash", hash)
         .await?
         .into_iter()
-        .find(|t| t.revoked_at.is_none() && t.expires_at.as_deref().is_none_or(|e| e > now.as_str())))
+        .find(|t| {
+            t.revoked_at.is_none() && t.expires_at.as_deref().is_none_or(|e| e > now.as_str())
+        }))
 }
 
 pub async fn tokens_of(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Token>> {
@@ -305,16 +324,22 @@ pub async fn tokens_of(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<To
 }
 
 pub async fn revoke_token(conn: &mut AnyConnection, id: &str) -> Result<bool> {
-    let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-        .bind(now_text())
-        .bind(id)
-        .execute(conn)
-        .await?
-        .rows_affected();
+    let n =
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now_text())
+            .bind(id)
+            .execute(conn)
+            .await?
+            .rows_affected();
     Ok(n > 0)
 }
 
-pub async fn record_login_attempt(conn: &mut AnyConnection, email: &str, address: &str, ok: bool) -> Result<()> {
+pub async fn record_login_attempt(
+    conn: &mut AnyConnection,
+    email: &str,
+    address: &str,
+    ok: bool,
+) -> Result<()> {
     sqlx::query("INSERT INTO login_attempts (id, email, address, at, succeeded) VALUES ($1, $2, $3, $4, $5)")
         .bind(new_id())
         .bind(email)
@@ -327,16 +352,25 @@ pub async fn record_login_attempt(conn: &mut AnyConnection, email: &str, address
 }
 
 /// Failed attempts since `since` for this email and for this address.
-pub async fn failed_logins_since(conn: &mut AnyConnection, email: &str, address: &str, since: &str) -> Result<(i64, i64)> {
-    let by_email: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND at >= $2 AND succeeded = 0")
-        .bind(email)
-        .bind(since)
-        .fetch_one(&mut *conn)
-        .await?;
-    let by_address: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_attempts WHERE address = $1 AND at >= $2 AND succeeded = 0")
-        .bind(address)
-        .bind(since)
-        .fetch_one(conn)
-        .await?;
+pub async fn failed_logins_since(
+    conn: &mut AnyConnection,
+    email: &str,
+    address: &str,
+    since: &str,
+) -> Result<(i64, i64)> {
+    let by_email: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND at >= $2 AND succeeded = 0",
+    )
+    .bind(email)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?;
+    let by_address: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM login_attempts WHERE address = $1 AND at >= $2 AND succeeded = 0",
+    )
+    .bind(address)
+    .bind(since)
+    .fetch_one(conn)
+    .await?;
     Ok((by_email, by_address))
 }

@@ -93,7 +93,11 @@ fn parse_json(s: Option<String>) -> Option<Value> {
 }
 
 /// The audit rows of one tenant, newest first.
-pub async fn list(conn: &mut AnyConnection, tenant: &TenantId, f: &AuditFilter) -> Result<Vec<AuditRow>> {
+pub async fn list(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    f: &AuditFilter,
+) -> Result<Vec<AuditRow>> {
     let mut sql = String::from(
         "SELECT id, actor, at, action, entity_type, entity_id, entity_code, before_json, after_json, context
          FROM audit_log WHERE tenant_id = $1",

@@ -122,7 +122,15 @@ pub async fn load(conn: &mut AnyConnection, tenant: &TenantId) -> Result<Snapsho
         });
     }
 
-    let mut outcome_links = links(conn, tenant, "outcome_links", "outcome_id", "outcomes", "parent_id").await?;
+    let mut outcome_links = links(
+        conn,
+        tenant,
+        "outcome_links",
+        "outcome_id",
+        "outcomes",
+        "parent_id",
+    )
+    .await?;
     for r in sqlx::query(
         "SELECT id, version, code, title, kind, description FROM outcomes WHERE tenant_id = $1 ORDER BY code",
     )
@@ -144,7 +152,15 @@ pub async fn load(conn: &mut AnyConnection, tenant: &TenantId) -> Result<Snapsho
         });
     }
 
-    let mut led = links(conn, tenant, "portfolio_outcomes", "portfolio_id", "outcomes", "outcome_id").await?;
+    let mut led = links(
+        conn,
+        tenant,
+        "portfolio_outcomes",
+        "portfolio_id",
+        "outcomes",
+        "outcome_id",
+    )
+    .await?;
     for r in sqlx::query(
         "SELECT p.id, p.version, p.code, p.title, u.email FROM portfolios p
          LEFT JOIN people pe ON pe.id = p.outcome_leader_id LEFT JOIN users u ON u.id = pe.user_id
@@ -232,12 +248,21 @@ pub async fn load(conn: &mut AnyConnection, tenant: &TenantId) -> Result<Snapsho
     {
         snap.raci.push(RaciEntry {
             outcome: code(&r.try_get::<String, _>("code")?)?,
-            person: Email::parse(&r.try_get::<String, _>("email")?).map_err(|e| corrupt("email", e))?,
+            person: Email::parse(&r.try_get::<String, _>("email")?)
+                .map_err(|e| corrupt("email", e))?,
             raci: parse::<Raci>("raci", &r.try_get::<String, _>("raci")?)?,
         });
     }
 
-    let mut plan_outcomes = links(conn, tenant, "plan_outcomes", "plan_id", "outcomes", "outcome_id").await?;
+    let mut plan_outcomes = links(
+        conn,
+        tenant,
+        "plan_outcomes",
+        "plan_id",
+        "outcomes",
+        "outcome_id",
+    )
+    .await?;
     for r in sqlx::query(
         "SELECT p.id, p.version, p.code, p.title, p.kind, u.email FROM plans p
          LEFT JOIN people pe ON pe.id = p.owner_id LEFT JOIN users u ON u.id = pe.user_id
@@ -273,7 +298,12 @@ pub fn date_text(d: time::Date) -> String {
 }
 
 /// The id of the record with `code` in `table` (outcomes, portfolios, services, plans).
-async fn id_of(conn: &mut AnyConnection, tenant: &TenantId, table: &str, code: &Code) -> Result<String> {
+async fn id_of(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    table: &str,
+    code: &Code,
+) -> Result<String> {
     let sql = format!("SELECT id FROM {table} WHERE tenant_id = $1 AND code = $2");
     sqlx::query_scalar(&sql)
         .bind(&tenant.0)
@@ -295,7 +325,11 @@ async fn person_id(conn: &mut AnyConnection, tenant: &TenantId, email: &Email) -
     .ok_or(StoreError::NotFound)
 }
 
-async fn person_id_opt(conn: &mut AnyConnection, tenant: &TenantId, email: &Option<Email>) -> Result<Option<String>> {
+async fn person_id_opt(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    email: &Option<Email>,
+) -> Result<Option<String>> {
     match email {
         Some(e) => Ok(Some(person_id(conn, tenant, e).await?)),
         None => Ok(None),
@@ -311,11 +345,13 @@ async fn replace_links(
     target_col: &str,
     targets: &[Code],
 ) -> Result<()> {
-    sqlx::query(&format!("DELETE FROM {table} WHERE tenant_id = $1 AND {owner_col} = $2"))
-        .bind(&tenant.0)
-        .bind(owner_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(&format!(
+        "DELETE FROM {table} WHERE tenant_id = $1 AND {owner_col} = $2"
+    ))
+    .bind(&tenant.0)
+    .bind(owner_id)
+    .execute(&mut *conn)
+    .await?;
     for (i, c) in targets.iter().enumerate() {
         let target = id_of(conn, tenant, "outcomes", c).await?;
         sqlx::query(&format!(
@@ -332,9 +368,20 @@ async fn replace_links(
 }
 
 /// After an UPDATE … WHERE version = $n touched nothing: conflict or not found.
-async fn stale_or_missing(conn: &mut AnyConnection, tenant: &TenantId, table: &str, id: &str, expected: i64) -> StoreError {
+async fn stale_or_missing(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    table: &str,
+    id: &str,
+    expected: i64,
+) -> StoreError {
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE tenant_id = $1 AND id = $2");
-    match sqlx::query_scalar::<_, i64>(&sql).bind(&tenant.0).bind(id).fetch_one(conn).await {
+    match sqlx::query_scalar::<_, i64>(&sql)
+        .bind(&tenant.0)
+        .bind(id)
+        .fetch_one(conn)
+        .await
+    {
         Ok(0) => StoreError::NotFound,
         Ok(_) => StoreError::Conflict { expected },
         Err(e) => StoreError::Db(e),
@@ -342,10 +389,18 @@ async fn stale_or_missing(conn: &mut AnyConnection, tenant: &TenantId, table: &s
 }
 
 /// Counts rows referencing a record, for "in use" refusals: (what, SQL counting them).
-async fn refuse_if_used(conn: &mut AnyConnection, what: &str, checks: &[(&str, &str)], id: &str) -> Result<()> {
+async fn refuse_if_used(
+    conn: &mut AnyConnection,
+    what: &str,
+    checks: &[(&str, &str)],
+    id: &str,
+) -> Result<()> {
     let mut uses = Vec::new();
     for (label, sql) in checks {
-        let n: i64 = sqlx::query_scalar(sql).bind(id).fetch_one(&mut *conn).await?;
+        let n: i64 = sqlx::query_scalar(sql)
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
         if n > 0 {
             uses.push(format!("{n} {label}"));
         }
@@ -366,7 +421,11 @@ fn scope_text(scope: &[Code]) -> String {
     scope.iter().map(Code::as_str).collect::<Vec<_>>().join(";")
 }
 
-pub async fn insert_person(conn: &mut AnyConnection, tenant: &TenantId, p: &Person) -> Result<Rec<Person>> {
+pub async fn insert_person(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    p: &Person,
+) -> Result<Rec<Person>> {
     let user = crate::accounts::ensure_user(conn, p.email.as_str()).await?;
     let id = new_id();
     let now = now_text();
@@ -381,10 +440,20 @@ pub async fn insert_person(conn: &mut AnyConnection, tenant: &TenantId, p: &Pers
         .execute(conn)
         .await
         .map_err(|e| unique_as(e, || format!("a person with email '{}' already exists", p.email)))?;
-    Ok(Rec { id, version: 1, value: p.clone() })
+    Ok(Rec {
+        id,
+        version: 1,
+        value: p.clone(),
+    })
 }
 
-pub async fn update_person(conn: &mut AnyConnection, tenant: &TenantId, id: &str, version: i64, p: &Person) -> Result<Rec<Person>> {
+pub async fn update_person(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+    p: &Person,
+) -> Result<Rec<Person>> {
     let user = crate::accounts::ensure_user(conn, p.email.as_str()).await?;
     let n = sqlx::query("UPDATE people SET user_id = $1, name = $2, role = $3, scope = $4, version = version + 1, updated_at = $5
                          WHERE tenant_id = $6 AND id = $7 AND version = $8")
@@ -403,18 +472,39 @@ pub async fn update_person(conn: &mut AnyConnection, tenant: &TenantId, id: &str
     if n == 0 {
         return Err(stale_or_missing(conn, tenant, "people", id, version).await);
     }
-    Ok(Rec { id: id.to_string(), version: version + 1, value: p.clone() })
+    Ok(Rec {
+        id: id.to_string(),
+        version: version + 1,
+        value: p.clone(),
+    })
 }
 
-pub async fn delete_person(conn: &mut AnyConnection, tenant: &TenantId, id: &str, version: i64) -> Result<()> {
+pub async fn delete_person(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+) -> Result<()> {
     refuse_if_used(
         conn,
         "this person",
         &[
-            ("portfolio(s) as Outcome Leader", "SELECT COUNT(*) FROM portfolios WHERE outcome_leader_id = $1"),
-            ("service(s) as lead", "SELECT COUNT(*) FROM services WHERE lead_id = $1"),
-            ("plan(s) as owner", "SELECT COUNT(*) FROM plans WHERE owner_id = $1"),
-            ("RACI entr(ies)", "SELECT COUNT(*) FROM raci WHERE person_id = $1"),
+            (
+                "portfolio(s) as Outcome Leader",
+                "SELECT COUNT(*) FROM portfolios WHERE outcome_leader_id = $1",
+            ),
+            (
+                "service(s) as lead",
+                "SELECT COUNT(*) FROM services WHERE lead_id = $1",
+            ),
+            (
+                "plan(s) as owner",
+                "SELECT COUNT(*) FROM plans WHERE owner_id = $1",
+            ),
+            (
+                "RACI entr(ies)",
+                "SELECT COUNT(*) FROM raci WHERE person_id = $1",
+            ),
         ],
         id,
     )
@@ -422,14 +512,22 @@ pub async fn delete_person(conn: &mut AnyConnection, tenant: &TenantId, id: &str
     delete_versioned(conn, tenant, "people", id, version).await
 }
 
-async fn delete_versioned(conn: &mut AnyConnection, tenant: &TenantId, table: &str, id: &str, version: i64) -> Result<()> {
-    let n = sqlx::query(&format!("DELETE FROM {table} WHERE tenant_id = $1 AND id = $2 AND version = $3"))
-        .bind(&tenant.0)
-        .bind(id)
-        .bind(version)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+async fn delete_versioned(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    table: &str,
+    id: &str,
+    version: i64,
+) -> Result<()> {
+    let n = sqlx::query(&format!(
+        "DELETE FROM {table} WHERE tenant_id = $1 AND id = $2 AND version = $3"
+    ))
+    .bind(&tenant.0)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
     if n == 0 {
         return Err(stale_or_missing(conn, tenant, table, id, version).await);
     }
@@ -438,7 +536,11 @@ async fn delete_versioned(conn: &mut AnyConnection, tenant: &TenantId, table: &s
 
 // ----- outcomes -----
 
-pub async fn insert_outcome(conn: &mut AnyConnection, tenant: &TenantId, o: &Outcome) -> Result<Rec<Outcome>> {
+pub async fn insert_outcome(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    o: &Outcome,
+) -> Result<Rec<Outcome>> {
     let id = new_id();
     let now = now_text();
     sqlx::query("INSERT INTO outcomes (id, tenant_id, code, title, kind, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
@@ -452,15 +554,39 @@ pub async fn insert_outcome(conn: &mut AnyConnection, tenant: &TenantId, o: &Out
         .execute(&mut *conn)
         .await
         .map_err(|e| unique_as(e, || format!("an outcome with code '{}' already exists", o.code)))?;
-    Ok(Rec { id, version: 1, value: o.clone() })
+    Ok(Rec {
+        id,
+        version: 1,
+        value: o.clone(),
+    })
 }
 
 /// Sets an outcome's links (done after all outcomes exist, so imports can link in any order).
-pub async fn set_outcome_links(conn: &mut AnyConnection, tenant: &TenantId, id: &str, links: &[Code]) -> Result<()> {
-    replace_links(conn, tenant, "outcome_links", "outcome_id", id, "parent_id", links).await
+pub async fn set_outcome_links(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    links: &[Code],
+) -> Result<()> {
+    replace_links(
+        conn,
+        tenant,
+        "outcome_links",
+        "outcome_id",
+        id,
+        "parent_id",
+        links,
+    )
+    .await
 }
 
-pub async fn update_outcome(conn: &mut AnyConnection, tenant: &TenantId, id: &str, version: i64, o: &Outcome) -> Result<Rec<Outcome>> {
+pub async fn update_outcome(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+    o: &Outcome,
+) -> Result<Rec<Outcome>> {
     let n = sqlx::query("UPDATE outcomes SET code = $1, title = $2, kind = $3, description = $4, version = version + 1, updated_at = $5
                          WHERE tenant_id = $6 AND id = $7 AND version = $8")
         .bind(o.code.as_str())
@@ -479,19 +605,43 @@ pub async fn update_outcome(conn: &mut AnyConnection, tenant: &TenantId, id: &st
         return Err(stale_or_missing(conn, tenant, "outcomes", id, version).await);
     }
     set_outcome_links(conn, tenant, id, &o.links).await?;
-    Ok(Rec { id: id.to_string(), version: version + 1, value: o.clone() })
+    Ok(Rec {
+        id: id.to_string(),
+        version: version + 1,
+        value: o.clone(),
+    })
 }
 
-pub async fn delete_outcome(conn: &mut AnyConnection, tenant: &TenantId, id: &str, version: i64) -> Result<()> {
+pub async fn delete_outcome(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+) -> Result<()> {
     refuse_if_used(
         conn,
         "this outcome",
         &[
-            ("outcome(s) linking to it", "SELECT COUNT(*) FROM outcome_links WHERE parent_id = $1"),
-            ("portfolio(s) leading it", "SELECT COUNT(*) FROM portfolio_outcomes WHERE outcome_id = $1"),
-            ("matrix cell(s)", "SELECT COUNT(*) FROM contributions WHERE outcome_id = $1"),
-            ("RACI entr(ies)", "SELECT COUNT(*) FROM raci WHERE outcome_id = $1"),
-            ("plan(s)", "SELECT COUNT(*) FROM plan_outcomes WHERE outcome_id = $1"),
+            (
+                "outcome(s) linking to it",
+                "SELECT COUNT(*) FROM outcome_links WHERE parent_id = $1",
+            ),
+            (
+                "portfolio(s) leading it",
+                "SELECT COUNT(*) FROM portfolio_outcomes WHERE outcome_id = $1",
+            ),
+            (
+                "matrix cell(s)",
+                "SELECT COUNT(*) FROM contributions WHERE outcome_id = $1",
+            ),
+            (
+                "RACI entr(ies)",
+                "SELECT COUNT(*) FROM raci WHERE outcome_id = $1",
+            ),
+            (
+                "plan(s)",
+                "SELECT COUNT(*) FROM plan_outcomes WHERE outcome_id = $1",
+            ),
         ],
         id,
     )
@@ -506,7 +656,11 @@ pub async fn delete_outcome(conn: &mut AnyConnection, tenant: &TenantId, id: &st
 
 // ----- portfolios -----
 
-pub async fn insert_portfolio(conn: &mut AnyConnection, tenant: &TenantId, p: &Portfolio) -> Result<Rec<Portfolio>> {
+pub async fn insert_portfolio(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    p: &Portfolio,
+) -> Result<Rec<Portfolio>> {
     let id = new_id();
     let now = now_text();
     let leader = person_id_opt(conn, tenant, &p.outcome_leader).await?;
@@ -520,11 +674,30 @@ pub async fn insert_portfolio(conn: &mut AnyConnection, tenant: &TenantId, p: &P
         .execute(&mut *conn)
         .await
         .map_err(|e| unique_as(e, || format!("a portfolio with code '{}' already exists", p.code)))?;
-    replace_links(conn, tenant, "portfolio_outcomes", "portfolio_id", &id, "outcome_id", &p.outcomes).await?;
-    Ok(Rec { id, version: 1, value: p.clone() })
+    replace_links(
+        conn,
+        tenant,
+        "portfolio_outcomes",
+        "portfolio_id",
+        &id,
+        "outcome_id",
+        &p.outcomes,
+    )
+    .await?;
+    Ok(Rec {
+        id,
+        version: 1,
+        value: p.clone(),
+    })
 }
 
-pub async fn update_portfolio(conn: &mut AnyConnection, tenant: &TenantId, id: &str, version: i64, p: &Portfolio) -> Result<Rec<Portfolio>> {
+pub async fn update_portfolio(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+    p: &Portfolio,
+) -> Result<Rec<Portfolio>> {
     let leader = person_id_opt(conn, tenant, &p.outcome_leader).await?;
     let n = sqlx::query("UPDATE portfolios SET code = $1, title = $2, outcome_leader_id = $3, version = version + 1, updated_at = $4
                          WHERE tenant_id = $5 AND id = $6 AND version = $7")
@@ -542,15 +715,36 @@ pub async fn update_portfolio(conn: &mut AnyConnection, tenant: &TenantId, id: &
     if n == 0 {
         return Err(stale_or_missing(conn, tenant, "portfolios", id, version).await);
     }
-    replace_links(conn, tenant, "portfolio_outcomes", "portfolio_id", id, "outcome_id", &p.outcomes).await?;
-    Ok(Rec { id: id.to_string(), version: version + 1, value: p.clone() })
+    replace_links(
+        conn,
+        tenant,
+        "portfolio_outcomes",
+        "portfolio_id",
+        id,
+        "outcome_id",
+        &p.outcomes,
+    )
+    .await?;
+    Ok(Rec {
+        id: id.to_string(),
+        version: version + 1,
+        value: p.clone(),
+    })
 }
 
-pub async fn delete_portfolio(conn: &mut AnyConnection, tenant: &TenantId, id: &str, version: i64) -> Result<()> {
+pub async fn delete_portfolio(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+) -> Result<()> {
     refuse_if_used(
         conn,
         "this portfolio",
-        &[("service(s)", "SELECT COUNT(*) FROM services WHERE portfolio_id = $1")],
+        &[(
+            "service(s)",
+            "SELECT COUNT(*) FROM services WHERE portfolio_id = $1",
+        )],
         id,
     )
     .await?;
@@ -564,7 +758,11 @@ pub async fn delete_portfolio(conn: &mut AnyConnection, tenant: &TenantId, id: &
 
 // ----- services -----
 
-pub async fn insert_service(conn: &mut AnyConnection, tenant: &TenantId, s: &Service) -> Result<Rec<Service>> {
+pub async fn insert_service(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    s: &Service,
+) -> Result<Rec<Service>> {
     let id = new_id();
     let portfolio = id_of(conn, tenant, "portfolios", &s.portfolio).await?;
     let lead = person_id_opt(conn, tenant, &s.lead).await?;
@@ -593,10 +791,20 @@ pub async fn insert_service(conn: &mut AnyConnection, tenant: &TenantId, s: &Ser
     .execute(conn)
     .await
     .map_err(|e| unique_as(e, || format!("a service with code '{}' already exists", s.code)))?;
-    Ok(Rec { id, version: 1, value: s.clone() })
+    Ok(Rec {
+        id,
+        version: 1,
+        value: s.clone(),
+    })
 }
 
-pub async fn update_service(conn: &mut AnyConnection, tenant: &TenantId, id: &str, version: i64, s: &Service) -> Result<Rec<Service>> {
+pub async fn update_service(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+    s: &Service,
+) -> Result<Rec<Service>> {
     let portfolio = id_of(conn, tenant, "portfolios", &s.portfolio).await?;
     let lead = person_id_opt(conn, tenant, &s.lead).await?;
     let n = sqlx::query(
@@ -629,14 +837,26 @@ pub async fn update_service(conn: &mut AnyConnection, tenant: &TenantId, id: &st
     if n == 0 {
         return Err(stale_or_missing(conn, tenant, "services", id, version).await);
     }
-    Ok(Rec { id: id.to_string(), version: version + 1, value: s.clone() })
+    Ok(Rec {
+        id: id.to_string(),
+        version: version + 1,
+        value: s.clone(),
+    })
 }
 
-pub async fn delete_service(conn: &mut AnyConnection, tenant: &TenantId, id: &str, version: i64) -> Result<()> {
+pub async fn delete_service(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+) -> Result<()> {
     refuse_if_used(
         conn,
         "this service",
-        &[("matrix cell(s)", "SELECT COUNT(*) FROM contributions WHERE service_id = $1")],
+        &[(
+            "matrix cell(s)",
+            "SELECT COUNT(*) FROM contributions WHERE service_id = $1",
+        )],
         id,
     )
     .await?;
@@ -645,7 +865,11 @@ pub async fn delete_service(conn: &mut AnyConnection, tenant: &TenantId, id: &st
 
 // ----- matrix -----
 
-pub async fn insert_contribution(conn: &mut AnyConnection, tenant: &TenantId, c: &Contribution) -> Result<Rec<Contribution>> {
+pub async fn insert_contribution(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    c: &Contribution,
+) -> Result<Rec<Contribution>> {
     let id = new_id();
     let service = id_of(conn, tenant, "services", &c.service).await?;
     let outcome = id_of(conn, tenant, "outcomes", &c.outcome).await?;
@@ -661,35 +885,61 @@ pub async fn insert_contribution(conn: &mut AnyConnection, tenant: &TenantId, c:
         .execute(conn)
         .await
         .map_err(|e| unique_as(e, || format!("service '{}' already contributes to '{}'", c.service, c.outcome)))?;
-    Ok(Rec { id, version: 1, value: c.clone() })
+    Ok(Rec {
+        id,
+        version: 1,
+        value: c.clone(),
+    })
 }
 
-pub async fn update_contribution(conn: &mut AnyConnection, tenant: &TenantId, id: &str, version: i64, c: &Contribution) -> Result<Rec<Contribution>> {
-    let n = sqlx::query("UPDATE contributions SET strength = $1, note = $2, version = version + 1, updated_at = $3
-                         WHERE tenant_id = $4 AND id = $5 AND version = $6")
-        .bind(c.strength.as_str())
-        .bind(&c.note)
-        .bind(now_text())
-        .bind(&tenant.0)
-        .bind(id)
-        .bind(version)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+pub async fn update_contribution(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+    c: &Contribution,
+) -> Result<Rec<Contribution>> {
+    let n = sqlx::query(
+        "UPDATE contributions SET strength = $1, note = $2, version = version + 1, updated_at = $3
+                         WHERE tenant_id = $4 AND id = $5 AND version = $6",
+    )
+    .bind(c.strength.as_str())
+    .bind(&c.note)
+    .bind(now_text())
+    .bind(&tenant.0)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
     if n == 0 {
         return Err(stale_or_missing(conn, tenant, "contributions", id, version).await);
     }
-    Ok(Rec { id: id.to_string(), version: version + 1, value: c.clone() })
+    Ok(Rec {
+        id: id.to_string(),
+        version: version + 1,
+        value: c.clone(),
+    })
 }
 
-pub async fn delete_contribution(conn: &mut AnyConnection, tenant: &TenantId, id: &str, version: i64) -> Result<()> {
+pub async fn delete_contribution(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+) -> Result<()> {
     delete_versioned(conn, tenant, "contributions", id, version).await
 }
 
 // ----- RACI -----
 
 /// Replaces one outcome's RACI.
-pub async fn replace_raci(conn: &mut AnyConnection, tenant: &TenantId, outcome: &Code, entries: &[(Email, Raci)]) -> Result<()> {
+pub async fn replace_raci(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    outcome: &Code,
+    entries: &[(Email, Raci)],
+) -> Result<()> {
     let outcome_id = id_of(conn, tenant, "outcomes", outcome).await?;
     sqlx::query("DELETE FROM raci WHERE tenant_id = $1 AND outcome_id = $2")
         .bind(&tenant.0)
@@ -698,21 +948,31 @@ pub async fn replace_raci(conn: &mut AnyConnection, tenant: &TenantId, outcome: 
         .await?;
     for (email, letter) in entries {
         let person = person_id(conn, tenant, email).await?;
-        sqlx::query("INSERT INTO raci (tenant_id, outcome_id, person_id, raci) VALUES ($1, $2, $3, $4)")
-            .bind(&tenant.0)
-            .bind(&outcome_id)
-            .bind(person)
-            .bind(letter.as_str())
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| unique_as(e, || format!("{email} appears twice in the RACI of {outcome}")))?;
+        sqlx::query(
+            "INSERT INTO raci (tenant_id, outcome_id, person_id, raci) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&tenant.0)
+        .bind(&outcome_id)
+        .bind(person)
+        .bind(letter.as_str())
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| {
+            unique_as(e, || {
+                format!("{email} appears twice in the RACI of {outcome}")
+            })
+        })?;
     }
     Ok(())
 }
 
 // ----- plans -----
 
-pub async fn insert_plan(conn: &mut AnyConnection, tenant: &TenantId, p: &Plan) -> Result<Rec<Plan>> {
+pub async fn insert_plan(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    p: &Plan,
+) -> Result<Rec<Plan>> {
     let id = new_id();
     let owner = person_id_opt(conn, tenant, &p.owner).await?;
     let now = now_text();
@@ -727,11 +987,30 @@ pub async fn insert_plan(conn: &mut AnyConnection, tenant: &TenantId, p: &Plan) 
         .execute(&mut *conn)
         .await
         .map_err(|e| unique_as(e, || format!("a plan with code '{}' already exists", p.code)))?;
-    replace_links(conn, tenant, "plan_outcomes", "plan_id", &id, "outcome_id", &p.outcomes).await?;
-    Ok(Rec { id, version: 1, value: p.clone() })
+    replace_links(
+        conn,
+        tenant,
+        "plan_outcomes",
+        "plan_id",
+        &id,
+        "outcome_id",
+        &p.outcomes,
+    )
+    .await?;
+    Ok(Rec {
+        id,
+        version: 1,
+        value: p.clone(),
+    })
 }
 
-pub async fn update_plan(conn: &mut AnyConnection, tenant: &TenantId, id: &str, version: i64, p: &Plan) -> Result<Rec<Plan>> {
+pub async fn update_plan(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+    p: &Plan,
+) -> Result<Rec<Plan>> {
     let owner = person_id_opt(conn, tenant, &p.owner).await?;
     let n = sqlx::query("UPDATE plans SET code = $1, title = $2, kind = $3, owner_id = $4, version = version + 1, updated_at = $5
                          WHERE tenant_id = $6 AND id = $7 AND version = $8")
@@ -750,11 +1029,29 @@ pub async fn update_plan(conn: &mut AnyConnection, tenant: &TenantId, id: &str, 
     if n == 0 {
         return Err(stale_or_missing(conn, tenant, "plans", id, version).await);
     }
-    replace_links(conn, tenant, "plan_outcomes", "plan_id", id, "outcome_id", &p.outcomes).await?;
-    Ok(Rec { id: id.to_string(), version: version + 1, value: p.clone() })
+    replace_links(
+        conn,
+        tenant,
+        "plan_outcomes",
+        "plan_id",
+        id,
+        "outcome_id",
+        &p.outcomes,
+    )
+    .await?;
+    Ok(Rec {
+        id: id.to_string(),
+        version: version + 1,
+        value: p.clone(),
+    })
 }
 
-pub async fn delete_plan(conn: &mut AnyConnection, tenant: &TenantId, id: &str, version: i64) -> Result<()> {
+pub async fn delete_plan(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+) -> Result<()> {
     sqlx::query("DELETE FROM plan_outcomes WHERE tenant_id = $1 AND plan_id = $2")
         .bind(&tenant.0)
         .bind(id)

@@ -12,8 +12,8 @@
 pub mod accounts;
 pub mod audit;
 pub mod framework;
-pub mod testing;
 mod migrate;
+pub mod testing;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection, Executor, Transaction};
@@ -43,7 +43,9 @@ pub enum Backend {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("the record was changed by someone else (expected version {expected}); reload and try again")]
+    #[error(
+        "the record was changed by someone else (expected version {expected}); reload and try again"
+    )]
     Conflict { expected: i64 },
     #[error("not found")]
     NotFound,
@@ -203,10 +205,7 @@ impl Db {
                 return Err(StoreError::NotFound);
             }
         }
-        Ok(WriteTx {
-            tx,
-            _writer: guard,
-        })
+        Ok(WriteTx { tx, _writer: guard })
     }
 
     pub async fn close(&self) {
@@ -223,10 +222,10 @@ impl Db {
 
 /// Maps a unique-constraint violation to [`StoreError::Duplicate`] with `message`.
 pub(crate) fn unique_as(err: sqlx::Error, message: impl FnOnce() -> String) -> StoreError {
-    if let sqlx::Error::Database(d) = &err {
-        if d.is_unique_violation() {
-            return StoreError::Duplicate(message());
-        }
+    if let sqlx::Error::Database(d) = &err
+        && d.is_unique_violation()
+    {
+        return StoreError::Duplicate(message());
     }
     StoreError::Db(err)
 }
@@ -241,7 +240,10 @@ mod tests {
             normalise_url("sqlite://goldthread.db").unwrap(),
             ("sqlite://goldthread.db?mode=rwc".into(), Backend::Sqlite)
         );
-        assert_eq!(normalise_url("postgres://x/y").unwrap().1, Backend::Postgres);
+        assert_eq!(
+            normalise_url("postgres://x/y").unwrap().1,
+            Backend::Postgres
+        );
         assert!(normalise_url("mysql://x").is_err());
     }
 

@@ -50,7 +50,9 @@ async fn applied(db: &Db) -> Result<Vec<(i64, String)>> {
 
 pub(crate) async fn current(db: &Db) -> Result<bool> {
     let done = applied(db).await?;
-    Ok(MIGRATIONS.iter().all(|m| done.iter().any(|(v, _)| *v == m.version)))
+    Ok(MIGRATIONS
+        .iter()
+        .all(|m| done.iter().any(|(v, _)| *v == m.version)))
 }
 
 /// Applies every pending migration, each in its own transaction. Returns the names applied.
@@ -97,7 +99,10 @@ pub(crate) async fn run(db: &Db) -> Result<Vec<&'static str>> {
         .await?;
         names.push(m.name);
     }
-    if let Some((v, _)) = done.iter().find(|(v, _)| !MIGRATIONS.iter().any(|m| m.version == *v)) {
+    if let Some((v, _)) = done
+        .iter()
+        .find(|(v, _)| !MIGRATIONS.iter().any(|m| m.version == *v))
+    {
         return Err(StoreError::Migration(format!(
             "the database has migration {v}, which this goldthread does not know: it is newer than this binary"
         )));

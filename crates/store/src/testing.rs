@@ -24,10 +24,15 @@ impl TestDb {
     }
 
     pub async fn sqlite() -> TestDb {
-        let path = std::env::temp_dir().join(format!("goldthread-test-{}.db", uuid::Uuid::now_v7()));
+        let path =
+            std::env::temp_dir().join(format!("goldthread-test-{}.db", uuid::Uuid::now_v7()));
         let url = format!("sqlite://{}", path.display());
         let db = Db::open(&url).await.expect("open test SQLite database");
-        TestDb { db, url, cleanup: Cleanup::File(path) }
+        TestDb {
+            db,
+            url,
+            cleanup: Cleanup::File(path),
+        }
     }
 
     pub async fn postgres(admin_url: &str) -> TestDb {
@@ -35,25 +40,37 @@ impl TestDb {
         let name = format!("goldthread_test_{}", uuid::Uuid::now_v7().simple());
         let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(admin_url)
             .await
-            .unwrap_or_else(|e| panic!("{PG_ENV} is set but PostgreSQL does not answer at {admin_url}: {e}"));
+            .unwrap_or_else(|e| {
+                panic!("{PG_ENV} is set but PostgreSQL does not answer at {admin_url}: {e}")
+            });
         sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
             .execute(&mut admin)
             .await
             .expect("create test database");
         let base = admin_url.split('?').next().unwrap_or(admin_url);
-        let url = format!("{}/{name}", &base[..base.rfind('/').expect("a database URL has a path")]);
+        let url = format!(
+            "{}/{name}",
+            &base[..base.rfind('/').expect("a database URL has a path")]
+        );
         let db = Db::open(&url).await.expect("open test PostgreSQL database");
-        TestDb { db, url, cleanup: Cleanup::Postgres { admin_url: admin_url.to_string(), name } }
+        TestDb {
+            db,
+            url,
+            cleanup: Cleanup::Postgres {
+                admin_url: admin_url.to_string(),
+                name,
+            },
+        }
     }
 }
 
 /// The databases every storage test runs on: SQLite always, PostgreSQL when configured.
 pub async fn databases() -> Vec<TestDb> {
     let mut v = vec![TestDb::sqlite().await];
-    if let Ok(url) = std::env::var(PG_ENV) {
-        if !url.is_empty() {
-            v.push(TestDb::postgres(&url).await);
-        }
+    if let Ok(url) = std::env::var(PG_ENV)
+        && !url.is_empty()
+    {
+        v.push(TestDb::postgres(&url).await);
     }
     v
 }
@@ -71,12 +88,19 @@ impl Drop for TestDb {
                 // The test's runtime may be blocked in this drop, so use a thread and runtime of
                 // our own; FORCE ends the test's own connections server-side.
                 let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("runtime");
                     rt.block_on(async move {
-                        if let Ok(mut admin) = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await {
-                            let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&mut admin)
-                                .await;
+                        if let Ok(mut admin) =
+                            <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await
+                        {
+                            let _ = sqlx::raw_sql(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .execute(&mut admin)
+                            .await;
                         }
                     });
                 })

@@ -9,9 +9,13 @@ use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query, Reque
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use goldthread_app::framework::ImportReport;
-use goldthread_app::input::{CellInput, OutcomeInput, PersonInput, PlanInput, PortfolioInput, RaciInput, ServiceInput};
+use goldthread_app::input::{
+    CellInput, OutcomeInput, PersonInput, PlanInput, PortfolioInput, RaciInput, ServiceInput,
+};
 use goldthread_app::{AppError, Rec};
-use goldthread_domain::framework::{Framework, Gaps, Outcome, OutcomeThread, Person, Plan, Portfolio, Service, ServiceThread};
+use goldthread_domain::framework::{
+    Framework, Gaps, Outcome, OutcomeThread, Person, Plan, Portfolio, Service, ServiceThread,
+};
 use goldthread_domain::one_fund::OneFund;
 use goldthread_domain::{Code, Email, Raci, Strength};
 use serde::de::DeserializeOwned;
@@ -44,8 +48,16 @@ struct Security;
 impl utoipa::Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let c = openapi.components.get_or_insert_with(Default::default);
-        c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
-        c.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::extract::SESSION_COOKIE))));
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::extract::SESSION_COOKIE,
+            ))),
+        );
     }
 }
 
@@ -55,7 +67,11 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(outcomes::list, outcomes::create))
         .routes(routes!(outcomes::get, outcomes::update, outcomes::delete))
         .routes(routes!(portfolios::list, portfolios::create))
-        .routes(routes!(portfolios::get, portfolios::update, portfolios::delete))
+        .routes(routes!(
+            portfolios::get,
+            portfolios::update,
+            portfolios::delete
+        ))
         .routes(routes!(services::list, services::create))
         .routes(routes!(services::get, services::update, services::delete))
         .routes(routes!(plans::list, plans::create))
@@ -73,7 +89,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(me))
         .routes(routes!(import_framework))
         .routes(routes!(export_framework));
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).split_for_parts()
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .split_for_parts()
 }
 
 /// JSON body whose rejections are reported in the API's error format.
@@ -94,7 +112,10 @@ pub struct ApiQuery<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(v)) => Ok(ApiQuery(v)),
             Err(r) => Err(ApiError(AppError::BadRequest(r.body_text()))),
@@ -119,7 +140,11 @@ macro_rules! item_types {
         }
         impl From<Rec<$t>> for $item {
             fn from(r: Rec<$t>) -> Self {
-                $item { id: r.id, version: r.version, value: r.value }
+                $item {
+                    id: r.id,
+                    version: r.version,
+                    value: r.value,
+                }
             }
         }
         #[derive(Debug, Serialize, ToSchema)]
@@ -177,11 +202,66 @@ macro_rules! crud {
     };
 }
 
-crud!(outcomes, Outcome, OutcomeInput, OutcomeItem, OutcomeList, "/outcomes", "/outcomes/{code}", "code", create_outcome, update_outcome);
-crud!(portfolios, Portfolio, PortfolioInput, PortfolioItem, PortfolioList, "/portfolios", "/portfolios/{code}", "code", create_portfolio, update_portfolio);
-crud!(services, Service, ServiceInput, ServiceItem, ServiceList, "/services", "/services/{code}", "code", create_service, update_service);
-crud!(plans, Plan, PlanInput, PlanItem, PlanList, "/plans", "/plans/{code}", "code", create_plan, update_plan);
-crud!(people, Person, PersonInput, PersonItem, PersonList, "/people", "/people/{email}", "email", create_person, update_person);
+crud!(
+    outcomes,
+    Outcome,
+    OutcomeInput,
+    OutcomeItem,
+    OutcomeList,
+    "/outcomes",
+    "/outcomes/{code}",
+    "code",
+    create_outcome,
+    update_outcome
+);
+crud!(
+    portfolios,
+    Portfolio,
+    PortfolioInput,
+    PortfolioItem,
+    PortfolioList,
+    "/portfolios",
+    "/portfolios/{code}",
+    "code",
+    create_portfolio,
+    update_portfolio
+);
+crud!(
+    services,
+    Service,
+    ServiceInput,
+    ServiceItem,
+    ServiceList,
+    "/services",
+    "/services/{code}",
+    "code",
+    create_service,
+    update_service
+);
+crud!(
+    plans,
+    Plan,
+    PlanInput,
+    PlanItem,
+    PlanList,
+    "/plans",
+    "/plans/{code}",
+    "code",
+    create_plan,
+    update_plan
+);
+crud!(
+    people,
+    Person,
+    PersonInput,
+    PersonItem,
+    PersonList,
+    "/people",
+    "/people/{email}",
+    "email",
+    create_person,
+    update_person
+);
 
 /// One cell of the Outcomes & Delivery Matrix.
 #[derive(Debug, Serialize, ToSchema)]
@@ -218,7 +298,14 @@ pub struct CellList {
 #[utoipa::path(get, path = "/matrix", tag = "matrix", responses((status = 200, body = CellList), (status = 401, body = ErrorBody)))]
 async fn matrix(State(s): State<AppState>, ApiCaller(c): ApiCaller) -> ApiResult<Json<CellList>> {
     let v = s.app.view(&c).await?;
-    Ok(Json(CellList { items: v.snapshot.contributions.into_iter().map(Into::into).collect() }))
+    Ok(Json(CellList {
+        items: v
+            .snapshot
+            .contributions
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    }))
 }
 
 #[utoipa::path(put, path = "/matrix/{service}/{outcome}", tag = "matrix", request_body = CellInput,
@@ -231,7 +318,9 @@ async fn put_cell(
     Path((service, outcome)): Path<(String, String)>,
     ApiJson(i): ApiJson<CellInput>,
 ) -> ApiResult<Json<Cell>> {
-    Ok(Json(s.app.put_cell(&c, &service, &outcome, &i).await?.into()))
+    Ok(Json(
+        s.app.put_cell(&c, &service, &outcome, &i).await?.into(),
+    ))
 }
 
 #[utoipa::path(delete, path = "/matrix/{service}/{outcome}", tag = "matrix",
@@ -268,7 +357,10 @@ fn raci_list(fw: &Framework, outcome: &Code) -> RaciList {
             .raci_of(outcome)
             .into_iter()
             .map(|e| RaciItem {
-                name: fw.person(e.person.as_str()).map(|p| p.name.clone()).unwrap_or_default(),
+                name: fw
+                    .person(e.person.as_str())
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default(),
                 person: e.person,
                 raci: e.raci,
             })
@@ -278,9 +370,16 @@ fn raci_list(fw: &Framework, outcome: &Code) -> RaciList {
 
 #[utoipa::path(get, path = "/outcomes/{code}/raci", tag = "matrix", params(("code" = String, Path)),
     responses((status = 200, body = RaciList), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_raci(State(s): State<AppState>, ApiCaller(c): ApiCaller, Path(code): Path<String>) -> ApiResult<Json<RaciList>> {
+async fn get_raci(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<RaciList>> {
     let v = s.app.view(&c).await?;
-    let o = v.framework.outcome(&code).ok_or_else(|| AppError::NotFound(format!("no outcome '{code}'")))?;
+    let o = v
+        .framework
+        .outcome(&code)
+        .ok_or_else(|| AppError::NotFound(format!("no outcome '{code}'")))?;
     Ok(Json(raci_list(&v.framework, &o.code)))
 }
 
@@ -295,21 +394,32 @@ async fn put_raci(
 ) -> ApiResult<Json<RaciList>> {
     s.app.replace_raci(&c, &code, &i).await?;
     let v = s.app.view(&c).await?;
-    let o = v.framework.outcome(&code).ok_or_else(|| AppError::NotFound(format!("no outcome '{code}'")))?;
+    let o = v
+        .framework
+        .outcome(&code)
+        .ok_or_else(|| AppError::NotFound(format!("no outcome '{code}'")))?;
     Ok(Json(raci_list(&v.framework, &o.code)))
 }
 
 #[utoipa::path(get, path = "/thread/outcomes/{code}", tag = "views", params(("code" = String, Path)),
     responses((status = 200, body = OutcomeThread, description = "Everything beneath the outcome and above it"),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn outcome_thread(State(s): State<AppState>, ApiCaller(c): ApiCaller, Path(code): Path<String>) -> ApiResult<Json<OutcomeThread>> {
+async fn outcome_thread(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<OutcomeThread>> {
     Ok(Json(s.app.outcome_thread(&c, &code).await?))
 }
 
 #[utoipa::path(get, path = "/thread/services/{code}", tag = "views", params(("code" = String, Path)),
     responses((status = 200, body = ServiceThread, description = "Every outcome the service serves, up to national level"),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn service_thread(State(s): State<AppState>, ApiCaller(c): ApiCaller, Path(code): Path<String>) -> ApiResult<Json<ServiceThread>> {
+async fn service_thread(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<ServiceThread>> {
     Ok(Json(s.app.service_thread(&c, &code).await?))
 }
 
@@ -362,7 +472,11 @@ pub struct AuditList {
 
 #[utoipa::path(get, path = "/audit", tag = "data", params(AuditQuery),
     responses((status = 200, body = AuditList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn audit(State(s): State<AppState>, ApiCaller(c): ApiCaller, ApiQuery(q): ApiQuery<AuditQuery>) -> ApiResult<Json<AuditList>> {
+async fn audit(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<Json<AuditList>> {
     let f = goldthread_store::audit::AuditFilter {
         entity_type: q.entity_type,
         entity: q.entity_id,
@@ -421,17 +535,36 @@ pub struct ImportQuery {
 
 /// Reads a multipart upload into an import source: one XLSX workbook, or CSV files
 /// named after their tables (`services.csv`, …).
-pub async fn upload_source(mut form: Multipart) -> Result<(goldthread_io::Source, String), AppError> {
+pub async fn upload_source(
+    mut form: Multipart,
+) -> Result<(goldthread_io::Source, String), AppError> {
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    while let Some(field) = form.next_field().await.map_err(|e| AppError::BadRequest(e.body_text()))? {
-        let name = field.file_name().or(field.name()).unwrap_or("upload").to_string();
-        let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(e.body_text()))?
+    {
+        let name = field
+            .file_name()
+            .or(field.name())
+            .unwrap_or("upload")
+            .to_string();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| AppError::BadRequest(e.body_text()))?;
         if !bytes.is_empty() {
-            files.insert(name.rsplit(['/', '\\']).next().unwrap_or(&name).to_string(), bytes.to_vec());
+            files.insert(
+                name.rsplit(['/', '\\']).next().unwrap_or(&name).to_string(),
+                bytes.to_vec(),
+            );
         }
     }
     let label = files.keys().cloned().collect::<Vec<_>>().join(", ");
-    if let Some((_, bytes)) = files.iter().find(|(n, b)| n.to_lowercase().ends_with(".xlsx") || b.starts_with(b"PK\x03\x04")) {
+    if let Some((_, bytes)) = files
+        .iter()
+        .find(|(n, b)| n.to_lowercase().ends_with(".xlsx") || b.starts_with(b"PK\x03\x04"))
+    {
         return Ok((goldthread_io::Source::Xlsx(bytes.clone()), label));
     }
     if files.is_empty() {
@@ -451,7 +584,11 @@ async fn import_framework(
     form: Multipart,
 ) -> ApiResult<Json<ImportReport>> {
     let (source, label) = upload_source(form).await?;
-    Ok(Json(s.app.import_framework(&c, &source, q.dry_run, &label).await?))
+    Ok(Json(
+        s.app
+            .import_framework(&c, &source, q.dry_run, &label)
+            .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -463,23 +600,39 @@ pub struct ExportQuery {
 #[utoipa::path(get, path = "/export/framework", tag = "data", params(ExportQuery),
     responses((status = 200, body = Framework, description = "The whole framework (JSON), or the import workbook (format=xlsx)"),
               (status = 401, body = ErrorBody)))]
-async fn export_framework(State(s): State<AppState>, ApiCaller(c): ApiCaller, ApiQuery(q): ApiQuery<ExportQuery>) -> ApiResult<Response> {
+async fn export_framework(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    ApiQuery(q): ApiQuery<ExportQuery>,
+) -> ApiResult<Response> {
     let fw = s.app.export_framework(&c).await?;
     match q.format.as_deref().unwrap_or("json") {
         "json" => Ok(Json(fw).into_response()),
         "xlsx" => {
-            let bytes = goldthread_io::framework::xlsx_bytes(&fw).map_err(|e| AppError::Internal(e.to_string()))?;
-            Ok(xlsx_response(bytes, &format!("{}-framework.xlsx", c.tenant.code)))
+            let bytes = goldthread_io::framework::xlsx_bytes(&fw)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok(xlsx_response(
+                bytes,
+                &format!("{}-framework.xlsx", c.tenant.code),
+            ))
         }
-        other => Err(AppError::BadRequest(format!("unknown format '{other}' (json or xlsx)")).into()),
+        other => {
+            Err(AppError::BadRequest(format!("unknown format '{other}' (json or xlsx)")).into())
+        }
     }
 }
 
 pub fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
         ],
         bytes,
     )

@@ -55,14 +55,23 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
         let message = match &e {
-            AppError::Internal(_) => "something went wrong on our side; it has been logged".to_string(),
+            AppError::Internal(_) => {
+                "something went wrong on our side; it has been logged".to_string()
+            }
             other => other.to_string(),
         };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: e.code().to_string(),
                 message,
-                details: e.details().into_iter().map(|d| ErrorField { field: d.field, message: d.message }).collect(),
+                details: e
+                    .details()
+                    .into_iter()
+                    .map(|d| ErrorField {
+                        field: d.field,
+                        message: d.message,
+                    })
+                    .collect(),
             },
         };
         (status_of(&e), Json(body)).into_response()

@@ -22,7 +22,12 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
 }
 
 /// The caller of an API endpoint: `Authorization: Bearer <token>` or the session cookie.
@@ -31,17 +36,21 @@ pub struct ApiCaller(pub Caller);
 impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(token) = bearer(&parts.headers) {
             return Ok(ApiCaller(state.app.token_caller(token).await?));
         }
-        if let Some(id) = cookie(&parts.headers, SESSION_COOKIE) {
-            if let Some(s) = state.app.session(&id).await? {
-                return s
-                    .caller
-                    .map(ApiCaller)
-                    .ok_or_else(|| ApiError(AppError::Forbidden("your account has no role in a council".into())));
-            }
+        if let Some(id) = cookie(&parts.headers, SESSION_COOKIE)
+            && let Some(s) = state.app.session(&id).await?
+        {
+            return s.caller.map(ApiCaller).ok_or_else(|| {
+                ApiError(AppError::Forbidden(
+                    "your account has no role in a council".into(),
+                ))
+            });
         }
         Err(ApiError(AppError::Unauthenticated))
     }
@@ -56,10 +65,22 @@ pub struct Staff {
 impl FromRequestParts<AppState> for Staff {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
-        let to_login = || Redirect::to(&format!("/login?next={}", crate::pages::url_encode(&next))).into_response();
-        let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else { return Err(to_login()) };
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        let to_login = || {
+            Redirect::to(&format!("/login?next={}", crate::pages::url_encode(&next)))
+                .into_response()
+        };
+        let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
         match state.app.session(&id).await {
             Ok(Some(session)) => match session.caller.clone() {
                 Some(caller) => Ok(Staff { session, caller }),

@@ -28,7 +28,10 @@ pub struct AppState {
 
 /// The whole application as a router.
 pub fn router(app: App, secure_cookies: bool) -> Router {
-    let state = AppState { app, secure_cookies };
+    let state = AppState {
+        app,
+        secure_cookies,
+    };
     let (api_router, openapi) = api::router();
     Router::new()
         .merge(pages::router())
@@ -39,7 +42,9 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .route("/readyz", get(ready))
         .layer(middleware::from_fn(same_origin_writes))
         .layer(middleware::from_fn(security_headers))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024 * 1024))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            64 * 1024 * 1024,
+        ))
         .with_state(state)
 }
 
@@ -47,7 +52,10 @@ const CSS: &str = include_str!("../static/app.css");
 
 async fn css() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         CSS,
     )
         .into_response()
@@ -71,10 +79,19 @@ async fn security_headers(req: Request, next: Next) -> Response {
     } else {
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     };
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     res
 }
 
@@ -98,7 +115,9 @@ fn same_origin(req: &Request) -> bool {
     }
     let host = h.get(header::HOST).and_then(|v| v.to_str().ok());
     match (h.get(header::ORIGIN).and_then(|v| v.to_str().ok()), host) {
-        (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, rest)| rest == host),
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest == host),
         // Without either header (non-browser clients), the form's CSRF token decides.
         (None, _) => true,
         _ => false,
@@ -109,9 +128,12 @@ fn same_origin(req: &Request) -> bool {
 pub async fn serve(app: App, addr: SocketAddr, secure_cookies: bool) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "serving");
-    axum::serve(listener, router(app, secure_cookies).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await
+    axum::serve(
+        listener,
+        router(app, secure_cookies).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
 }
 
 async fn shutdown() {
@@ -120,7 +142,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -11,12 +11,17 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use goldthread_app::framework::{Entity, View};
-use goldthread_app::input::{CellInput, OutcomeInput, PersonInput, PlanInput, PortfolioInput, RaciInput, RaciLine, ServiceInput};
+use goldthread_app::input::{
+    CellInput, OutcomeInput, PersonInput, PlanInput, PortfolioInput, RaciInput, RaciLine,
+    ServiceInput,
+};
 use goldthread_app::{App, AppError, Caller, Rec};
 use goldthread_domain::framework::{Framework, Outcome, Person, Plan, Portfolio, Service};
 use goldthread_domain::money::{format_pounds_display, format_pounds_plain, parse_pounds};
 use goldthread_domain::permission::Write;
-use goldthread_domain::{DeliveryModel, Grouping, OutcomeKind, PlanKind, Raci, Role, StatutoryBasis, Strength};
+use goldthread_domain::{
+    DeliveryModel, Grouping, OutcomeKind, PlanKind, Raci, Role, StatutoryBasis, Strength,
+};
 use goldthread_store::audit::{AuditFilter, AuditRow};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -30,18 +35,30 @@ pub fn router() -> Router<AppState> {
         .route("/thread", get(thread))
         .route("/outcomes", get(list::<Outcome>).post(create::<Outcome>))
         .route("/outcomes/new", get(new_form::<Outcome>))
-        .route("/outcomes/{key}", get(show::<Outcome>).post(update::<Outcome>))
+        .route(
+            "/outcomes/{key}",
+            get(show::<Outcome>).post(update::<Outcome>),
+        )
         .route("/outcomes/{key}/edit", get(edit_form::<Outcome>))
         .route("/outcomes/{key}/delete", post(delete::<Outcome>))
         .route("/outcomes/{key}/raci", get(raci_form).post(raci_save))
-        .route("/portfolios", get(list::<Portfolio>).post(create::<Portfolio>))
+        .route(
+            "/portfolios",
+            get(list::<Portfolio>).post(create::<Portfolio>),
+        )
         .route("/portfolios/new", get(new_form::<Portfolio>))
-        .route("/portfolios/{key}", get(show::<Portfolio>).post(update::<Portfolio>))
+        .route(
+            "/portfolios/{key}",
+            get(show::<Portfolio>).post(update::<Portfolio>),
+        )
         .route("/portfolios/{key}/edit", get(edit_form::<Portfolio>))
         .route("/portfolios/{key}/delete", post(delete::<Portfolio>))
         .route("/services", get(list::<Service>).post(create::<Service>))
         .route("/services/new", get(new_form::<Service>))
-        .route("/services/{key}", get(show::<Service>).post(update::<Service>))
+        .route(
+            "/services/{key}",
+            get(show::<Service>).post(update::<Service>),
+        )
         .route("/services/{key}/edit", get(edit_form::<Service>))
         .route("/services/{key}/delete", post(delete::<Service>))
         .route("/plans", get(list::<Plan>).post(create::<Plan>))
@@ -55,7 +72,10 @@ pub fn router() -> Router<AppState> {
         .route("/people/{key}/edit", get(edit_form::<Person>))
         .route("/people/{key}/delete", post(delete::<Person>))
         .route("/matrix", get(matrix))
-        .route("/matrix/{service}/{outcome}", get(cell_form).post(cell_save))
+        .route(
+            "/matrix/{service}/{outcome}",
+            get(cell_form).post(cell_save),
+        )
         .route("/one-fund", get(one_fund))
         .route("/gaps", get(gaps))
         .route("/audit", get(audit))
@@ -81,7 +101,11 @@ fn render<T: Template>(status: StatusCode, t: T) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template");
-            (StatusCode::INTERNAL_SERVER_ERROR, "page could not be rendered").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "page could not be rendered",
+            )
+                .into_response()
         }
     }
 }
@@ -94,7 +118,10 @@ pub fn message_page(status: StatusCode, heading: &str, message: &str) -> Respons
     render(
         status,
         MessagePage {
-            chrome: Chrome { title: heading.into(), ..Default::default() },
+            chrome: Chrome {
+                title: heading.into(),
+                ..Default::default()
+            },
             heading: heading.into(),
             message: message.into(),
         },
@@ -106,12 +133,16 @@ pub fn error_page(e: AppError) -> Response {
     let heading = match &e {
         AppError::NotFound(_) => "Page not found",
         AppError::Forbidden(_) => "You cannot do that",
-        AppError::Conflict(_) | AppError::InUse(_) | AppError::Duplicate(_) => "That change was not made",
+        AppError::Conflict(_) | AppError::InUse(_) | AppError::Duplicate(_) => {
+            "That change was not made"
+        }
         AppError::Internal(_) => "Sorry, something went wrong",
         _ => "That did not work",
     };
     let message = match &e {
-        AppError::Internal(_) => "Something went wrong on our side; it has been logged. Try again later.".to_string(),
+        AppError::Internal(_) => {
+            "Something went wrong on our side; it has been logged. Try again later.".to_string()
+        }
         other => other.to_string(),
     };
     message_page(status, heading, &message)
@@ -128,7 +159,12 @@ fn chrome(s: &Staff, title: &str, section: &str) -> Chrome {
         can_audit: s.caller.actor.reads_audit(),
         signed_in: true,
         flash: None,
-        tenants: s.session.memberships.iter().map(|m| (m.tenant.code.clone(), m.tenant.name.clone())).collect(),
+        tenants: s
+            .session
+            .memberships
+            .iter()
+            .map(|m| (m.tenant.code.clone(), m.tenant.name.clone()))
+            .collect(),
     }
 }
 
@@ -137,10 +173,19 @@ pub struct FormData(Vec<(String, String)>);
 
 impl FormData {
     fn get(&self, name: &str) -> String {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
     }
     fn all(&self, name: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect()
     }
     fn version(&self) -> Option<i64> {
         self.get("version").parse().ok()
@@ -151,12 +196,12 @@ impl FormData {
 }
 
 /// Refuses a form post whose CSRF token is not this session's.
-fn check_csrf(s: &Staff, form: &FormData) -> Result<(), Response> {
+fn csrf_refusal(s: &Staff, form: &FormData) -> Option<Response> {
     let sent = form.get("csrf");
     if !sent.is_empty() && constant_time_eq(sent.as_bytes(), s.session.csrf_token.as_bytes()) {
-        Ok(())
+        None
     } else {
-        Err(message_page(
+        Some(message_page(
             StatusCode::FORBIDDEN,
             "Your form could not be accepted",
             "The form was missing its security token or it had expired. Go back, reload the page and try again.",
@@ -195,12 +240,19 @@ pub struct NextQuery {
 }
 
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next.to_string() } else { "/".into() }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/".into()
+    }
 }
 
 async fn login_form(Query(q): Query<NextQuery>) -> Response {
     page(LoginPage {
-        chrome: Chrome { title: "Sign in".into(), ..Default::default() },
+        chrome: Chrome {
+            title: "Sign in".into(),
+            ..Default::default()
+        },
         next: safe_next(q.next.as_deref().unwrap_or("/")),
         email: String::new(),
         error: None,
@@ -216,12 +268,27 @@ fn client_address(headers: &HeaderMap) -> String {
         .unwrap_or_else(|| "direct".into())
 }
 
-async fn login(State(s): State<AppState>, headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Response {
+async fn login(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
     let form = FormData(form);
-    let (email, password, next) = (form.get("email"), form.get("password"), safe_next(&form.get("next")));
+    let (email, password, next) = (
+        form.get("email"),
+        form.get("password"),
+        safe_next(&form.get("next")),
+    );
     let secure = s.secure_cookies
-        || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
-    match s.app.login(&email, &password, &client_address(&headers)).await {
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            == Some("https");
+    match s
+        .app
+        .login(&email, &password, &client_address(&headers))
+        .await
+    {
         Ok(id) => {
             // A new session id on every sign-in; the old one, if any, is ended.
             if let Some(old) = cookie(&headers, SESSION_COOKIE) {
@@ -236,11 +303,18 @@ async fn login(State(s): State<AppState>, headers: HeaderMap, Form(form): Form<V
         }
         Err(e) => {
             let status = crate::error::status_of(&e);
-            let status = if status == StatusCode::BAD_REQUEST { StatusCode::UNAUTHORIZED } else { status };
+            let status = if status == StatusCode::BAD_REQUEST {
+                StatusCode::UNAUTHORIZED
+            } else {
+                status
+            };
             render(
                 status,
                 LoginPage {
-                    chrome: Chrome { title: "Sign in".into(), ..Default::default() },
+                    chrome: Chrome {
+                        title: "Sign in".into(),
+                        ..Default::default()
+                    },
                     next,
                     email,
                     error: Some(e.to_string()),
@@ -250,25 +324,41 @@ async fn login(State(s): State<AppState>, headers: HeaderMap, Form(form): Form<V
     }
 }
 
-async fn logout(State(s): State<AppState>, staff: Staff, Form(form): Form<Vec<(String, String)>>) -> Response {
-    if let Err(r) = check_csrf(&staff, &FormData(form)) {
+async fn logout(
+    State(s): State<AppState>,
+    staff: Staff,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Some(r) = csrf_refusal(&staff, &FormData(form)) {
         return r;
     }
-    let _ = s.app.db.write(None).await.map(|tx| drop(tx));
-    let _ = goldthread_store::accounts::delete_session(&mut *s.app.db.read().await.expect("pool"), &staff.session.id_hash).await;
+    if let Err(e) = s.app.end_session(&staff.session).await {
+        return error_page(e);
+    }
     (
-        [(header::SET_COOKIE, format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"))],
+        [(
+            header::SET_COOKIE,
+            format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+        )],
         Redirect::to("/login"),
     )
         .into_response()
 }
 
-async fn switch(State(s): State<AppState>, staff: Staff, Form(form): Form<Vec<(String, String)>>) -> Response {
+async fn switch(
+    State(s): State<AppState>,
+    staff: Staff,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
     let form = FormData(form);
-    if let Err(r) = check_csrf(&staff, &form) {
+    if let Some(r) = csrf_refusal(&staff, &form) {
         return r;
     }
-    match s.app.switch_tenant(&staff.session, &form.get("tenant")).await {
+    match s
+        .app
+        .switch_tenant(&staff.session, &form.get("tenant"))
+        .await
+    {
         Ok(_) => Redirect::to("/").into_response(),
         Err(e) => error_page(e),
     }
@@ -284,12 +374,32 @@ async fn home(State(s): State<AppState>, staff: Staff) -> Response {
     let fw = &v.framework;
     let count = |k: OutcomeKind| fw.outcomes.iter().filter(|o| o.kind == k).count();
     let counts = vec![
-        ("national outcomes".to_string(), count(OutcomeKind::National), "/outcomes#national".to_string()),
-        ("local outcomes".into(), count(OutcomeKind::Local), "/outcomes#local".into()),
-        ("priorities and themes".into(), count(OutcomeKind::Priority) + count(OutcomeKind::Theme), "/outcomes#priority".into()),
-        ("portfolios".into(), fw.portfolios.len(), "/portfolios".into()),
+        (
+            "national outcomes".to_string(),
+            count(OutcomeKind::National),
+            "/outcomes#national".to_string(),
+        ),
+        (
+            "local outcomes".into(),
+            count(OutcomeKind::Local),
+            "/outcomes#local".into(),
+        ),
+        (
+            "priorities and themes".into(),
+            count(OutcomeKind::Priority) + count(OutcomeKind::Theme),
+            "/outcomes#priority".into(),
+        ),
+        (
+            "portfolios".into(),
+            fw.portfolios.len(),
+            "/portfolios".into(),
+        ),
         ("services".into(), fw.services.len(), "/services".into()),
-        ("matrix cells".into(), fw.contributions.len(), "/matrix".into()),
+        (
+            "matrix cells".into(),
+            fw.contributions.len(),
+            "/matrix".into(),
+        ),
         ("plans".into(), fw.plans.len(), "/plans".into()),
         ("people".into(), fw.people.len(), "/people".into()),
     ];
@@ -301,14 +411,22 @@ async fn home(State(s): State<AppState>, staff: Staff) -> Response {
             .outcomes
             .iter()
             .filter(|o| o.kind == OutcomeKind::Local)
-            .map(|o| Link::new(format!("/outcomes/{}", o.code), format!("{} — {}", o.code, o.title)))
+            .map(|o| {
+                Link::new(
+                    format!("/outcomes/{}", o.code),
+                    format!("{} — {}", o.code, o.title),
+                )
+            })
             .collect(),
     })
 }
 
 fn person_name(fw: &Framework, email: &Option<goldthread_domain::Email>) -> String {
     match email {
-        Some(e) => fw.person(e.as_str()).map(|p| p.name.clone()).unwrap_or_else(|| e.to_string()),
+        Some(e) => fw
+            .person(e.as_str())
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| e.to_string()),
         None => "no one".into(),
     }
 }
@@ -319,7 +437,12 @@ async fn thread(State(s): State<AppState>, staff: Staff) -> Response {
         Err(e) => return error_page(e),
     };
     let fw = &v.framework;
-    let olink = |o: &Outcome| Link::new(format!("/outcomes/{}", o.code), format!("{} — {}", o.code, o.title));
+    let olink = |o: &Outcome| {
+        Link::new(
+            format!("/outcomes/{}", o.code),
+            format!("{} — {}", o.code, o.title),
+        )
+    };
     let strands = fw
         .outcomes
         .iter()
@@ -332,14 +455,31 @@ async fn thread(State(s): State<AppState>, staff: Staff) -> Response {
             portfolios: t
                 .portfolios
                 .iter()
-                .map(|p| (Link::new(format!("/portfolios/{}", p.code), p.title.clone()), person_name(fw, &p.outcome_leader)))
+                .map(|p| {
+                    (
+                        Link::new(format!("/portfolios/{}", p.code), p.title.clone()),
+                        person_name(fw, &p.outcome_leader),
+                    )
+                })
                 .collect(),
             services: t
                 .services
                 .iter()
-                .map(|si| (Link::new(format!("/services/{}", si.service.code), si.service.title.clone()), si.strength.to_string()))
+                .map(|si| {
+                    (
+                        Link::new(
+                            format!("/services/{}", si.service.code),
+                            si.service.title.clone(),
+                        ),
+                        si.strength.to_string(),
+                    )
+                })
                 .collect(),
-            plans: t.plans.iter().map(|p| Link::new(format!("/plans/{}", p.code), p.title.clone())).collect(),
+            plans: t
+                .plans
+                .iter()
+                .map(|p| Link::new(format!("/plans/{}", p.code), p.title.clone()))
+                .collect(),
             accountable: t
                 .raci
                 .iter()
@@ -348,7 +488,10 @@ async fn thread(State(s): State<AppState>, staff: Staff) -> Response {
                 .unwrap_or_else(|| "No one — a framework gap".into()),
         })
         .collect();
-    page(ThreadPage { chrome: chrome(&staff, "Golden thread", "thread"), strands })
+    page(ThreadPage {
+        chrome: chrome(&staff, "Golden thread", "thread"),
+        strands,
+    })
 }
 
 // ----- generic record pages -----
@@ -362,8 +505,17 @@ pub trait PageKind: Entity {
     fn label(&self) -> String;
     fn list_tables(v: &View) -> Vec<TableView>;
     fn fields(value: Option<&Self>, fw: &Framework) -> Vec<Field>;
-    fn create_from_form(app: &App, c: &Caller, f: &FormData) -> impl Future<Output = Result<Rec<Self>, AppError>> + Send;
-    fn update_from_form(app: &App, c: &Caller, key: &str, f: &FormData) -> impl Future<Output = Result<Rec<Self>, AppError>> + Send;
+    fn create_from_form(
+        app: &App,
+        c: &Caller,
+        f: &FormData,
+    ) -> impl Future<Output = Result<Rec<Self>, AppError>> + Send;
+    fn update_from_form(
+        app: &App,
+        c: &Caller,
+        key: &str,
+        f: &FormData,
+    ) -> impl Future<Output = Result<Rec<Self>, AppError>> + Send;
     fn facts(&self, fw: &Framework) -> Vec<Fact>;
     fn sections(&self, v: &View, c: &Caller) -> Vec<Section>;
     /// Field names in the API/import that the form calls differently.
@@ -372,7 +524,11 @@ pub trait PageKind: Entity {
     }
 }
 
-async fn list<K: PageKind>(State(s): State<AppState>, staff: Staff, Query(flash): Query<Flash>) -> Response {
+async fn list<K: PageKind>(
+    State(s): State<AppState>,
+    staff: Staff,
+    Query(flash): Query<Flash>,
+) -> Response {
     let v = match s.app.view(&staff.caller).await {
         Ok(v) => v,
         Err(e) => return error_page(e),
@@ -381,18 +537,33 @@ async fn list<K: PageKind>(State(s): State<AppState>, staff: Staff, Query(flash)
     c.flash = flash.text();
     let can_create = staff.caller.actor.edits_everything()
         || (K::TYPE == "service" && !staff.caller.actor.portfolios(&v.framework).is_empty())
-        || (K::TYPE == "plan" && matches!(staff.caller.role(), Role::OutcomeLeader | Role::ServiceManager));
+        || (K::TYPE == "plan"
+            && matches!(
+                staff.caller.role(),
+                Role::OutcomeLeader | Role::ServiceManager
+            ));
     page(TablePage {
         chrome: c,
         heading: K::PLURAL.into(),
         intro: K::INTRO.into(),
-        actions: if can_create { vec![Link::new(format!("{}/new", K::PATH), format!("Add a {}", K::SINGULAR))] } else { vec![] },
+        actions: if can_create {
+            vec![Link::new(
+                format!("{}/new", K::PATH),
+                format!("Add a {}", K::SINGULAR),
+            )]
+        } else {
+            vec![]
+        },
         tables: K::list_tables(&v),
     })
 }
 
 fn history_table(rows: &[AuditRow]) -> TableView {
-    let mut t = TableView::new("Changes to this record", &["When", "Who", "What", "Changes"]).empty("No changes recorded.");
+    let mut t = TableView::new(
+        "Changes to this record",
+        &["When", "Who", "What", "Changes"],
+    )
+    .empty("No changes recorded.");
     for r in rows {
         t.rows.push(vec![
             Cell::text(r.at.replace('T', " ").chars().take(19).collect::<String>()),
@@ -418,38 +589,84 @@ fn describe_change(r: &AuditRow) -> String {
                 .iter()
                 .filter(|(k, _)| !matches!(k.as_str(), "version" | "id"))
                 .filter(|(k, v)| b.get(*k) != Some(*v))
-                .map(|(k, v)| format!("{k}: {} → {}", b.get(k).map(show).unwrap_or_else(|| "none".into()), show(v)))
+                .map(|(k, v)| {
+                    format!(
+                        "{k}: {} → {}",
+                        b.get(k).map(show).unwrap_or_else(|| "none".into()),
+                        show(v)
+                    )
+                })
                 .collect();
-            if changes.is_empty() { "no field changed".into() } else { changes.join("; ") }
+            if changes.is_empty() {
+                "no field changed".into()
+            } else {
+                changes.join("; ")
+            }
         }
         (Some(b), Some(a)) => format!("{} → {}", b, a),
         (None, Some(_)) => "created".into(),
         (Some(_), None) => "deleted".into(),
-        (None, None) => r.context.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+        (None, None) => r
+            .context
+            .as_ref()
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
     }
 }
 
-async fn show<K: PageKind>(State(s): State<AppState>, staff: Staff, Path(key): Path<String>, Query(flash): Query<Flash>) -> Response {
+async fn show<K: PageKind>(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(key): Path<String>,
+    Query(flash): Query<Flash>,
+) -> Response {
     let v = match s.app.view(&staff.caller).await {
         Ok(v) => v,
         Err(e) => return error_page(e),
     };
-    let Some(rec) = K::records(&v.snapshot).iter().find(|r| r.value.key() == key || (K::TYPE == "person" && r.value.key() == key.to_lowercase())) else {
-        return error_page(AppError::NotFound(format!("There is no {} '{key}'.", K::SINGULAR)));
+    let Some(rec) = K::records(&v.snapshot).iter().find(|r| {
+        r.value.key() == key || (K::TYPE == "person" && r.value.key() == key.to_lowercase())
+    }) else {
+        return error_page(AppError::NotFound(format!(
+            "There is no {} '{key}'.",
+            K::SINGULAR
+        )));
     };
-    let mut history = s.app.history(&staff.caller, K::TYPE, &rec.id).await.unwrap_or_default();
+    let mut history = s
+        .app
+        .history(&staff.caller, K::TYPE, &rec.id)
+        .await
+        .unwrap_or_default();
     if K::TYPE == "outcome" {
-        history.extend(s.app.history(&staff.caller, "raci", &rec.id).await.unwrap_or_default());
+        history.extend(
+            s.app
+                .history(&staff.caller, "raci", &rec.id)
+                .await
+                .unwrap_or_default(),
+        );
         history.sort_by(|a, b| b.at.cmp(&a.at));
     }
-    let can_edit = staff.caller.actor.may(K::write(Some(&rec.value), Some(&rec.value)), &v.framework);
-    let can_delete = staff.caller.actor.may(K::write(Some(&rec.value), None), &v.framework);
+    let can_edit = staff
+        .caller
+        .actor
+        .may(K::write(Some(&rec.value), Some(&rec.value)), &v.framework);
+    let can_delete = staff
+        .caller
+        .actor
+        .may(K::write(Some(&rec.value), None), &v.framework);
     let mut actions = Vec::new();
     if can_edit {
-        actions.push(Link::new(format!("{}/{}/edit", K::PATH, url_encode(&rec.value.key())), format!("Edit this {}", K::SINGULAR)));
+        actions.push(Link::new(
+            format!("{}/{}/edit", K::PATH, url_encode(&rec.value.key())),
+            format!("Edit this {}", K::SINGULAR),
+        ));
     }
     let mut sections = rec.value.sections(&v, &staff.caller);
-    sections.push(Section { heading: "History".into(), tables: vec![history_table(&history)], ..Default::default() });
+    sections.push(Section {
+        heading: "History".into(),
+        tables: vec![history_table(&history)],
+        ..Default::default()
+    });
     let mut c = chrome(&staff, &rec.value.label(), K::PATH.trim_start_matches('/'));
     c.flash = flash.text();
     page(RecordPage {
@@ -458,17 +675,30 @@ async fn show<K: PageKind>(State(s): State<AppState>, staff: Staff, Path(key): P
         heading: rec.value.label(),
         facts: rec.value.facts(&v.framework),
         actions,
-        delete: can_delete.then(|| (format!("{}/{}/delete", K::PATH, url_encode(&rec.value.key())), rec.version)),
+        delete: can_delete.then(|| {
+            (
+                format!("{}/{}/delete", K::PATH, url_encode(&rec.value.key())),
+                rec.version,
+            )
+        }),
         sections,
     })
 }
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
-fn form_page<K: PageKind>(staff: &Staff, fw: &Framework, existing: Option<&Rec<K>>, errors: Vec<(String, String)>, posted: Option<&FormData>) -> Response {
+fn form_page<K: PageKind>(
+    staff: &Staff,
+    fw: &Framework,
+    existing: Option<&Rec<K>>,
+    errors: Vec<(String, String)>,
+    posted: Option<&FormData>,
+) -> Response {
     let mut fields = K::fields(existing.map(|r| &r.value), fw);
     if let Some(f) = posted {
         for field in &mut fields {
@@ -493,23 +723,52 @@ fn form_page<K: PageKind>(staff: &Staff, fw: &Framework, existing: Option<&Rec<K
             format!("{}/{}", K::PATH, url_encode(&r.value.key())),
             format!("{}/{}", K::PATH, url_encode(&r.value.key())),
         ),
-        None => (format!("Add a {}", K::SINGULAR), K::PATH.to_string(), K::PATH.to_string()),
+        None => (
+            format!("Add a {}", K::SINGULAR),
+            K::PATH.to_string(),
+            K::PATH.to_string(),
+        ),
     };
-    let version = posted.and_then(FormData::version).or(existing.map(|r| r.version));
+    let version = posted
+        .and_then(FormData::version)
+        .or(existing.map(|r| r.version));
     let form = FormView {
         heading: heading.clone(),
         caption: capitalise(K::PLURAL),
         action,
         fields,
-        submit: if existing.is_some() { "Save changes".into() } else { format!("Add {}", K::SINGULAR) },
+        submit: if existing.is_some() {
+            "Save changes".into()
+        } else {
+            format!("Add {}", K::SINGULAR)
+        },
         cancel,
         version: existing.and(version),
         general: Vec::new(),
     }
-    .with_errors(errors.into_iter().map(|(f, m)| (K::form_field(&f), m)).collect());
-    let status = if form.has_errors() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let title = if form.has_errors() { format!("Error: {heading}") } else { heading };
-    render(status, FormPage { chrome: chrome(staff, &title, K::PATH.trim_start_matches('/')), form })
+    .with_errors(
+        errors
+            .into_iter()
+            .map(|(f, m)| (K::form_field(&f), m))
+            .collect(),
+    );
+    let status = if form.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let title = if form.has_errors() {
+        format!("Error: {heading}")
+    } else {
+        heading
+    };
+    render(
+        status,
+        FormPage {
+            chrome: chrome(staff, &title, K::PATH.trim_start_matches('/')),
+            form,
+        },
+    )
 }
 
 async fn new_form<K: PageKind>(State(s): State<AppState>, staff: Staff) -> Response {
@@ -519,58 +778,108 @@ async fn new_form<K: PageKind>(State(s): State<AppState>, staff: Staff) -> Respo
     }
 }
 
-async fn edit_form<K: PageKind>(State(s): State<AppState>, staff: Staff, Path(key): Path<String>) -> Response {
+async fn edit_form<K: PageKind>(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(key): Path<String>,
+) -> Response {
     let v = match s.app.view(&staff.caller).await {
         Ok(v) => v,
         Err(e) => return error_page(e),
     };
-    match K::records(&v.snapshot).iter().find(|r| r.value.key() == key || r.value.key() == key.to_lowercase()) {
+    match K::records(&v.snapshot)
+        .iter()
+        .find(|r| r.value.key() == key || r.value.key() == key.to_lowercase())
+    {
         Some(rec) => {
-            if !staff.caller.actor.may(K::write(Some(&rec.value), Some(&rec.value)), &v.framework) {
-                return error_page(AppError::Forbidden(format!("Your role ({}) cannot change this {}.", staff.caller.role(), K::SINGULAR)));
+            if !staff
+                .caller
+                .actor
+                .may(K::write(Some(&rec.value), Some(&rec.value)), &v.framework)
+            {
+                return error_page(AppError::Forbidden(format!(
+                    "Your role ({}) cannot change this {}.",
+                    staff.caller.role(),
+                    K::SINGULAR
+                )));
             }
             form_page::<K>(&staff, &v.framework, Some(rec), vec![], None)
         }
-        None => error_page(AppError::NotFound(format!("There is no {} '{key}'.", K::SINGULAR))),
+        None => error_page(AppError::NotFound(format!(
+            "There is no {} '{key}'.",
+            K::SINGULAR
+        ))),
     }
 }
 
 fn form_errors(e: &AppError) -> Option<Vec<(String, String)>> {
     match e {
-        AppError::Validation(v) => Some(v.iter().map(|f| (f.field.clone(), f.message.clone())).collect()),
-        AppError::Conflict(m) | AppError::Duplicate(m) | AppError::InUse(m) | AppError::Forbidden(m) | AppError::BadRequest(m) => {
-            Some(vec![(String::new(), m.clone())])
-        }
+        AppError::Validation(v) => Some(
+            v.iter()
+                .map(|f| (f.field.clone(), f.message.clone()))
+                .collect(),
+        ),
+        AppError::Conflict(m)
+        | AppError::Duplicate(m)
+        | AppError::InUse(m)
+        | AppError::Forbidden(m)
+        | AppError::BadRequest(m) => Some(vec![(String::new(), m.clone())]),
         _ => None,
     }
 }
 
-async fn create<K: PageKind>(State(s): State<AppState>, staff: Staff, Form(form): Form<Vec<(String, String)>>) -> Response {
+async fn create<K: PageKind>(
+    State(s): State<AppState>,
+    staff: Staff,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
     let form = FormData(form);
-    if let Err(r) = check_csrf(&staff, &form) {
+    if let Some(r) = csrf_refusal(&staff, &form) {
         return r;
     }
     match K::create_from_form(&s.app, &staff.caller, &form).await {
-        Ok(rec) => Redirect::to(&format!("{}/{}?saved=created", K::PATH, url_encode(&rec.value.key()))).into_response(),
+        Ok(rec) => Redirect::to(&format!(
+            "{}/{}?saved=created",
+            K::PATH,
+            url_encode(&rec.value.key())
+        ))
+        .into_response(),
         Err(e) => match (form_errors(&e), s.app.view(&staff.caller).await) {
-            (Some(errors), Ok(v)) => form_page::<K>(&staff, &v.framework, None, errors, Some(&form)),
+            (Some(errors), Ok(v)) => {
+                form_page::<K>(&staff, &v.framework, None, errors, Some(&form))
+            }
             _ => error_page(e),
         },
     }
 }
 
-async fn update<K: PageKind>(State(s): State<AppState>, staff: Staff, Path(key): Path<String>, Form(form): Form<Vec<(String, String)>>) -> Response {
+async fn update<K: PageKind>(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(key): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
     let form = FormData(form);
-    if let Err(r) = check_csrf(&staff, &form) {
+    if let Some(r) = csrf_refusal(&staff, &form) {
         return r;
     }
     match K::update_from_form(&s.app, &staff.caller, &key, &form).await {
-        Ok(rec) => Redirect::to(&format!("{}/{}?saved=updated", K::PATH, url_encode(&rec.value.key()))).into_response(),
+        Ok(rec) => Redirect::to(&format!(
+            "{}/{}?saved=updated",
+            K::PATH,
+            url_encode(&rec.value.key())
+        ))
+        .into_response(),
         Err(e) => match (form_errors(&e), s.app.view(&staff.caller).await) {
             (Some(errors), Ok(v)) => {
-                let existing = K::records(&v.snapshot).iter().find(|r| r.value.key() == key || r.value.key() == key.to_lowercase()).cloned();
+                let existing = K::records(&v.snapshot)
+                    .iter()
+                    .find(|r| r.value.key() == key || r.value.key() == key.to_lowercase())
+                    .cloned();
                 match existing {
-                    Some(rec) => form_page::<K>(&staff, &v.framework, Some(&rec), errors, Some(&form)),
+                    Some(rec) => {
+                        form_page::<K>(&staff, &v.framework, Some(&rec), errors, Some(&form))
+                    }
                     None => error_page(e),
                 }
             }
@@ -579,9 +888,14 @@ async fn update<K: PageKind>(State(s): State<AppState>, staff: Staff, Path(key):
     }
 }
 
-async fn delete<K: PageKind>(State(s): State<AppState>, staff: Staff, Path(key): Path<String>, Form(form): Form<Vec<(String, String)>>) -> Response {
+async fn delete<K: PageKind>(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(key): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
     let form = FormData(form);
-    if let Err(r) = check_csrf(&staff, &form) {
+    if let Some(r) = csrf_refusal(&staff, &form) {
         return r;
     }
     match s.app.delete::<K>(&staff.caller, &key, form.version()).await {
@@ -592,12 +906,25 @@ async fn delete<K: PageKind>(State(s): State<AppState>, staff: Staff, Path(key):
 
 // ----- choices for forms -----
 
-fn vocabulary<T: Copy + PartialEq + std::fmt::Display>(all: &[T], current: Option<T>) -> Vec<Choice> {
-    all.iter().map(|v| Choice { value: v.to_string(), label: v.to_string(), selected: Some(*v) == current }).collect()
+fn vocabulary<T: Copy + PartialEq + std::fmt::Display>(
+    all: &[T],
+    current: Option<T>,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice {
+            value: v.to_string(),
+            label: v.to_string(),
+            selected: Some(*v) == current,
+        })
+        .collect()
 }
 
 fn people_choices(fw: &Framework, current: Option<&goldthread_domain::Email>) -> Vec<Choice> {
-    let mut v = vec![Choice { value: String::new(), label: "No one yet".into(), selected: current.is_none() }];
+    let mut v = vec![Choice {
+        value: String::new(),
+        label: "No one yet".into(),
+        selected: current.is_none(),
+    }];
     v.extend(fw.people.iter().map(|p| Choice {
         value: p.email.to_string(),
         label: format!("{} ({})", p.name, p.email),
@@ -606,22 +933,36 @@ fn people_choices(fw: &Framework, current: Option<&goldthread_domain::Email>) ->
     v
 }
 
-fn outcome_choices(fw: &Framework, kinds: &[OutcomeKind], chosen: &[goldthread_domain::Code]) -> Vec<Choice> {
+fn outcome_choices(
+    fw: &Framework,
+    kinds: &[OutcomeKind],
+    chosen: &[goldthread_domain::Code],
+) -> Vec<Choice> {
     fw.outcomes
         .iter()
         .filter(|o| kinds.contains(&o.kind))
-        .map(|o| Choice { value: o.code.to_string(), label: format!("{} — {}", o.code, o.title), selected: chosen.contains(&o.code) })
+        .map(|o| Choice {
+            value: o.code.to_string(),
+            label: format!("{} — {}", o.code, o.title),
+            selected: chosen.contains(&o.code),
+        })
         .collect()
 }
 
 fn outcome_link(fw: &Framework, code: &goldthread_domain::Code) -> Cell {
-    let title = fw.outcome(code.as_str()).map(|o| o.title.clone()).unwrap_or_default();
+    let title = fw
+        .outcome(code.as_str())
+        .map(|o| o.title.clone())
+        .unwrap_or_default();
     Cell::link(format!("{code} — {title}"), format!("/outcomes/{code}"))
 }
 
 fn person_cell(fw: &Framework, email: &Option<goldthread_domain::Email>) -> Cell {
     match email {
-        Some(e) => Cell::link(person_name(fw, email), format!("/people/{}", url_encode(e.as_str()))),
+        Some(e) => Cell::link(
+            person_name(fw, email),
+            format!("/people/{}", url_encode(e.as_str())),
+        ),
         None => Cell::text("No one yet"),
     }
 }
@@ -646,18 +987,37 @@ impl PageKind for Outcome {
         OutcomeKind::ALL
             .iter()
             .map(|k| {
-                let mut t = TableView::new(format!("{}s", k.display_name()), &["Code", "Title", "Serves", "Contributing services"]).numeric(&[3]);
+                let mut t = TableView::new(
+                    format!("{}s", k.display_name()),
+                    &["Code", "Title", "Serves", "Contributing services"],
+                )
+                .numeric(&[3]);
                 t.caption = match k {
                     OutcomeKind::Priority => "Priorities".into(),
                     other => format!("{}s", other.display_name()),
                 };
                 for o in v.framework.outcomes.iter().filter(|o| o.kind == *k) {
-                    let n = v.framework.contributions.iter().filter(|c| c.outcome == o.code).count();
+                    let n = v
+                        .framework
+                        .contributions
+                        .iter()
+                        .filter(|c| c.outcome == o.code)
+                        .count();
                     t.rows.push(vec![
                         Cell::link(o.code.to_string(), format!("/outcomes/{}", o.code)),
                         Cell::text(o.title.clone()),
-                        Cell::text(o.links.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")),
-                        Cell::num(if *k == OutcomeKind::Local { n.to_string() } else { "—".into() }),
+                        Cell::text(
+                            o.links
+                                .iter()
+                                .map(|c| c.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ),
+                        Cell::num(if *k == OutcomeKind::Local {
+                            n.to_string()
+                        } else {
+                            "—".into()
+                        }),
                     ]);
                 }
                 t
@@ -681,7 +1041,12 @@ impl PageKind for Outcome {
     async fn create_from_form(app: &App, c: &Caller, f: &FormData) -> Result<Rec<Self>, AppError> {
         app.create_outcome(c, &outcome_input(f)).await
     }
-    async fn update_from_form(app: &App, c: &Caller, key: &str, f: &FormData) -> Result<Rec<Self>, AppError> {
+    async fn update_from_form(
+        app: &App,
+        c: &Caller,
+        key: &str,
+        f: &FormData,
+    ) -> Result<Rec<Self>, AppError> {
         app.update_outcome(c, key, &outcome_input(f)).await
     }
 
@@ -690,33 +1055,93 @@ impl PageKind for Outcome {
             .portfolios
             .iter()
             .filter(|p| p.outcomes.contains(&self.code))
-            .map(|p| Cell::link(format!("{} (Outcome Leader: {})", p.title, person_name(fw, &p.outcome_leader)), format!("/portfolios/{}", p.code)))
+            .map(|p| {
+                Cell::link(
+                    format!(
+                        "{} (Outcome Leader: {})",
+                        p.title,
+                        person_name(fw, &p.outcome_leader)
+                    ),
+                    format!("/portfolios/{}", p.code),
+                )
+            })
             .collect();
         vec![
             Fact::text("Kind", self.kind.display_name()),
-            Fact::new("Serves", if self.links.is_empty() { vec![Cell::text("—")] } else { self.links.iter().map(|l| outcome_link(fw, l)).collect() }),
-            Fact::new("Led by", if led_by.is_empty() { vec![Cell::text("No portfolio")] } else { led_by }),
-            Fact::text("Description", if self.description.is_empty() { "—".to_string() } else { self.description.clone() }),
+            Fact::new(
+                "Serves",
+                if self.links.is_empty() {
+                    vec![Cell::text("—")]
+                } else {
+                    self.links.iter().map(|l| outcome_link(fw, l)).collect()
+                },
+            ),
+            Fact::new(
+                "Led by",
+                if led_by.is_empty() {
+                    vec![Cell::text("No portfolio")]
+                } else {
+                    led_by
+                },
+            ),
+            Fact::text(
+                "Description",
+                if self.description.is_empty() {
+                    "—".to_string()
+                } else {
+                    self.description.clone()
+                },
+            ),
         ]
     }
 
     fn sections(&self, v: &View, c: &Caller) -> Vec<Section> {
         let fw = &v.framework;
-        let Some(t) = fw.outcome_thread(self.code.as_str()) else { return vec![] };
-        let mut above = TableView::new("Outcomes this one serves (up the thread)", &["Outcome", "Kind"]).empty("This outcome serves no other outcome.");
+        let Some(t) = fw.outcome_thread(self.code.as_str()) else {
+            return vec![];
+        };
+        let mut above = TableView::new(
+            "Outcomes this one serves (up the thread)",
+            &["Outcome", "Kind"],
+        )
+        .empty("This outcome serves no other outcome.");
         for o in &t.above {
-            above.rows.push(vec![outcome_link(fw, &o.code), Cell::text(o.kind.display_name())]);
+            above.rows.push(vec![
+                outcome_link(fw, &o.code),
+                Cell::text(o.kind.display_name()),
+            ]);
         }
-        let mut below = TableView::new("Outcomes that serve this one (down the thread)", &["Outcome", "Kind"]).empty("Nothing links to this outcome.");
+        let mut below = TableView::new(
+            "Outcomes that serve this one (down the thread)",
+            &["Outcome", "Kind"],
+        )
+        .empty("Nothing links to this outcome.");
         for o in &t.below {
-            below.rows.push(vec![outcome_link(fw, &o.code), Cell::text(o.kind.display_name())]);
+            below.rows.push(vec![
+                outcome_link(fw, &o.code),
+                Cell::text(o.kind.display_name()),
+            ]);
         }
-        let mut services = TableView::new("Contributing services", &["Service", "Via", "Strength", "Weight", "Net budget", "Lead", "Note"])
-            .numeric(&[3, 4])
-            .empty("No service contributes to this outcome yet.");
+        let mut services = TableView::new(
+            "Contributing services",
+            &[
+                "Service",
+                "Via",
+                "Strength",
+                "Weight",
+                "Net budget",
+                "Lead",
+                "Note",
+            ],
+        )
+        .numeric(&[3, 4])
+        .empty("No service contributes to this outcome yet.");
         for si in &t.services {
             services.rows.push(vec![
-                Cell::link(si.service.title.clone(), format!("/services/{}", si.service.code)),
+                Cell::link(
+                    si.service.title.clone(),
+                    format!("/services/{}", si.service.code),
+                ),
                 Cell::text(si.via.to_string()),
                 Cell::tag(si.strength.to_string(), si.strength.as_str()),
                 Cell::num(format!("{}", si.weight)),
@@ -725,20 +1150,40 @@ impl PageKind for Outcome {
                 Cell::text(si.note.clone()),
             ]);
         }
-        let mut plans = TableView::new("Plans", &["Plan", "Kind", "Owner"]).empty("No plan is linked to this outcome.");
+        let mut plans = TableView::new("Plans", &["Plan", "Kind", "Owner"])
+            .empty("No plan is linked to this outcome.");
         for p in &t.plans {
-            plans.rows.push(vec![Cell::link(p.title.clone(), format!("/plans/{}", p.code)), Cell::text(p.kind.to_string()), person_cell(fw, &p.owner)]);
+            plans.rows.push(vec![
+                Cell::link(p.title.clone(), format!("/plans/{}", p.code)),
+                Cell::text(p.kind.to_string()),
+                person_cell(fw, &p.owner),
+            ]);
         }
-        let mut raci = TableView::new("RACI", &["Person", "Role in this outcome"]).empty("No RACI yet.");
+        let mut raci =
+            TableView::new("RACI", &["Person", "Role in this outcome"]).empty("No RACI yet.");
         for r in &t.raci {
-            raci.rows.push(vec![person_cell(fw, &Some(r.person.clone())), Cell::tag(format!("{} — {}", r.raci, r.raci.display_name()), r.raci.as_str())]);
+            raci.rows.push(vec![
+                person_cell(fw, &Some(r.person.clone())),
+                Cell::tag(
+                    format!("{} — {}", r.raci, r.raci.display_name()),
+                    r.raci.as_str(),
+                ),
+            ]);
         }
         let mut raci_links = Vec::new();
         if c.actor.may(Write::ReplaceRaci(&self.code), fw) {
-            raci_links.push(Link::new(format!("/outcomes/{}/raci", self.code), "Edit the RACI"));
+            raci_links.push(Link::new(
+                format!("/outcomes/{}/raci", self.code),
+                "Edit the RACI",
+            ));
         }
         let fund = fw.one_fund();
-        let attributed = fund.outcomes.iter().find(|o| o.outcome == self.code.as_str()).map(|o| o.attributed_pence).unwrap_or(0);
+        let attributed = fund
+            .outcomes
+            .iter()
+            .find(|o| o.outcome == self.code.as_str())
+            .map(|o| o.attributed_pence)
+            .unwrap_or(0);
         vec![
             Section { heading: "The thread".into(), tables: vec![above, below], ..Default::default() },
             Section { heading: "Services".into(), tables: vec![services], ..Default::default() },
@@ -760,7 +1205,14 @@ impl PageKind for Outcome {
 }
 
 fn outcome_input(f: &FormData) -> OutcomeInput {
-    OutcomeInput { code: f.get("code"), title: f.get("title"), kind: f.get("kind"), links: f.all("links"), description: f.get("description"), version: f.version() }
+    OutcomeInput {
+        code: f.get("code"),
+        title: f.get("title"),
+        kind: f.get("kind"),
+        links: f.all("links"),
+        description: f.get("description"),
+        version: f.version(),
+    }
 }
 
 // ----- portfolios -----
@@ -769,7 +1221,8 @@ impl PageKind for Portfolio {
     const PATH: &'static str = "/portfolios";
     const PLURAL: &'static str = "Portfolios";
     const SINGULAR: &'static str = "portfolio";
-    const INTRO: &'static str = "Each portfolio has a Director as Outcome Leader, accountable for the outcomes it leads.";
+    const INTRO: &'static str =
+        "Each portfolio has a Director as Outcome Leader, accountable for the outcomes it leads.";
 
     fn label(&self) -> String {
         self.title.clone()
@@ -777,13 +1230,36 @@ impl PageKind for Portfolio {
 
     fn list_tables(v: &View) -> Vec<TableView> {
         let fw = &v.framework;
-        let mut t = TableView::new("", &["Portfolio", "Outcome Leader", "Outcomes led", "Services", "Net budget"]).numeric(&[3, 4]);
+        let mut t = TableView::new(
+            "",
+            &[
+                "Portfolio",
+                "Outcome Leader",
+                "Outcomes led",
+                "Services",
+                "Net budget",
+            ],
+        )
+        .numeric(&[3, 4]);
         for p in &fw.portfolios {
-            let services: Vec<&Service> = fw.services.iter().filter(|s| s.portfolio == p.code).collect();
+            let services: Vec<&Service> = fw
+                .services
+                .iter()
+                .filter(|s| s.portfolio == p.code)
+                .collect();
             t.rows.push(vec![
-                Cell::link(format!("{} ({})", p.title, p.code), format!("/portfolios/{}", p.code)),
+                Cell::link(
+                    format!("{} ({})", p.title, p.code),
+                    format!("/portfolios/{}", p.code),
+                ),
                 person_cell(fw, &p.outcome_leader),
-                Cell::text(p.outcomes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")),
+                Cell::text(
+                    p.outcomes
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
                 Cell::num(services.len().to_string()),
                 Cell::num(pounds(services.iter().map(|s| s.net_budget_pence).sum())),
             ]);
@@ -793,32 +1269,74 @@ impl PageKind for Portfolio {
 
     fn fields(p: Option<&Self>, fw: &Framework) -> Vec<Field> {
         vec![
-            Field::new("text", "code", "Code", p.map(|p| p.code.to_string()).unwrap_or_default()).required(),
-            Field::new("text", "title", "Title", p.map(|p| p.title.clone()).unwrap_or_default()).required(),
-            Field::new("select", "outcome_leader", "Outcome Leader", "").choices(people_choices(fw, p.and_then(|p| p.outcome_leader.as_ref()))),
-            Field::new("checkboxes", "outcomes", "Outcomes led", "")
-                .choices(outcome_choices(fw, &[OutcomeKind::Local, OutcomeKind::Priority, OutcomeKind::Theme], p.map(|p| p.outcomes.as_slice()).unwrap_or(&[]))),
+            Field::new(
+                "text",
+                "code",
+                "Code",
+                p.map(|p| p.code.to_string()).unwrap_or_default(),
+            )
+            .required(),
+            Field::new(
+                "text",
+                "title",
+                "Title",
+                p.map(|p| p.title.clone()).unwrap_or_default(),
+            )
+            .required(),
+            Field::new("select", "outcome_leader", "Outcome Leader", "").choices(people_choices(
+                fw,
+                p.and_then(|p| p.outcome_leader.as_ref()),
+            )),
+            Field::new("checkboxes", "outcomes", "Outcomes led", "").choices(outcome_choices(
+                fw,
+                &[
+                    OutcomeKind::Local,
+                    OutcomeKind::Priority,
+                    OutcomeKind::Theme,
+                ],
+                p.map(|p| p.outcomes.as_slice()).unwrap_or(&[]),
+            )),
         ]
     }
 
     async fn create_from_form(app: &App, c: &Caller, f: &FormData) -> Result<Rec<Self>, AppError> {
         app.create_portfolio(c, &portfolio_input(f)).await
     }
-    async fn update_from_form(app: &App, c: &Caller, key: &str, f: &FormData) -> Result<Rec<Self>, AppError> {
+    async fn update_from_form(
+        app: &App,
+        c: &Caller,
+        key: &str,
+        f: &FormData,
+    ) -> Result<Rec<Self>, AppError> {
         app.update_portfolio(c, key, &portfolio_input(f)).await
     }
 
     fn facts(&self, fw: &Framework) -> Vec<Fact> {
         vec![
             Fact::text("Code", self.code.to_string()),
-            Fact::new("Outcome Leader", vec![person_cell(fw, &self.outcome_leader)]),
-            Fact::new("Outcomes led", if self.outcomes.is_empty() { vec![Cell::text("None")] } else { self.outcomes.iter().map(|o| outcome_link(fw, o)).collect() }),
+            Fact::new(
+                "Outcome Leader",
+                vec![person_cell(fw, &self.outcome_leader)],
+            ),
+            Fact::new(
+                "Outcomes led",
+                if self.outcomes.is_empty() {
+                    vec![Cell::text("None")]
+                } else {
+                    self.outcomes.iter().map(|o| outcome_link(fw, o)).collect()
+                },
+            ),
         ]
     }
 
     fn sections(&self, v: &View, _c: &Caller) -> Vec<Section> {
         let fw = &v.framework;
-        let mut t = TableView::new("Services in this portfolio", &["Service", "Lead", "Delivery model", "Net budget", "FTE"]).numeric(&[3, 4]).empty("No services.");
+        let mut t = TableView::new(
+            "Services in this portfolio",
+            &["Service", "Lead", "Delivery model", "Net budget", "FTE"],
+        )
+        .numeric(&[3, 4])
+        .empty("No services.");
         let mut total = 0;
         for s in fw.services.iter().filter(|s| s.portfolio == self.code) {
             total += s.net_budget_pence;
@@ -830,12 +1348,23 @@ impl PageKind for Portfolio {
                 Cell::num(s.fte.to_string()),
             ]);
         }
-        vec![Section { heading: "Services".into(), intro: format!("Net budget in total: {}.", pounds(total)), tables: vec![t], ..Default::default() }]
+        vec![Section {
+            heading: "Services".into(),
+            intro: format!("Net budget in total: {}.", pounds(total)),
+            tables: vec![t],
+            ..Default::default()
+        }]
     }
 }
 
 fn portfolio_input(f: &FormData) -> PortfolioInput {
-    PortfolioInput { code: f.get("code"), title: f.get("title"), outcome_leader: f.opt("outcome_leader"), outcomes: f.all("outcomes"), version: f.version() }
+    PortfolioInput {
+        code: f.get("code"),
+        title: f.get("title"),
+        outcome_leader: f.opt("outcome_leader"),
+        outcomes: f.all("outcomes"),
+        version: f.version(),
+    }
 }
 
 // ----- services -----
@@ -844,7 +1373,8 @@ impl PageKind for Service {
     const PATH: &'static str = "/services";
     const PLURAL: &'static str = "Services";
     const SINGULAR: &'static str = "service";
-    const INTRO: &'static str = "Every service, its portfolio, lead, statutory basis, delivery model and budget.";
+    const INTRO: &'static str =
+        "Every service, its portfolio, lead, statutory basis, delivery model and budget.";
 
     fn label(&self) -> String {
         self.title.clone()
@@ -856,17 +1386,37 @@ impl PageKind for Service {
 
     fn list_tables(v: &View) -> Vec<TableView> {
         let fw = &v.framework;
-        let mut t = TableView::new("", &["Service", "Portfolio", "Lead", "Statutory basis", "Delivery model", "Net budget", "FTE", "Next review"]).numeric(&[5, 6]);
+        let mut t = TableView::new(
+            "",
+            &[
+                "Service",
+                "Portfolio",
+                "Lead",
+                "Statutory basis",
+                "Delivery model",
+                "Net budget",
+                "FTE",
+                "Next review",
+            ],
+        )
+        .numeric(&[5, 6]);
         for s in &fw.services {
             t.rows.push(vec![
-                Cell::link(format!("{} ({})", s.title, s.code), format!("/services/{}", s.code)),
+                Cell::link(
+                    format!("{} ({})", s.title, s.code),
+                    format!("/services/{}", s.code),
+                ),
                 Cell::text(s.portfolio.to_string()),
                 person_cell(fw, &s.lead),
                 Cell::text(s.statutory_basis.to_string()),
                 Cell::text(s.delivery_model.to_string()),
                 Cell::num(pounds(s.net_budget_pence)),
                 Cell::num(s.fte.to_string()),
-                Cell::text(s.next_review.map(|d| d.to_string()).unwrap_or_else(|| "—".into())),
+                Cell::text(
+                    s.next_review
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "—".into()),
+                ),
             ]);
         }
         vec![t]
@@ -875,28 +1425,102 @@ impl PageKind for Service {
     fn fields(s: Option<&Self>, fw: &Framework) -> Vec<Field> {
         let money = |p: Option<i64>| p.map(format_pounds_plain).unwrap_or_default();
         vec![
-            Field::new("text", "code", "Code", s.map(|s| s.code.to_string()).unwrap_or_default()).required(),
-            Field::new("text", "title", "Title", s.map(|s| s.title.clone()).unwrap_or_default()).required(),
-            Field::new("select", "portfolio", "Portfolio", "").required().choices(
-                fw.portfolios.iter().map(|p| Choice { value: p.code.to_string(), label: p.title.clone(), selected: s.map(|s| &s.portfolio) == Some(&p.code) }).collect(),
+            Field::new(
+                "text",
+                "code",
+                "Code",
+                s.map(|s| s.code.to_string()).unwrap_or_default(),
+            )
+            .required(),
+            Field::new(
+                "text",
+                "title",
+                "Title",
+                s.map(|s| s.title.clone()).unwrap_or_default(),
+            )
+            .required(),
+            Field::new("select", "portfolio", "Portfolio", "")
+                .required()
+                .choices(
+                    fw.portfolios
+                        .iter()
+                        .map(|p| Choice {
+                            value: p.code.to_string(),
+                            label: p.title.clone(),
+                            selected: s.map(|s| &s.portfolio) == Some(&p.code),
+                        })
+                        .collect(),
+                ),
+            Field::new("select", "lead", "Lead (Service Manager)", "")
+                .choices(people_choices(fw, s.and_then(|s| s.lead.as_ref()))),
+            Field::new("select", "statutory_basis", "Statutory basis", "")
+                .required()
+                .choices(vocabulary(
+                    StatutoryBasis::ALL,
+                    s.map(|s| s.statutory_basis),
+                )),
+            Field::new("select", "grouping", "Service grouping", "")
+                .required()
+                .choices(vocabulary(Grouping::ALL, s.map(|s| s.grouping))),
+            Field::new("select", "delivery_model", "Current delivery model", "")
+                .required()
+                .choices(vocabulary(DeliveryModel::ALL, s.map(|s| s.delivery_model))),
+            Field::new(
+                "text",
+                "gross_cost",
+                "Gross cost (£)",
+                money(s.map(|s| s.gross_cost_pence)),
+            )
+            .required()
+            .hint("Pounds, up to 2 decimal places, e.g. 1250000 or 1250000.50"),
+            Field::new(
+                "text",
+                "income",
+                "Income (£)",
+                money(s.map(|s| s.income_pence)),
+            )
+            .required(),
+            Field::new(
+                "text",
+                "net_budget",
+                "Net budget (£)",
+                money(s.map(|s| s.net_budget_pence)),
+            )
+            .required(),
+            Field::new(
+                "text",
+                "fte",
+                "FTE",
+                s.map(|s| s.fte.to_string()).unwrap_or_default(),
+            )
+            .hint("Full-time equivalent staff, e.g. 12.5"),
+            Field::new(
+                "date",
+                "next_review",
+                "Next review",
+                s.and_then(|s| s.next_review)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            )
+            .hint("YYYY-MM-DD"),
+            Field::new(
+                "textarea",
+                "description",
+                "Description",
+                s.map(|s| s.description.clone()).unwrap_or_default(),
             ),
-            Field::new("select", "lead", "Lead (Service Manager)", "").choices(people_choices(fw, s.and_then(|s| s.lead.as_ref()))),
-            Field::new("select", "statutory_basis", "Statutory basis", "").required().choices(vocabulary(StatutoryBasis::ALL, s.map(|s| s.statutory_basis))),
-            Field::new("select", "grouping", "Service grouping", "").required().choices(vocabulary(Grouping::ALL, s.map(|s| s.grouping))),
-            Field::new("select", "delivery_model", "Current delivery model", "").required().choices(vocabulary(DeliveryModel::ALL, s.map(|s| s.delivery_model))),
-            Field::new("text", "gross_cost", "Gross cost (£)", money(s.map(|s| s.gross_cost_pence))).required().hint("Pounds, up to 2 decimal places, e.g. 1250000 or 1250000.50"),
-            Field::new("text", "income", "Income (£)", money(s.map(|s| s.income_pence))).required(),
-            Field::new("text", "net_budget", "Net budget (£)", money(s.map(|s| s.net_budget_pence))).required(),
-            Field::new("text", "fte", "FTE", s.map(|s| s.fte.to_string()).unwrap_or_default()).hint("Full-time equivalent staff, e.g. 12.5"),
-            Field::new("date", "next_review", "Next review", s.and_then(|s| s.next_review).map(|d| d.to_string()).unwrap_or_default()).hint("YYYY-MM-DD"),
-            Field::new("textarea", "description", "Description", s.map(|s| s.description.clone()).unwrap_or_default()),
         ]
     }
 
     async fn create_from_form(app: &App, c: &Caller, f: &FormData) -> Result<Rec<Self>, AppError> {
         app.create_service(c, &service_input(f)?).await
     }
-    async fn update_from_form(app: &App, c: &Caller, key: &str, f: &FormData) -> Result<Rec<Self>, AppError> {
+    async fn update_from_form(
+        app: &App,
+        c: &Caller,
+        key: &str,
+        f: &FormData,
+    ) -> Result<Rec<Self>, AppError> {
         app.update_service(c, key, &service_input(f)?).await
     }
 
@@ -904,8 +1528,22 @@ impl PageKind for Service {
         let portfolio = fw.portfolio(self.portfolio.as_str());
         vec![
             Fact::text("Code", self.code.to_string()),
-            Fact::new("Portfolio", vec![Cell::link(portfolio.map(|p| p.title.clone()).unwrap_or_else(|| self.portfolio.to_string()), format!("/portfolios/{}", self.portfolio))]),
-            Fact::new("Outcome Leader", vec![person_cell(fw, &portfolio.and_then(|p| p.outcome_leader.clone()))]),
+            Fact::new(
+                "Portfolio",
+                vec![Cell::link(
+                    portfolio
+                        .map(|p| p.title.clone())
+                        .unwrap_or_else(|| self.portfolio.to_string()),
+                    format!("/portfolios/{}", self.portfolio),
+                )],
+            ),
+            Fact::new(
+                "Outcome Leader",
+                vec![person_cell(
+                    fw,
+                    &portfolio.and_then(|p| p.outcome_leader.clone()),
+                )],
+            ),
             Fact::new("Lead", vec![person_cell(fw, &self.lead)]),
             Fact::text("Statutory basis", self.statutory_basis.to_string()),
             Fact::text("Service grouping", self.grouping.to_string()),
@@ -914,18 +1552,46 @@ impl PageKind for Service {
             Fact::text("Income", pounds(self.income_pence)),
             Fact::text("Net budget", pounds(self.net_budget_pence)),
             Fact::text("FTE", self.fte.to_string()),
-            Fact::text("Next review", self.next_review.map(|d| d.to_string()).unwrap_or_else(|| "Not set".into())),
-            Fact::text("Description", if self.description.is_empty() { "—".to_string() } else { self.description.clone() }),
+            Fact::text(
+                "Next review",
+                self.next_review
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "Not set".into()),
+            ),
+            Fact::text(
+                "Description",
+                if self.description.is_empty() {
+                    "—".to_string()
+                } else {
+                    self.description.clone()
+                },
+            ),
         ]
     }
 
     fn sections(&self, v: &View, c: &Caller) -> Vec<Section> {
         let fw = &v.framework;
-        let Some(t) = fw.service_thread(self.code.as_str()) else { return vec![] };
-        let can_edit = c.actor.may(Write::MatrixCell { service: &self.code }, fw);
-        let mut outcomes = TableView::new("Outcomes this service serves", &["Outcome", "Strength", "Weight", "Up to national level", "Note"])
-            .numeric(&[2])
-            .empty("This service contributes to no outcome: it is listed as a framework gap.");
+        let Some(t) = fw.service_thread(self.code.as_str()) else {
+            return vec![];
+        };
+        let can_edit = c.actor.may(
+            Write::MatrixCell {
+                service: &self.code,
+            },
+            fw,
+        );
+        let mut outcomes = TableView::new(
+            "Outcomes this service serves",
+            &[
+                "Outcome",
+                "Strength",
+                "Weight",
+                "Up to national level",
+                "Note",
+            ],
+        )
+        .numeric(&[2])
+        .empty("This service contributes to no outcome: it is listed as a framework gap.");
         for o in &t.outcomes {
             let mut cell = Cell::tag(o.strength.to_string(), o.strength.as_str());
             if can_edit {
@@ -935,26 +1601,73 @@ impl PageKind for Service {
                 outcome_link(fw, &o.outcome.code),
                 cell,
                 Cell::num(format!("{}", o.weight)),
-                Cell::text(o.above.iter().map(|a| format!("{} {}", a.code, a.title)).collect::<Vec<_>>().join("; ")),
+                Cell::text(
+                    o.above
+                        .iter()
+                        .map(|a| format!("{} {}", a.code, a.title))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
                 Cell::text(o.note.clone()),
             ]);
         }
         let fund = fw.one_fund();
-        let mut split = TableView::new("How this service's net budget is attributed (One Fund)", &["Outcome", "Share", "Attributed"]).numeric(&[1, 2]).empty("Unattributed: this service contributes to no outcome.");
+        let mut split = TableView::new(
+            "How this service's net budget is attributed (One Fund)",
+            &["Outcome", "Share", "Attributed"],
+        )
+        .numeric(&[1, 2])
+        .empty("Unattributed: this service contributes to no outcome.");
         for o in &fund.outcomes {
-            for sh in o.services.iter().filter(|sh| sh.service == self.code.as_str()) {
-                split.rows.push(vec![Cell::link(o.outcome.clone(), format!("/outcomes/{}", o.outcome)), Cell::num(sh.share.clone()), Cell::num(pounds(sh.attributed_pence))]);
+            for sh in o
+                .services
+                .iter()
+                .filter(|sh| sh.service == self.code.as_str())
+            {
+                split.rows.push(vec![
+                    Cell::link(o.outcome.clone(), format!("/outcomes/{}", o.outcome)),
+                    Cell::num(sh.share.clone()),
+                    Cell::num(pounds(sh.attributed_pence)),
+                ]);
             }
         }
-        let mut plans = TableView::new("Plans for the outcomes it serves", &["Plan", "Kind", "Owner"]).empty("None.");
+        let mut plans = TableView::new(
+            "Plans for the outcomes it serves",
+            &["Plan", "Kind", "Owner"],
+        )
+        .empty("None.");
         for p in &t.plans {
-            plans.rows.push(vec![Cell::link(p.title.clone(), format!("/plans/{}", p.code)), Cell::text(p.kind.to_string()), person_cell(fw, &p.owner)]);
+            plans.rows.push(vec![
+                Cell::link(p.title.clone(), format!("/plans/{}", p.code)),
+                Cell::text(p.kind.to_string()),
+                person_cell(fw, &p.owner),
+            ]);
         }
-        let links = if can_edit { vec![Link::new("/matrix", "Add or change matrix cells in the matrix")] } else { vec![] };
+        let links = if can_edit {
+            vec![Link::new(
+                "/matrix",
+                "Add or change matrix cells in the matrix",
+            )]
+        } else {
+            vec![]
+        };
         vec![
-            Section { heading: "The thread".into(), tables: vec![outcomes], links, ..Default::default() },
-            Section { heading: "One Fund".into(), tables: vec![split], ..Default::default() },
-            Section { heading: "Plans".into(), tables: vec![plans], ..Default::default() },
+            Section {
+                heading: "The thread".into(),
+                tables: vec![outcomes],
+                links,
+                ..Default::default()
+            },
+            Section {
+                heading: "One Fund".into(),
+                tables: vec![split],
+                ..Default::default()
+            },
+            Section {
+                heading: "Plans".into(),
+                tables: vec![plans],
+                ..Default::default()
+            },
         ]
     }
 }
@@ -965,13 +1678,19 @@ fn service_input(f: &FormData) -> Result<ServiceInput, AppError> {
     let mut money = |name: &str| -> i64 {
         let v = f.get(name);
         if v.is_empty() {
-            errors.push(goldthread_app::FieldError { field: name.into(), message: "is required".into() });
+            errors.push(goldthread_app::FieldError {
+                field: name.into(),
+                message: "is required".into(),
+            });
             return 0;
         }
         match parse_pounds(&v) {
             Ok(p) => p,
             Err(e) => {
-                errors.push(goldthread_app::FieldError { field: name.into(), message: e.0 });
+                errors.push(goldthread_app::FieldError {
+                    field: name.into(),
+                    message: e.0,
+                });
                 0
             }
         }
@@ -1015,12 +1734,24 @@ impl PageKind for Plan {
         PlanKind::ALL
             .iter()
             .map(|k| {
-                let mut t = TableView::new(capitalise(&k.to_string().replace('-', " ")) + "s", &["Plan", "Owner", "Outcomes"]);
+                let mut t = TableView::new(
+                    capitalise(&k.to_string().replace('-', " ")) + "s",
+                    &["Plan", "Owner", "Outcomes"],
+                );
                 for p in fw.plans.iter().filter(|p| p.kind == *k) {
                     t.rows.push(vec![
-                        Cell::link(format!("{} ({})", p.title, p.code), format!("/plans/{}", p.code)),
+                        Cell::link(
+                            format!("{} ({})", p.title, p.code),
+                            format!("/plans/{}", p.code),
+                        ),
                         person_cell(fw, &p.owner),
-                        Cell::text(p.outcomes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")),
+                        Cell::text(
+                            p.outcomes
+                                .iter()
+                                .map(|c| c.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ),
                     ]);
                 }
                 t
@@ -1030,19 +1761,48 @@ impl PageKind for Plan {
 
     fn fields(p: Option<&Self>, fw: &Framework) -> Vec<Field> {
         vec![
-            Field::new("text", "code", "Code", p.map(|p| p.code.to_string()).unwrap_or_default()).required(),
-            Field::new("text", "title", "Title", p.map(|p| p.title.clone()).unwrap_or_default()).required(),
-            Field::new("select", "kind", "Kind", "").required().choices(vocabulary(PlanKind::ALL, p.map(|p| p.kind))),
-            Field::new("select", "owner", "Owner", "").choices(people_choices(fw, p.and_then(|p| p.owner.as_ref()))),
-            Field::new("checkboxes", "outcomes", "Outcomes it serves", "")
-                .choices(outcome_choices(fw, &[OutcomeKind::Local, OutcomeKind::Priority, OutcomeKind::Theme], p.map(|p| p.outcomes.as_slice()).unwrap_or(&[]))),
+            Field::new(
+                "text",
+                "code",
+                "Code",
+                p.map(|p| p.code.to_string()).unwrap_or_default(),
+            )
+            .required(),
+            Field::new(
+                "text",
+                "title",
+                "Title",
+                p.map(|p| p.title.clone()).unwrap_or_default(),
+            )
+            .required(),
+            Field::new("select", "kind", "Kind", "")
+                .required()
+                .choices(vocabulary(PlanKind::ALL, p.map(|p| p.kind))),
+            Field::new("select", "owner", "Owner", "")
+                .choices(people_choices(fw, p.and_then(|p| p.owner.as_ref()))),
+            Field::new("checkboxes", "outcomes", "Outcomes it serves", "").choices(
+                outcome_choices(
+                    fw,
+                    &[
+                        OutcomeKind::Local,
+                        OutcomeKind::Priority,
+                        OutcomeKind::Theme,
+                    ],
+                    p.map(|p| p.outcomes.as_slice()).unwrap_or(&[]),
+                ),
+            ),
         ]
     }
 
     async fn create_from_form(app: &App, c: &Caller, f: &FormData) -> Result<Rec<Self>, AppError> {
         app.create_plan(c, &plan_input(f)).await
     }
-    async fn update_from_form(app: &App, c: &Caller, key: &str, f: &FormData) -> Result<Rec<Self>, AppError> {
+    async fn update_from_form(
+        app: &App,
+        c: &Caller,
+        key: &str,
+        f: &FormData,
+    ) -> Result<Rec<Self>, AppError> {
         app.update_plan(c, key, &plan_input(f)).await
     }
 
@@ -1051,7 +1811,14 @@ impl PageKind for Plan {
             Fact::text("Code", self.code.to_string()),
             Fact::text("Kind", self.kind.to_string()),
             Fact::new("Owner", vec![person_cell(fw, &self.owner)]),
-            Fact::new("Outcomes it serves", if self.outcomes.is_empty() { vec![Cell::text("None")] } else { self.outcomes.iter().map(|o| outcome_link(fw, o)).collect() }),
+            Fact::new(
+                "Outcomes it serves",
+                if self.outcomes.is_empty() {
+                    vec![Cell::text("None")]
+                } else {
+                    self.outcomes.iter().map(|o| outcome_link(fw, o)).collect()
+                },
+            ),
         ]
     }
 
@@ -1061,7 +1828,14 @@ impl PageKind for Plan {
 }
 
 fn plan_input(f: &FormData) -> PlanInput {
-    PlanInput { code: f.get("code"), title: f.get("title"), kind: f.get("kind"), owner: f.opt("owner"), outcomes: f.all("outcomes"), version: f.version() }
+    PlanInput {
+        code: f.get("code"),
+        title: f.get("title"),
+        kind: f.get("kind"),
+        owner: f.opt("owner"),
+        outcomes: f.all("outcomes"),
+        version: f.version(),
+    }
 }
 
 // ----- people -----
@@ -1070,7 +1844,8 @@ impl PageKind for Person {
     const PATH: &'static str = "/people";
     const PLURAL: &'static str = "People";
     const SINGULAR: &'static str = "person";
-    const INTRO: &'static str = "The people who own outcomes, services and plans, with their roles.";
+    const INTRO: &'static str =
+        "The people who own outcomes, services and plans, with their roles.";
 
     fn label(&self) -> String {
         self.name.clone()
@@ -1080,10 +1855,19 @@ impl PageKind for Person {
         let mut t = TableView::new("", &["Name", "Email", "Role", "Scope"]);
         for p in &v.framework.people {
             t.rows.push(vec![
-                Cell::link(p.name.clone(), format!("/people/{}", url_encode(p.email.as_str()))),
+                Cell::link(
+                    p.name.clone(),
+                    format!("/people/{}", url_encode(p.email.as_str())),
+                ),
                 Cell::text(p.email.to_string()),
                 Cell::text(p.role.to_string()),
-                Cell::text(p.scope.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")),
+                Cell::text(
+                    p.scope
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
             ]);
         }
         vec![t]
@@ -1102,7 +1886,12 @@ impl PageKind for Person {
     async fn create_from_form(app: &App, c: &Caller, f: &FormData) -> Result<Rec<Self>, AppError> {
         app.create_person(c, &person_input(f)).await
     }
-    async fn update_from_form(app: &App, c: &Caller, key: &str, f: &FormData) -> Result<Rec<Self>, AppError> {
+    async fn update_from_form(
+        app: &App,
+        c: &Caller,
+        key: &str,
+        f: &FormData,
+    ) -> Result<Rec<Self>, AppError> {
         app.update_person(c, key, &person_input(f)).await
     }
 
@@ -1110,27 +1899,55 @@ impl PageKind for Person {
         vec![
             Fact::text("Email", self.email.to_string()),
             Fact::text("Role", self.role.to_string()),
-            Fact::text("Scope", if self.scope.is_empty() { "—".to_string() } else { self.scope.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ") }),
+            Fact::text(
+                "Scope",
+                if self.scope.is_empty() {
+                    "—".to_string()
+                } else {
+                    self.scope
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+            ),
         ]
     }
 
     fn sections(&self, v: &View, _c: &Caller) -> Vec<Section> {
         let fw = &v.framework;
         let me = Some(self.email.clone());
-        let mut t = TableView::new("What this person owns", &["Record", "As"]).empty("Nothing yet.");
+        let mut t =
+            TableView::new("What this person owns", &["Record", "As"]).empty("Nothing yet.");
         for p in fw.portfolios.iter().filter(|p| p.outcome_leader == me) {
-            t.rows.push(vec![Cell::link(p.title.clone(), format!("/portfolios/{}", p.code)), Cell::text("Outcome Leader")]);
+            t.rows.push(vec![
+                Cell::link(p.title.clone(), format!("/portfolios/{}", p.code)),
+                Cell::text("Outcome Leader"),
+            ]);
         }
         for s in fw.services.iter().filter(|s| s.lead == me) {
-            t.rows.push(vec![Cell::link(s.title.clone(), format!("/services/{}", s.code)), Cell::text("Service lead")]);
+            t.rows.push(vec![
+                Cell::link(s.title.clone(), format!("/services/{}", s.code)),
+                Cell::text("Service lead"),
+            ]);
         }
         for p in fw.plans.iter().filter(|p| p.owner == me) {
-            t.rows.push(vec![Cell::link(p.title.clone(), format!("/plans/{}", p.code)), Cell::text("Plan owner")]);
+            t.rows.push(vec![
+                Cell::link(p.title.clone(), format!("/plans/{}", p.code)),
+                Cell::text("Plan owner"),
+            ]);
         }
         for r in fw.raci.iter().filter(|r| r.person == self.email) {
-            t.rows.push(vec![outcome_link(fw, &r.outcome), Cell::text(format!("RACI: {}", r.raci.display_name()))]);
+            t.rows.push(vec![
+                outcome_link(fw, &r.outcome),
+                Cell::text(format!("RACI: {}", r.raci.display_name())),
+            ]);
         }
-        vec![Section { heading: "Ownership".into(), tables: vec![t], ..Default::default() }]
+        vec![Section {
+            heading: "Ownership".into(),
+            tables: vec![t],
+            ..Default::default()
+        }]
     }
 }
 
@@ -1139,30 +1956,63 @@ fn person_input(f: &FormData) -> PersonInput {
         email: f.get("email"),
         name: f.get("name"),
         role: f.get("role"),
-        scope: f.get("scope").split(';').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+        scope: f
+            .get("scope")
+            .split(';')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
         version: f.version(),
     }
 }
 
 // ----- RACI -----
 
-fn raci_fields(fw: &Framework, outcome: &goldthread_domain::Code, posted: Option<&FormData>) -> Vec<Field> {
+fn raci_fields(
+    fw: &Framework,
+    outcome: &goldthread_domain::Code,
+    posted: Option<&FormData>,
+) -> Vec<Field> {
     let current = fw.raci_of(outcome);
     fw.people
         .iter()
         .map(|p| {
             let selected = match posted {
                 Some(f) => f.get(&format!("raci:{}", p.email)),
-                None => current.iter().find(|r| r.person == p.email).map(|r| r.raci.to_string()).unwrap_or_default(),
+                None => current
+                    .iter()
+                    .find(|r| r.person == p.email)
+                    .map(|r| r.raci.to_string())
+                    .unwrap_or_default(),
             };
-            let mut choices = vec![Choice { value: String::new(), label: "—".into(), selected: selected.is_empty() }];
-            choices.extend(Raci::ALL.iter().map(|r| Choice { value: r.to_string(), label: format!("{} — {}", r, r.display_name()), selected: selected == r.as_str() }));
-            Field::new("select", &format!("raci:{}", p.email), &format!("{} ({})", p.name, p.role), "").choices(choices)
+            let mut choices = vec![Choice {
+                value: String::new(),
+                label: "—".into(),
+                selected: selected.is_empty(),
+            }];
+            choices.extend(Raci::ALL.iter().map(|r| Choice {
+                value: r.to_string(),
+                label: format!("{} — {}", r, r.display_name()),
+                selected: selected == r.as_str(),
+            }));
+            Field::new(
+                "select",
+                &format!("raci:{}", p.email),
+                &format!("{} ({})", p.name, p.role),
+                "",
+            )
+            .choices(choices)
         })
         .collect()
 }
 
-fn raci_page(staff: &Staff, fw: &Framework, o: &Outcome, errors: Vec<(String, String)>, posted: Option<&FormData>) -> Response {
+fn raci_page(
+    staff: &Staff,
+    fw: &Framework,
+    o: &Outcome,
+    errors: Vec<(String, String)>,
+    posted: Option<&FormData>,
+) -> Response {
     let form = FormView {
         heading: format!("RACI for {} — {}", o.code, o.title),
         caption: "Outcomes".into(),
@@ -1174,8 +2024,18 @@ fn raci_page(staff: &Staff, fw: &Framework, o: &Outcome, errors: Vec<(String, St
         general: Vec::new(),
     }
     .with_errors(errors);
-    let status = if form.has_errors() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    render(status, FormPage { chrome: chrome(staff, "RACI", "outcomes"), form })
+    let status = if form.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        FormPage {
+            chrome: chrome(staff, "RACI", "outcomes"),
+            form,
+        },
+    )
 }
 
 async fn raci_form(State(s): State<AppState>, staff: Staff, Path(code): Path<String>) -> Response {
@@ -1184,15 +2044,29 @@ async fn raci_form(State(s): State<AppState>, staff: Staff, Path(code): Path<Str
         Err(e) => return error_page(e),
     };
     match v.framework.outcome(&code) {
-        Some(o) if staff.caller.actor.may(Write::ReplaceRaci(&o.code), &v.framework) => raci_page(&staff, &v.framework, o, vec![], None),
-        Some(_) => error_page(AppError::Forbidden("Your role cannot change this outcome's RACI.".into())),
+        Some(o)
+            if staff
+                .caller
+                .actor
+                .may(Write::ReplaceRaci(&o.code), &v.framework) =>
+        {
+            raci_page(&staff, &v.framework, o, vec![], None)
+        }
+        Some(_) => error_page(AppError::Forbidden(
+            "Your role cannot change this outcome's RACI.".into(),
+        )),
         None => error_page(AppError::NotFound(format!("There is no outcome '{code}'."))),
     }
 }
 
-async fn raci_save(State(s): State<AppState>, staff: Staff, Path(code): Path<String>, Form(form): Form<Vec<(String, String)>>) -> Response {
+async fn raci_save(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
     let form = FormData(form);
-    if let Err(r) = check_csrf(&staff, &form) {
+    if let Some(r) = csrf_refusal(&staff, &form) {
         return r;
     }
     let items: Vec<RaciLine> = form
@@ -1200,18 +2074,39 @@ async fn raci_save(State(s): State<AppState>, staff: Staff, Path(code): Path<Str
         .iter()
         .filter_map(|(k, v)| k.strip_prefix("raci:").map(|p| (p, v)))
         .filter(|(_, v)| !v.is_empty())
-        .map(|(p, v)| RaciLine { person: p.to_string(), raci: v.clone() })
+        .map(|(p, v)| RaciLine {
+            person: p.to_string(),
+            raci: v.clone(),
+        })
         .collect();
-    match s.app.replace_raci(&staff.caller, &code, &RaciInput { items: items.clone() }).await {
+    match s
+        .app
+        .replace_raci(
+            &staff.caller,
+            &code,
+            &RaciInput {
+                items: items.clone(),
+            },
+        )
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/outcomes/{code}?saved=raci")).into_response(),
         Err(AppError::Validation(errors)) => {
-            let Ok(v) = s.app.view(&staff.caller).await else { return error_page(AppError::Internal("reload".into())) };
-            let Some(o) = v.framework.outcome(&code) else { return error_page(AppError::NotFound(code)) };
+            let Ok(v) = s.app.view(&staff.caller).await else {
+                return error_page(AppError::Internal("reload".into()));
+            };
+            let Some(o) = v.framework.outcome(&code) else {
+                return error_page(AppError::NotFound(code));
+            };
             // Map items[n].field back to the person's select.
             let mapped = errors
                 .into_iter()
                 .map(|e| {
-                    let n: Option<usize> = e.field.strip_prefix("items[").and_then(|r| r.split(']').next()).and_then(|n| n.parse().ok());
+                    let n: Option<usize> = e
+                        .field
+                        .strip_prefix("items[")
+                        .and_then(|r| r.split(']').next())
+                        .and_then(|n| n.parse().ok());
                     match n.and_then(|n| items.get(n)) {
                         Some(line) => (format!("raci:{}", line.person), e.message),
                         None => (String::new(), e.message),
@@ -1232,9 +2127,14 @@ async fn matrix(State(s): State<AppState>, staff: Staff, Query(flash): Query<Fla
         Err(e) => return error_page(e),
     };
     let fw = &v.framework;
-    let locals: Vec<&Outcome> = fw.outcomes.iter().filter(|o| o.kind == OutcomeKind::Local).collect();
+    let locals: Vec<&Outcome> = fw
+        .outcomes
+        .iter()
+        .filter(|o| o.kind == OutcomeKind::Local)
+        .collect();
     let m = fw.matrix();
-    let can_edit = !staff.caller.actor.services(fw).is_empty() || staff.caller.actor.edits_everything();
+    let can_edit =
+        !staff.caller.actor.services(fw).is_empty() || staff.caller.actor.edits_everything();
     let rows = fw
         .services
         .iter()
@@ -1248,9 +2148,20 @@ async fn matrix(State(s): State<AppState>, staff: Staff, Query(flash): Query<Fla
                     let c = m.get(&svc.code).and_then(|r| r.get(&o.code));
                     let text = c.map(|c| c.strength.to_string()).unwrap_or_default();
                     MatrixCell {
-                        class: c.map(|c| format!("cell-{}", c.strength)).unwrap_or_default(),
+                        class: c
+                            .map(|c| format!("cell-{}", c.strength))
+                            .unwrap_or_default(),
                         href: format!("/matrix/{}/{}", svc.code, o.code),
-                        label: format!("{} and {}: {}", svc.title, o.code, if text.is_empty() { "no contribution" } else { &text }),
+                        label: format!(
+                            "{} and {}: {}",
+                            svc.title,
+                            o.code,
+                            if text.is_empty() {
+                                "no contribution"
+                            } else {
+                                &text
+                            }
+                        ),
                         text,
                     }
                 })
@@ -1259,15 +2170,47 @@ async fn matrix(State(s): State<AppState>, staff: Staff, Query(flash): Query<Fla
         .collect();
     let mut c = chrome(&staff, "Outcomes & Delivery Matrix", "matrix");
     c.flash = flash.text();
-    page(MatrixPage { chrome: c, outcomes: locals.iter().map(|o| (o.code.to_string(), o.title.clone())).collect(), rows, can_edit })
+    page(MatrixPage {
+        chrome: c,
+        outcomes: locals
+            .iter()
+            .map(|o| (o.code.to_string(), o.title.clone()))
+            .collect(),
+        rows,
+        can_edit,
+    })
 }
 
-fn cell_page(staff: &Staff, fw: &Framework, service: &Service, outcome: &Outcome, errors: Vec<(String, String)>, posted: Option<&FormData>) -> Response {
-    let existing = fw.contributions.iter().find(|c| c.service == service.code && c.outcome == outcome.code);
-    let strength = posted.map(|f| f.get("strength")).or(existing.map(|c| c.strength.to_string())).unwrap_or_default();
-    let mut choices = vec![Choice { value: String::new(), label: "No contribution".into(), selected: strength.is_empty() }];
-    choices.extend(Strength::ALL.iter().map(|s| Choice { value: s.to_string(), label: format!("{} (weight {})", s, s.weight()), selected: strength == s.as_str() }));
-    let note = posted.map(|f| f.get("note")).or(existing.map(|c| c.note.clone())).unwrap_or_default();
+fn cell_page(
+    staff: &Staff,
+    fw: &Framework,
+    service: &Service,
+    outcome: &Outcome,
+    errors: Vec<(String, String)>,
+    posted: Option<&FormData>,
+) -> Response {
+    let existing = fw
+        .contributions
+        .iter()
+        .find(|c| c.service == service.code && c.outcome == outcome.code);
+    let strength = posted
+        .map(|f| f.get("strength"))
+        .or(existing.map(|c| c.strength.to_string()))
+        .unwrap_or_default();
+    let mut choices = vec![Choice {
+        value: String::new(),
+        label: "No contribution".into(),
+        selected: strength.is_empty(),
+    }];
+    choices.extend(Strength::ALL.iter().map(|s| Choice {
+        value: s.to_string(),
+        label: format!("{} (weight {})", s, s.weight()),
+        selected: strength == s.as_str(),
+    }));
+    let note = posted
+        .map(|f| f.get("note"))
+        .or(existing.map(|c| c.note.clone()))
+        .unwrap_or_default();
     let version = posted.and_then(FormData::version).or_else(|| {
         existing.and(
             // the version is read from the snapshot by the handler below
@@ -1279,7 +2222,9 @@ fn cell_page(staff: &Staff, fw: &Framework, service: &Service, outcome: &Outcome
         caption: "Outcomes & Delivery Matrix".into(),
         action: format!("/matrix/{}/{}", service.code, outcome.code),
         fields: vec![
-            Field::new("select", "strength", "Contribution", "").choices(choices).hint("Choose 'No contribution' to remove the cell."),
+            Field::new("select", "strength", "Contribution", "")
+                .choices(choices)
+                .hint("Choose 'No contribution' to remove the cell."),
             Field::new("textarea", "note", "Note", note),
         ],
         submit: "Save".into(),
@@ -1288,11 +2233,25 @@ fn cell_page(staff: &Staff, fw: &Framework, service: &Service, outcome: &Outcome
         general: Vec::new(),
     }
     .with_errors(errors);
-    let status = if form.has_errors() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    render(status, FormPage { chrome: chrome(staff, "Matrix cell", "matrix"), form })
+    let status = if form.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        FormPage {
+            chrome: chrome(staff, "Matrix cell", "matrix"),
+            form,
+        },
+    )
 }
 
-async fn cell_form(State(s): State<AppState>, staff: Staff, Path((service, outcome)): Path<(String, String)>) -> Response {
+async fn cell_form(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path((service, outcome)): Path<(String, String)>,
+) -> Response {
     let v = match s.app.view(&staff.caller).await {
         Ok(v) => v,
         Err(e) => return error_page(e),
@@ -1301,18 +2260,40 @@ async fn cell_form(State(s): State<AppState>, staff: Staff, Path((service, outco
     let (Some(svc), Some(o)) = (fw.service(&service), fw.outcome(&outcome)) else {
         return error_page(AppError::NotFound("There is no such matrix cell.".into()));
     };
-    if !staff.caller.actor.may(Write::MatrixCell { service: &svc.code }, fw) {
-        return error_page(AppError::Forbidden(format!("Your role cannot change {}'s matrix cells.", svc.title)));
+    if !staff
+        .caller
+        .actor
+        .may(Write::MatrixCell { service: &svc.code }, fw)
+    {
+        return error_page(AppError::Forbidden(format!(
+            "Your role cannot change {}'s matrix cells.",
+            svc.title
+        )));
     }
-    let version = v.snapshot.contributions.iter().find(|r| r.value.service == svc.code && r.value.outcome == o.code).map(|r| r.version);
+    let version = v
+        .snapshot
+        .contributions
+        .iter()
+        .find(|r| r.value.service == svc.code && r.value.outcome == o.code)
+        .map(|r| r.version);
     let mut resp = cell_page(&staff, fw, svc, o, vec![], None);
     if let Some(ver) = version {
         // Re-render with the version so a stale form is refused.
         let form = FormData(vec![("version".into(), ver.to_string())]);
-        let existing = fw.contributions.iter().find(|c| c.service == svc.code && c.outcome == o.code).cloned();
+        let existing = fw
+            .contributions
+            .iter()
+            .find(|c| c.service == svc.code && c.outcome == o.code)
+            .cloned();
         let posted = FormData(vec![
             ("version".into(), ver.to_string()),
-            ("strength".into(), existing.as_ref().map(|c| c.strength.to_string()).unwrap_or_default()),
+            (
+                "strength".into(),
+                existing
+                    .as_ref()
+                    .map(|c| c.strength.to_string())
+                    .unwrap_or_default(),
+            ),
             ("note".into(), existing.map(|c| c.note).unwrap_or_default()),
         ]);
         let _ = form;
@@ -1321,27 +2302,52 @@ async fn cell_form(State(s): State<AppState>, staff: Staff, Path((service, outco
     resp
 }
 
-async fn cell_save(State(s): State<AppState>, staff: Staff, Path((service, outcome)): Path<(String, String)>, Form(form): Form<Vec<(String, String)>>) -> Response {
+async fn cell_save(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path((service, outcome)): Path<(String, String)>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
     let form = FormData(form);
-    if let Err(r) = check_csrf(&staff, &form) {
+    if let Some(r) = csrf_refusal(&staff, &form) {
         return r;
     }
     let strength = form.get("strength");
     let result = if strength.is_empty() {
         match form.version() {
-            Some(v) => s.app.delete_cell(&staff.caller, &service, &outcome, Some(v)).await.map(|_| "cell-deleted"),
+            Some(v) => s
+                .app
+                .delete_cell(&staff.caller, &service, &outcome, Some(v))
+                .await
+                .map(|_| "cell-deleted"),
             None => Ok("cell"),
         }
     } else {
-        s.app.put_cell(&staff.caller, &service, &outcome, &CellInput { strength, note: form.get("note"), version: form.version() }).await.map(|_| "cell")
+        s.app
+            .put_cell(
+                &staff.caller,
+                &service,
+                &outcome,
+                &CellInput {
+                    strength,
+                    note: form.get("note"),
+                    version: form.version(),
+                },
+            )
+            .await
+            .map(|_| "cell")
     };
     match result {
         Ok(flash) => Redirect::to(&format!("/matrix?saved={flash}")).into_response(),
         Err(e) => match form_errors(&e) {
             Some(errors) => {
-                let Ok(v) = s.app.view(&staff.caller).await else { return error_page(e) };
+                let Ok(v) = s.app.view(&staff.caller).await else {
+                    return error_page(e);
+                };
                 match (v.framework.service(&service), v.framework.outcome(&outcome)) {
-                    (Some(svc), Some(o)) => cell_page(&staff, &v.framework, svc, o, errors, Some(&form)),
+                    (Some(svc), Some(o)) => {
+                        cell_page(&staff, &v.framework, svc, o, errors, Some(&form))
+                    }
                     _ => error_page(e),
                 }
             }
@@ -1359,25 +2365,70 @@ async fn one_fund(State(s): State<AppState>, staff: Staff) -> Response {
     };
     let fw = &v.framework;
     let fund = fw.one_fund();
-    let mut summary = TableView::new("Net budget by outcome", &["Outcome", "Services", "Attributed net budget", "Share of total"]).numeric(&[1, 2, 3]);
-    let share = |p: i64| if fund.net_budget_total_pence == 0 { "—".into() } else { format!("{:.1}%", p as f64 * 100.0 / fund.net_budget_total_pence as f64) };
+    let mut summary = TableView::new(
+        "Net budget by outcome",
+        &[
+            "Outcome",
+            "Services",
+            "Attributed net budget",
+            "Share of total",
+        ],
+    )
+    .numeric(&[1, 2, 3]);
+    let share = |p: i64| {
+        if fund.net_budget_total_pence == 0 {
+            "—".into()
+        } else {
+            format!(
+                "{:.1}%",
+                p as f64 * 100.0 / fund.net_budget_total_pence as f64
+            )
+        }
+    };
     for o in &fund.outcomes {
         let code = goldthread_domain::Code::parse(&o.outcome).ok();
         summary.rows.push(vec![
-            code.map(|c| outcome_link(fw, &c)).unwrap_or_else(|| Cell::text(o.outcome.clone())),
+            code.map(|c| outcome_link(fw, &c))
+                .unwrap_or_else(|| Cell::text(o.outcome.clone())),
             Cell::num(o.services.len().to_string()),
             Cell::num(pounds(o.attributed_pence)),
             Cell::num(share(o.attributed_pence)),
         ]);
     }
-    summary.rows.push(vec![Cell::text("Unattributed (services contributing to nothing)"), Cell::num(fund.unattributed.len().to_string()), Cell::num(pounds(fund.unattributed_total_pence)), Cell::num(share(fund.unattributed_total_pence))]);
-    summary.rows.push(vec![Cell::text("Total net budget"), Cell::num(fw.services.len().to_string()), Cell::num(pounds(fund.net_budget_total_pence)), Cell::num("100%")]);
+    summary.rows.push(vec![
+        Cell::text("Unattributed (services contributing to nothing)"),
+        Cell::num(fund.unattributed.len().to_string()),
+        Cell::num(pounds(fund.unattributed_total_pence)),
+        Cell::num(share(fund.unattributed_total_pence)),
+    ]);
+    summary.rows.push(vec![
+        Cell::text("Total net budget"),
+        Cell::num(fw.services.len().to_string()),
+        Cell::num(pounds(fund.net_budget_total_pence)),
+        Cell::num("100%"),
+    ]);
     let mut tables = vec![summary];
     for o in &fund.outcomes {
-        let title = fw.outcome(&o.outcome).map(|x| x.title.clone()).unwrap_or_default();
-        let mut t = TableView::new(format!("{} — {}: {}", o.outcome, title, pounds(o.attributed_pence)), &["Service", "Strength", "Share of its budget", "Service net budget", "Attributed"]).numeric(&[2, 3, 4]);
+        let title = fw
+            .outcome(&o.outcome)
+            .map(|x| x.title.clone())
+            .unwrap_or_default();
+        let mut t = TableView::new(
+            format!("{} — {}: {}", o.outcome, title, pounds(o.attributed_pence)),
+            &[
+                "Service",
+                "Strength",
+                "Share of its budget",
+                "Service net budget",
+                "Attributed",
+            ],
+        )
+        .numeric(&[2, 3, 4]);
         for sh in &o.services {
-            let name = fw.service(&sh.service).map(|s| s.title.clone()).unwrap_or_else(|| sh.service.clone());
+            let name = fw
+                .service(&sh.service)
+                .map(|s| s.title.clone())
+                .unwrap_or_else(|| sh.service.clone());
             t.rows.push(vec![
                 Cell::link(name, format!("/services/{}", sh.service)),
                 Cell::tag(sh.strength.to_string(), sh.strength.as_str()),
@@ -1405,24 +2456,49 @@ async fn gaps(State(s): State<AppState>, staff: Staff) -> Response {
     let fw = &v.framework;
     let g = fw.gaps();
     let outcome_rows = |codes: &[goldthread_domain::Code], caption: &str, fix: &str| {
-        let mut t = TableView::new(format!("{caption} ({})", codes.len()), &["Outcome", "What to do"]).empty("None — good.");
+        let mut t = TableView::new(
+            format!("{caption} ({})", codes.len()),
+            &["Outcome", "What to do"],
+        )
+        .empty("None — good.");
         for c in codes {
             t.rows.push(vec![outcome_link(fw, c), Cell::text(fix)]);
         }
         t
     };
-    let mut services = TableView::new(format!("Services contributing to nothing ({})", g.services_contributing_to_nothing.len()), &["Service", "Portfolio", "What to do"]).empty("None — good.");
+    let mut services = TableView::new(
+        format!(
+            "Services contributing to nothing ({})",
+            g.services_contributing_to_nothing.len()
+        ),
+        &["Service", "Portfolio", "What to do"],
+    )
+    .empty("None — good.");
     for c in &g.services_contributing_to_nothing {
         let svc = fw.service(c.as_str());
         services.rows.push(vec![
-            Cell::link(svc.map(|s| s.title.clone()).unwrap_or_else(|| c.to_string()), format!("/services/{c}")),
+            Cell::link(
+                svc.map(|s| s.title.clone())
+                    .unwrap_or_else(|| c.to_string()),
+                format!("/services/{c}"),
+            ),
             Cell::text(svc.map(|s| s.portfolio.to_string()).unwrap_or_default()),
             Cell::text("Add the outcomes it serves in the matrix"),
         ]);
     }
-    let mut portfolios = TableView::new(format!("Portfolios with no Outcome Leader ({})", g.portfolios_without_leader.len()), &["Portfolio", "What to do"]).empty("None — good.");
+    let mut portfolios = TableView::new(
+        format!(
+            "Portfolios with no Outcome Leader ({})",
+            g.portfolios_without_leader.len()
+        ),
+        &["Portfolio", "What to do"],
+    )
+    .empty("None — good.");
     for c in &g.portfolios_without_leader {
-        portfolios.rows.push(vec![Cell::link(c.to_string(), format!("/portfolios/{c}")), Cell::text("Name an Outcome Leader")]);
+        portfolios.rows.push(vec![
+            Cell::link(c.to_string(), format!("/portfolios/{c}")),
+            Cell::text("Name an Outcome Leader"),
+        ]);
     }
     page(TablePage {
         chrome: chrome(&staff, "Framework gaps", "gaps"),
@@ -1444,7 +2520,11 @@ pub struct AuditPageQuery {
     actor: Option<String>,
 }
 
-async fn audit(State(s): State<AppState>, staff: Staff, Query(q): Query<AuditPageQuery>) -> Response {
+async fn audit(
+    State(s): State<AppState>,
+    staff: Staff,
+    Query(q): Query<AuditPageQuery>,
+) -> Response {
     let f = AuditFilter {
         entity_type: q.entity_type.filter(|s| !s.is_empty()),
         actor: q.actor.filter(|s| !s.is_empty()),
@@ -1453,7 +2533,11 @@ async fn audit(State(s): State<AppState>, staff: Staff, Query(q): Query<AuditPag
     };
     match s.app.audit(&staff.caller, &f).await {
         Ok(rows) => {
-            let mut t = TableView::new("The 500 most recent changes", &["When", "Who", "What", "Record", "Changes"]).empty("No changes recorded.");
+            let mut t = TableView::new(
+                "The 500 most recent changes",
+                &["When", "Who", "What", "Record", "Changes"],
+            )
+            .empty("No changes recorded.");
             for r in &rows {
                 t.rows.push(vec![
                     Cell::text(r.at.replace('T', " ").chars().take(19).collect::<String>()),
@@ -1478,12 +2562,21 @@ async fn audit(State(s): State<AppState>, staff: Staff, Query(q): Query<AuditPag
 // ----- import and export -----
 
 fn table_names() -> Vec<String> {
-    goldthread_io::framework::TABLES.iter().map(|(n, _)| n.to_string()).collect()
+    goldthread_io::framework::TABLES
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect()
 }
 
 async fn import_page(staff: Staff) -> Response {
     let can_import = staff.caller.actor.edits_everything();
-    page(ImportPage { chrome: chrome(&staff, "Import and export", "import"), can_import, report: None, errors: vec![], tables: table_names() })
+    page(ImportPage {
+        chrome: chrome(&staff, "Import and export", "import"),
+        can_import,
+        report: None,
+        errors: vec![],
+        tables: table_names(),
+    })
 }
 
 async fn import_upload(State(s): State<AppState>, staff: Staff, mut form: Multipart) -> Response {
@@ -1496,12 +2589,17 @@ async fn import_upload(State(s): State<AppState>, staff: Staff, mut form: Multip
             Ok(Some(field)) => {
                 let name = field.name().unwrap_or("").to_string();
                 let file_name = field.file_name().map(str::to_string);
-                let Ok(bytes) = field.bytes().await else { return error_page(AppError::BadRequest("the upload was interrupted".into())) };
+                let Ok(bytes) = field.bytes().await else {
+                    return error_page(AppError::BadRequest("the upload was interrupted".into()));
+                };
                 match (name.as_str(), file_name) {
                     ("csrf", _) => csrf = String::from_utf8_lossy(&bytes).to_string(),
                     ("dry_run", _) => dry_run = true,
                     (_, Some(f)) if !bytes.is_empty() => {
-                        files.insert(f.rsplit(['/', '\\']).next().unwrap_or(&f).to_string(), bytes.to_vec());
+                        files.insert(
+                            f.rsplit(['/', '\\']).next().unwrap_or(&f).to_string(),
+                            bytes.to_vec(),
+                        );
                     }
                     _ => {}
                 }
@@ -1510,23 +2608,51 @@ async fn import_upload(State(s): State<AppState>, staff: Staff, mut form: Multip
             Err(e) => return error_page(AppError::BadRequest(e.body_text())),
         }
     }
-    if let Err(r) = check_csrf(&staff, &FormData(vec![("csrf".into(), csrf)])) {
+    if let Some(r) = csrf_refusal(&staff, &FormData(vec![("csrf".into(), csrf)])) {
         return r;
     }
     let chrome = chrome(&staff, "Import and export", "import");
     let label = files.keys().cloned().collect::<Vec<_>>().join(", ");
-    let source = match files.iter().find(|(n, b)| n.to_lowercase().ends_with(".xlsx") || b.starts_with(b"PK\x03\x04")) {
+    let source = match files
+        .iter()
+        .find(|(n, b)| n.to_lowercase().ends_with(".xlsx") || b.starts_with(b"PK\x03\x04"))
+    {
         Some((_, b)) => goldthread_io::Source::Xlsx(b.clone()),
         None if files.is_empty() => {
-            return render(StatusCode::UNPROCESSABLE_ENTITY, ImportPage { chrome, can_import: true, report: None, errors: vec!["Choose at least one file to import.".into()], tables: table_names() });
+            return render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ImportPage {
+                    chrome,
+                    can_import: true,
+                    report: None,
+                    errors: vec!["Choose at least one file to import.".into()],
+                    tables: table_names(),
+                },
+            );
         }
         None => goldthread_io::Source::Csv(files),
     };
-    match s.app.import_framework(&staff.caller, &source, dry_run, &label).await {
-        Ok(r) => page(ImportPage { chrome, can_import: true, report: Some(r.summary()), errors: vec![], tables: table_names() }),
+    match s
+        .app
+        .import_framework(&staff.caller, &source, dry_run, &label)
+        .await
+    {
+        Ok(r) => page(ImportPage {
+            chrome,
+            can_import: true,
+            report: Some(r.summary()),
+            errors: vec![],
+            tables: table_names(),
+        }),
         Err(AppError::Import(errors)) => render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            ImportPage { chrome, can_import: true, report: None, errors: errors.iter().map(|e| e.to_string()).collect(), tables: table_names() },
+            ImportPage {
+                chrome,
+                can_import: true,
+                report: None,
+                errors: errors.iter().map(|e| e.to_string()).collect(),
+                tables: table_names(),
+            },
         ),
         Err(e) => error_page(e),
     }
@@ -1535,7 +2661,10 @@ async fn import_upload(State(s): State<AppState>, staff: Staff, mut form: Multip
 async fn export_xlsx(State(s): State<AppState>, staff: Staff) -> Response {
     match s.app.export_framework(&staff.caller).await {
         Ok(fw) => match goldthread_io::framework::xlsx_bytes(&fw) {
-            Ok(bytes) => crate::api::xlsx_response(bytes, &format!("{}-framework.xlsx", staff.caller.tenant.code)),
+            Ok(bytes) => crate::api::xlsx_response(
+                bytes,
+                &format!("{}-framework.xlsx", staff.caller.tenant.code),
+            ),
             Err(e) => error_page(AppError::Internal(e.to_string())),
         },
         Err(e) => error_page(e),
@@ -1543,17 +2672,25 @@ async fn export_xlsx(State(s): State<AppState>, staff: Staff) -> Response {
 }
 
 async fn export_csv(State(s): State<AppState>, staff: Staff, Path(file): Path<String>) -> Response {
-    let Some(name) = file.strip_suffix(".csv") else { return error_page(AppError::NotFound("no such export".into())) };
+    let Some(name) = file.strip_suffix(".csv") else {
+        return error_page(AppError::NotFound("no such export".into()));
+    };
     let fw = match s.app.export_framework(&staff.caller).await {
         Ok(fw) => fw,
         Err(e) => return error_page(e),
     };
-    match goldthread_io::framework::to_tables(&fw).into_iter().find(|(n, _, _)| *n == name) {
-        Some((n, headers, rows)) => match goldthread_io::framework::csv_bytes(headers, &rows) {
+    match goldthread_io::framework::to_tables(&fw)
+        .into_iter()
+        .find(|t| t.name == name)
+    {
+        Some(t) => match goldthread_io::framework::csv_bytes(t.headers, &t.rows) {
             Ok(bytes) => (
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{n}.csv\"")),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{}.csv\"", t.name),
+                    ),
                 ],
                 bytes,
             )

@@ -36,7 +36,9 @@ impl Chrome {
         if self.can_audit {
             v.push(("/audit", "Audit trail", "audit"));
         }
-        v.into_iter().map(|(h, t, s)| (h, t, s, s == self.section)).collect()
+        v.into_iter()
+            .map(|(h, t, s)| (h, t, s, s == self.section))
+            .collect()
     }
 }
 
@@ -48,7 +50,10 @@ pub struct Link {
 
 impl Link {
     pub fn new(href: impl Into<String>, text: impl Into<String>) -> Link {
-        Link { href: href.into(), text: text.into() }
+        Link {
+            href: href.into(),
+            text: text.into(),
+        }
     }
 }
 
@@ -63,16 +68,31 @@ pub struct Cell {
 
 impl Cell {
     pub fn text(t: impl Into<String>) -> Cell {
-        Cell { text: t.into(), ..Default::default() }
+        Cell {
+            text: t.into(),
+            ..Default::default()
+        }
     }
     pub fn link(t: impl Into<String>, href: impl Into<String>) -> Cell {
-        Cell { text: t.into(), href: Some(href.into()), ..Default::default() }
+        Cell {
+            text: t.into(),
+            href: Some(href.into()),
+            ..Default::default()
+        }
     }
     pub fn num(t: impl Into<String>) -> Cell {
-        Cell { text: t.into(), class: "num".into(), ..Default::default() }
+        Cell {
+            text: t.into(),
+            class: "num".into(),
+            ..Default::default()
+        }
     }
     pub fn tag(t: impl Into<String>, kind: &str) -> Cell {
-        Cell { text: t.into(), class: format!("tag tag-{kind}"), ..Default::default() }
+        Cell {
+            text: t.into(),
+            class: format!("tag tag-{kind}"),
+            ..Default::default()
+        }
     }
     pub fn is_num(&self) -> bool {
         self.class == "num"
@@ -141,7 +161,13 @@ pub struct Field {
 
 impl Field {
     pub fn new(kind: &str, name: &str, label: &str, value: impl Into<String>) -> Field {
-        Field { kind: kind.into(), name: name.into(), label: label.into(), value: value.into(), ..Default::default() }
+        Field {
+            kind: kind.into(),
+            name: name.into(),
+            label: label.into(),
+            value: value.into(),
+            ..Default::default()
+        }
     }
     pub fn hint(mut self, h: &str) -> Field {
         self.hint = h.into();
@@ -195,8 +221,17 @@ impl FormView {
         for (field, message) in errors {
             match self.fields.iter_mut().find(|f| f.name == field) {
                 Some(f) if f.error.is_none() => f.error = Some(message),
-                Some(f) => f.error = Some(format!("{}; {message}", f.error.clone().unwrap_or_default())),
-                None => self.general.push(if field.is_empty() || field == "input" { message } else { format!("{field}: {message}") }),
+                Some(f) => {
+                    f.error = Some(format!(
+                        "{}; {message}",
+                        f.error.clone().unwrap_or_default()
+                    ))
+                }
+                None => self.general.push(if field.is_empty() || field == "input" {
+                    message
+                } else {
+                    format!("{field}: {message}")
+                }),
             }
         }
         self
@@ -215,10 +250,16 @@ pub struct Fact {
 
 impl Fact {
     pub fn new(label: &str, cells: Vec<Cell>) -> Fact {
-        Fact { label: label.into(), cells }
+        Fact {
+            label: label.into(),
+            cells,
+        }
     }
     pub fn text(label: &str, text: impl Into<String>) -> Fact {
-        Fact { label: label.into(), cells: vec![Cell::text(text)] }
+        Fact {
+            label: label.into(),
+            cells: vec![Cell::text(text)],
+        }
     }
 }
 

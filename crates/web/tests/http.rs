@@ -2,7 +2,9 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use goldthread_app::input::{CellInput, OutcomeInput, PersonInput, PlanInput, PortfolioInput, ServiceInput};
+use goldthread_app::input::{
+    CellInput, OutcomeInput, PersonInput, PlanInput, PortfolioInput, ServiceInput,
+};
 use goldthread_app::{App, Caller};
 use goldthread_io::Source;
 use goldthread_store::accounts::Tenant;
@@ -33,11 +35,27 @@ impl Reply {
 impl TestApp {
     async fn new(t: TestDb) -> TestApp {
         let app = App::new(t.db.clone());
-        let tenant = app.add_tenant(&goldthread_app::ActorRef::cli(), "demo", "Demo Council", "").await.unwrap();
-        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../demo/clackmannanshire");
-        app.import_framework(&Caller::cli(tenant.clone()), &Source::Dir(dir), false, "demo").await.unwrap();
+        let tenant = app
+            .add_tenant(&goldthread_app::ActorRef::cli(), "demo", "Demo Council", "")
+            .await
+            .unwrap();
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../demo/clackmannanshire");
+        app.import_framework(
+            &Caller::cli(tenant.clone()),
+            &Source::Dir(dir),
+            false,
+            "demo",
+        )
+        .await
+        .unwrap();
         let router = goldthread_web::router(app.clone(), false);
-        TestApp { t, app, router, tenant }
+        TestApp {
+            t,
+            app,
+            router,
+            tenant,
+        }
     }
 
     fn cli(&self) -> Caller {
@@ -45,7 +63,11 @@ impl TestApp {
     }
 
     async fn token(&self, email: &str) -> String {
-        self.app.create_token(email, Some("demo"), "test", None).await.unwrap().secret
+        self.app
+            .create_token(email, Some("demo"), "test", None)
+            .await
+            .unwrap()
+            .secret
     }
 
     async fn send(&self, req: Request<Body>) -> Reply {
@@ -53,11 +75,18 @@ impl TestApp {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).to_string() }
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).to_string(),
+        }
     }
 
     async fn api(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Reply {
-        let mut req = Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
         let body = match body {
             Some(b) => {
                 req = req.header(header::CONTENT_TYPE, "application/json");
@@ -74,7 +103,9 @@ impl TestApp {
     }
 
     async fn version(&self, path: &str, token: &str) -> i64 {
-        self.api(Method::GET, path, token, None).await.json()["version"].as_i64().unwrap_or(0)
+        self.api(Method::GET, path, token, None).await.json()["version"]
+            .as_i64()
+            .unwrap_or(0)
     }
 }
 
@@ -109,77 +140,306 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
         for (i, (role, email, _)) in ROLES.iter().enumerate() {
             let tok = ta.token(email).await;
             // Records for this role to delete.
-            let o = OutcomeInput { code: format!("D{i}"), title: "To delete".into(), kind: "local".into(), ..Default::default() };
+            let o = OutcomeInput {
+                code: format!("D{i}"),
+                title: "To delete".into(),
+                kind: "local".into(),
+                ..Default::default()
+            };
             ta.app.create_outcome(&cli, &o).await.unwrap();
-            ta.app.create_portfolio(&cli, &PortfolioInput { code: format!("DP{i}"), title: "To delete".into(), ..Default::default() }).await.unwrap();
+            ta.app
+                .create_portfolio(
+                    &cli,
+                    &PortfolioInput {
+                        code: format!("DP{i}"),
+                        title: "To delete".into(),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
             let svc = ServiceInput {
-                code: format!("DS{i}"), title: "To delete".into(), portfolio: "PE".into(), statutory_basis: "statutory".into(),
-                grouping: "support".into(), delivery_model: "self-delivery".into(), ..Default::default()
+                code: format!("DS{i}"),
+                title: "To delete".into(),
+                portfolio: "PE".into(),
+                statutory_basis: "statutory".into(),
+                grouping: "support".into(),
+                delivery_model: "self-delivery".into(),
+                ..Default::default()
             };
             ta.app.create_service(&cli, &svc).await.unwrap();
-            ta.app.create_plan(&cli, &PlanInput { code: format!("DPL{i}"), title: "To delete".into(), kind: "service-plan".into(), ..Default::default() }).await.unwrap();
-            ta.app.create_person(&cli, &PersonInput { email: format!("gone{i}@demo.example"), name: "Gone".into(), role: "member".into(), ..Default::default() }).await.unwrap();
-            ta.app.put_cell(&cli, "PE-WASTE", "LO3", &CellInput { strength: "some".into(), note: String::new(), version: None }).await.ok();
+            ta.app
+                .create_plan(
+                    &cli,
+                    &PlanInput {
+                        code: format!("DPL{i}"),
+                        title: "To delete".into(),
+                        kind: "service-plan".into(),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            ta.app
+                .create_person(
+                    &cli,
+                    &PersonInput {
+                        email: format!("gone{i}@demo.example"),
+                        name: "Gone".into(),
+                        role: "member".into(),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            ta.app
+                .put_cell(
+                    &cli,
+                    "PE-WASTE",
+                    "LO3",
+                    &CellInput {
+                        strength: "some".into(),
+                        note: String::new(),
+                        version: None,
+                    },
+                )
+                .await
+                .ok();
 
             let full = matches!(*role, "admin" | "performance-officer");
             let leader = *role == "outcome-leader";
             let manager = *role == "service-manager";
             let lo1 = ta.version("/api/v1/outcomes/LO1", &tok).await;
             let pe = ta.version("/api/v1/portfolios/PE", &tok).await;
-            let waste = ta.api(Method::GET, "/api/v1/services/PE-WASTE", &tok, None).await.json();
-            let cell_version = ta.api(Method::GET, "/api/v1/matrix", &tok, None).await.json()["items"]
-                .as_array().unwrap().iter()
+            let waste = ta
+                .api(Method::GET, "/api/v1/services/PE-WASTE", &tok, None)
+                .await
+                .json();
+            let cell_version = ta
+                .api(Method::GET, "/api/v1/matrix", &tok, None)
+                .await
+                .json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
                 .find(|c| c["service"] == "PE-WASTE" && c["outcome"] == "LO2")
                 .map(|c| c["version"].as_i64().unwrap());
-            let lo3_cell = ta.api(Method::GET, "/api/v1/matrix", &tok, None).await.json()["items"]
-                .as_array().unwrap().iter()
+            let lo3_cell = ta
+                .api(Method::GET, "/api/v1/matrix", &tok, None)
+                .await
+                .json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
                 .find(|c| c["service"] == "PE-WASTE" && c["outcome"] == "LO3")
-                .map(|c| c["version"].as_i64().unwrap()).unwrap();
+                .map(|c| c["version"].as_i64().unwrap())
+                .unwrap();
             let plan_version = ta.version("/api/v1/plans/LOIP", &tok).await;
             let member_version = ta.version("/api/v1/people/member@demo.example", &tok).await;
-            let raci = ta.api(Method::GET, "/api/v1/outcomes/LO1/raci", &tok, None).await.json()["items"].clone();
-            let raci_items: Vec<Value> = raci.as_array().unwrap().iter().map(|r| json!({"person": r["person"], "raci": r["raci"]})).collect();
+            let raci = ta
+                .api(Method::GET, "/api/v1/outcomes/LO1/raci", &tok, None)
+                .await
+                .json()["items"]
+                .clone();
+            let raci_items: Vec<Value> = raci
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| json!({"person": r["person"], "raci": r["raci"]}))
+                .collect();
             let mut waste_put = waste.clone();
             waste_put["title"] = json!(format!("Waste services ({role})"));
-            let (ct, mp) = multipart(&[("outcomes.csv", "code,title,kind,links,description\nNEWX,New,local,,\n")]);
+            let (ct, mp) = multipart(&[(
+                "outcomes.csv",
+                "code,title,kind,links,description\nNEWX,New,local,,\n",
+            )]);
 
             let cases: Vec<(&str, Method, String, Option<Value>, bool)> = vec![
-                ("create outcome", Method::POST, "/api/v1/outcomes".into(), Some(json!({"code": format!("X{i}"), "title": "New", "kind": "local", "links": ["NPF-ECO"]})), full),
-                ("update outcome", Method::PUT, "/api/v1/outcomes/LO1".into(), Some(json!({"code": "LO1", "title": format!("Updated by {role}"), "kind": "local", "links": ["NPF-ECO"], "version": lo1})), full || leader),
-                ("delete outcome", Method::DELETE, format!("/api/v1/outcomes/D{i}?version=1"), None, full),
-                ("replace RACI", Method::PUT, "/api/v1/outcomes/LO1/raci".into(), Some(json!({"items": raci_items})), full || leader),
-                ("create portfolio", Method::POST, "/api/v1/portfolios".into(), Some(json!({"code": format!("P{i}"), "title": "New"})), full),
-                ("update portfolio", Method::PUT, "/api/v1/portfolios/PE".into(), Some(json!({"code": "PE", "title": format!("Place and Economy ({role})"), "outcome_leader": "director.place@demo.example", "outcomes": ["LO1", "LO4"], "version": pe})), full || leader),
-                ("delete portfolio", Method::DELETE, format!("/api/v1/portfolios/DP{i}?version=1"), None, full),
-                ("create service", Method::POST, "/api/v1/services".into(), Some(json!({"code": format!("S{i}"), "title": "New", "portfolio": "PE", "statutory_basis": "statutory", "grouping": "support", "delivery_model": "self-delivery", "gross_cost_pence": 100, "income_pence": 0, "net_budget_pence": 100})), full || leader),
-                ("update service", Method::PUT, "/api/v1/services/PE-WASTE".into(), Some(waste_put), full || leader || manager),
-                ("delete service", Method::DELETE, format!("/api/v1/services/DS{i}?version=1"), None, full || leader),
-                ("put matrix cell", Method::PUT, "/api/v1/matrix/PE-WASTE/LO2".into(), Some(json!({"strength": "some", "note": role, "version": cell_version})), full || leader || manager),
-                ("delete matrix cell", Method::DELETE, format!("/api/v1/matrix/PE-WASTE/LO3?version={lo3_cell}"), None, full || leader || manager),
-                ("create plan", Method::POST, "/api/v1/plans".into(), Some(json!({"code": format!("PL{i}"), "title": "New", "kind": "service-plan", "owner": "admin@demo.example"})), full),
-                ("update plan", Method::PUT, "/api/v1/plans/LOIP".into(), Some(json!({"code": "LOIP", "title": format!("LOIP ({role})"), "kind": "delivery-plan", "version": plan_version})), full),
-                ("delete plan", Method::DELETE, format!("/api/v1/plans/DPL{i}?version=1"), None, full),
-                ("create person", Method::POST, "/api/v1/people".into(), Some(json!({"email": format!("new{i}@demo.example"), "name": "New", "role": "member"})), full),
-                ("update person", Method::PUT, "/api/v1/people/member@demo.example".into(), Some(json!({"email": "member@demo.example", "name": format!("Member ({role})"), "role": "member", "version": member_version})), full),
-                ("delete person", Method::DELETE, format!("/api/v1/people/gone{i}@demo.example?version=1"), None, full),
+                (
+                    "create outcome",
+                    Method::POST,
+                    "/api/v1/outcomes".into(),
+                    Some(
+                        json!({"code": format!("X{i}"), "title": "New", "kind": "local", "links": ["NPF-ECO"]}),
+                    ),
+                    full,
+                ),
+                (
+                    "update outcome",
+                    Method::PUT,
+                    "/api/v1/outcomes/LO1".into(),
+                    Some(
+                        json!({"code": "LO1", "title": format!("Updated by {role}"), "kind": "local", "links": ["NPF-ECO"], "version": lo1}),
+                    ),
+                    full || leader,
+                ),
+                (
+                    "delete outcome",
+                    Method::DELETE,
+                    format!("/api/v1/outcomes/D{i}?version=1"),
+                    None,
+                    full,
+                ),
+                (
+                    "replace RACI",
+                    Method::PUT,
+                    "/api/v1/outcomes/LO1/raci".into(),
+                    Some(json!({"items": raci_items})),
+                    full || leader,
+                ),
+                (
+                    "create portfolio",
+                    Method::POST,
+                    "/api/v1/portfolios".into(),
+                    Some(json!({"code": format!("P{i}"), "title": "New"})),
+                    full,
+                ),
+                (
+                    "update portfolio",
+                    Method::PUT,
+                    "/api/v1/portfolios/PE".into(),
+                    Some(
+                        json!({"code": "PE", "title": format!("Place and Economy ({role})"), "outcome_leader": "director.place@demo.example", "outcomes": ["LO1", "LO4"], "version": pe}),
+                    ),
+                    full || leader,
+                ),
+                (
+                    "delete portfolio",
+                    Method::DELETE,
+                    format!("/api/v1/portfolios/DP{i}?version=1"),
+                    None,
+                    full,
+                ),
+                (
+                    "create service",
+                    Method::POST,
+                    "/api/v1/services".into(),
+                    Some(
+                        json!({"code": format!("S{i}"), "title": "New", "portfolio": "PE", "statutory_basis": "statutory", "grouping": "support", "delivery_model": "self-delivery", "gross_cost_pence": 100, "income_pence": 0, "net_budget_pence": 100}),
+                    ),
+                    full || leader,
+                ),
+                (
+                    "update service",
+                    Method::PUT,
+                    "/api/v1/services/PE-WASTE".into(),
+                    Some(waste_put),
+                    full || leader || manager,
+                ),
+                (
+                    "delete service",
+                    Method::DELETE,
+                    format!("/api/v1/services/DS{i}?version=1"),
+                    None,
+                    full || leader,
+                ),
+                (
+                    "put matrix cell",
+                    Method::PUT,
+                    "/api/v1/matrix/PE-WASTE/LO2".into(),
+                    Some(json!({"strength": "some", "note": role, "version": cell_version})),
+                    full || leader || manager,
+                ),
+                (
+                    "delete matrix cell",
+                    Method::DELETE,
+                    format!("/api/v1/matrix/PE-WASTE/LO3?version={lo3_cell}"),
+                    None,
+                    full || leader || manager,
+                ),
+                (
+                    "create plan",
+                    Method::POST,
+                    "/api/v1/plans".into(),
+                    Some(
+                        json!({"code": format!("PL{i}"), "title": "New", "kind": "service-plan", "owner": "admin@demo.example"}),
+                    ),
+                    full,
+                ),
+                (
+                    "update plan",
+                    Method::PUT,
+                    "/api/v1/plans/LOIP".into(),
+                    Some(
+                        json!({"code": "LOIP", "title": format!("LOIP ({role})"), "kind": "delivery-plan", "version": plan_version}),
+                    ),
+                    full,
+                ),
+                (
+                    "delete plan",
+                    Method::DELETE,
+                    format!("/api/v1/plans/DPL{i}?version=1"),
+                    None,
+                    full,
+                ),
+                (
+                    "create person",
+                    Method::POST,
+                    "/api/v1/people".into(),
+                    Some(
+                        json!({"email": format!("new{i}@demo.example"), "name": "New", "role": "member"}),
+                    ),
+                    full,
+                ),
+                (
+                    "update person",
+                    Method::PUT,
+                    "/api/v1/people/member@demo.example".into(),
+                    Some(
+                        json!({"email": "member@demo.example", "name": format!("Member ({role})"), "role": "member", "version": member_version}),
+                    ),
+                    full,
+                ),
+                (
+                    "delete person",
+                    Method::DELETE,
+                    format!("/api/v1/people/gone{i}@demo.example?version=1"),
+                    None,
+                    full,
+                ),
             ];
             for (what, method, path, body, allowed) in cases {
                 let before = ta.audit_rows().await;
                 let r = ta.api(method, &path, &tok, body).await;
                 let after = ta.audit_rows().await;
                 if allowed {
-                    assert!(r.status.is_success(), "{role} {what}: expected success, got {} {} on {:?}", r.status, r.body, ta.t.backend());
-                    assert_eq!(after, before + 1, "{role} {what}: one audit row on {:?}", ta.t.backend());
+                    assert!(
+                        r.status.is_success(),
+                        "{role} {what}: expected success, got {} {} on {:?}",
+                        r.status,
+                        r.body,
+                        ta.t.backend()
+                    );
+                    assert_eq!(
+                        after,
+                        before + 1,
+                        "{role} {what}: one audit row on {:?}",
+                        ta.t.backend()
+                    );
                 } else {
-                    assert_eq!(r.status, StatusCode::FORBIDDEN, "{role} {what}: {} on {:?}", r.body, ta.t.backend());
+                    assert_eq!(
+                        r.status,
+                        StatusCode::FORBIDDEN,
+                        "{role} {what}: {} on {:?}",
+                        r.body,
+                        ta.t.backend()
+                    );
                     assert_eq!(r.json()["error"]["code"], "forbidden");
-                    assert_eq!(after, before, "{role} {what}: refused write left an audit row");
+                    assert_eq!(
+                        after, before,
+                        "{role} {what}: refused write left an audit row"
+                    );
                 }
                 checked += 1;
             }
             // Import (dry run): admins and performance officers only; a dry run writes nothing.
-            let req = Request::builder().method(Method::POST).uri("/api/v1/import/framework?dry_run=true")
-                .header(header::AUTHORIZATION, format!("Bearer {tok}")).header(header::CONTENT_TYPE, ct).body(Body::from(mp)).unwrap();
+            let req = Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/import/framework?dry_run=true")
+                .header(header::AUTHORIZATION, format!("Bearer {tok}"))
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(mp))
+                .unwrap();
             let before = ta.audit_rows().await;
             let r = ta.send(req).await;
             if full {
@@ -190,9 +450,19 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
             }
             assert_eq!(before, ta.audit_rows().await);
             // Audit trail: admins and auditors only.
-            let r = ta.api(Method::GET, "/api/v1/audit?entity_type=outcome", &tok, None).await;
+            let r = ta
+                .api(Method::GET, "/api/v1/audit?entity_type=outcome", &tok, None)
+                .await;
             let reads = matches!(*role, "admin" | "auditor");
-            assert_eq!(r.status, if reads { StatusCode::OK } else { StatusCode::FORBIDDEN }, "{role} audit");
+            assert_eq!(
+                r.status,
+                if reads {
+                    StatusCode::OK
+                } else {
+                    StatusCode::FORBIDDEN
+                },
+                "{role} audit"
+            );
             checked += 2;
         }
         assert_eq!(checked, ROLES.len() * 20);
@@ -203,18 +473,59 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
 async fn another_tenants_records_answer_404_never_their_data() {
     for t in databases().await {
         let ta = TestApp::new(t).await;
-        let other = ta.app.add_tenant(&goldthread_app::ActorRef::cli(), "other", "Other Council", "").await.unwrap();
-        let p = PersonInput { email: "boss@other.example".into(), name: "Boss".into(), role: "admin".into(), ..Default::default() };
+        let other = ta
+            .app
+            .add_tenant(
+                &goldthread_app::ActorRef::cli(),
+                "other",
+                "Other Council",
+                "",
+            )
+            .await
+            .unwrap();
+        let p = PersonInput {
+            email: "boss@other.example".into(),
+            name: "Boss".into(),
+            role: "admin".into(),
+            ..Default::default()
+        };
         ta.app.add_user(&other, &p, None).await.unwrap();
-        let tok = ta.app.create_token("boss@other.example", None, "t", None).await.unwrap().secret;
-        for path in ["/api/v1/outcomes/LO1", "/api/v1/services/PE-WASTE", "/api/v1/portfolios/PE", "/api/v1/plans/LOIP", "/api/v1/people/admin@demo.example", "/api/v1/thread/outcomes/LO1", "/api/v1/outcomes/LO1/raci"] {
+        let tok = ta
+            .app
+            .create_token("boss@other.example", None, "t", None)
+            .await
+            .unwrap()
+            .secret;
+        for path in [
+            "/api/v1/outcomes/LO1",
+            "/api/v1/services/PE-WASTE",
+            "/api/v1/portfolios/PE",
+            "/api/v1/plans/LOIP",
+            "/api/v1/people/admin@demo.example",
+            "/api/v1/thread/outcomes/LO1",
+            "/api/v1/outcomes/LO1/raci",
+        ] {
             let r = ta.api(Method::GET, path, &tok, None).await;
             assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
             assert!(!r.body.contains("Clackmannanshire"), "{path} leaked data");
         }
-        let r = ta.api(Method::PUT, "/api/v1/outcomes/LO1", &tok, Some(json!({"code": "LO1", "title": "x", "kind": "local", "version": 1}))).await;
+        let r = ta
+            .api(
+                Method::PUT,
+                "/api/v1/outcomes/LO1",
+                &tok,
+                Some(json!({"code": "LO1", "title": "x", "kind": "local", "version": 1})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
-        let r = ta.api(Method::DELETE, "/api/v1/services/PE-WASTE?version=1", &tok, None).await;
+        let r = ta
+            .api(
+                Method::DELETE,
+                "/api/v1/services/PE-WASTE?version=1",
+                &tok,
+                None,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let r = ta.api(Method::GET, "/api/v1/services", &tok, None).await;
         assert_eq!(r.json()["items"], json!([]));
@@ -228,37 +539,93 @@ async fn stale_versions_conflict_and_bad_input_is_refused_with_details() {
     for t in databases().await {
         let ta = TestApp::new(t).await;
         let tok = ta.token("admin@demo.example").await;
-        let before = ta.api(Method::GET, "/api/v1/outcomes/LO1", &tok, None).await.body;
+        let before = ta
+            .api(Method::GET, "/api/v1/outcomes/LO1", &tok, None)
+            .await
+            .body;
         let audits = ta.audit_rows().await;
-        let r = ta.api(Method::PUT, "/api/v1/outcomes/LO1", &tok, Some(json!({"code": "LO1", "title": "Stale", "kind": "local", "version": 99}))).await;
+        let r = ta
+            .api(
+                Method::PUT,
+                "/api/v1/outcomes/LO1",
+                &tok,
+                Some(json!({"code": "LO1", "title": "Stale", "kind": "local", "version": 99})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CONFLICT);
         assert_eq!(r.json()["error"]["code"], "conflict");
-        assert_eq!(before, ta.api(Method::GET, "/api/v1/outcomes/LO1", &tok, None).await.body);
+        assert_eq!(
+            before,
+            ta.api(Method::GET, "/api/v1/outcomes/LO1", &tok, None)
+                .await
+                .body
+        );
         assert_eq!(audits, ta.audit_rows().await);
 
-        let r = ta.api(Method::POST, "/api/v1/outcomes", &tok, Some(json!({"code": "B A D", "title": "", "kind": "galactic", "links": ["NOPE"]}))).await;
+        let r = ta
+            .api(
+                Method::POST,
+                "/api/v1/outcomes",
+                &tok,
+                Some(json!({"code": "B A D", "title": "", "kind": "galactic", "links": ["NOPE"]})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        let fields: Vec<String> = r.json()["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap().to_string()).collect();
+        let fields: Vec<String> = r.json()["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["field"].as_str().unwrap().to_string())
+            .collect();
         assert_eq!(fields, vec!["code", "title", "kind", "links"], "{}", r.body);
-        let r = ta.api(Method::POST, "/api/v1/outcomes", &tok, Some(json!({"code": "LO1", "title": "Again", "kind": "local"}))).await;
-        assert_eq!((r.status, r.json()["error"]["code"].clone()), (StatusCode::CONFLICT, json!("duplicate")));
-        let r = ta.api(Method::DELETE, "/api/v1/outcomes/LO1?version=1", &tok, None).await;
+        let r = ta
+            .api(
+                Method::POST,
+                "/api/v1/outcomes",
+                &tok,
+                Some(json!({"code": "LO1", "title": "Again", "kind": "local"})),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["error"]["code"].clone()),
+            (StatusCode::CONFLICT, json!("duplicate"))
+        );
+        let r = ta
+            .api(Method::DELETE, "/api/v1/outcomes/LO1?version=1", &tok, None)
+            .await;
         assert_eq!(r.json()["error"]["code"], "in_use", "{}", r.body);
         let r = ta.api(Method::PUT, "/api/v1/outcomes/LO1/raci", &tok, Some(json!({"items": [{"person": "admin@demo.example", "raci": "A"}, {"person": "member@demo.example", "raci": "A"}]}))).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert!(r.body.contains("already has an Accountable"));
         let r = ta.api(Method::POST, "/api/v1/services", &tok, Some(json!({"code": "N1", "title": "N", "portfolio": "PE", "statutory_basis": "statutory", "grouping": "support", "delivery_model": "self-delivery", "gross_cost_pence": -5, "income_pence": 0, "net_budget_pence": 0}))).await;
-        assert_eq!(r.json()["error"]["details"][0]["field"], "gross_cost_pence", "{}", r.body);
-        let r = ta.api(Method::POST, "/api/v1/outcomes", &tok, Some(json!({"nonsense": true}))).await;
+        assert_eq!(
+            r.json()["error"]["details"][0]["field"],
+            "gross_cost_pence",
+            "{}",
+            r.body
+        );
+        let r = ta
+            .api(
+                Method::POST,
+                "/api/v1/outcomes",
+                &tok,
+                Some(json!({"nonsense": true})),
+            )
+            .await;
         assert_eq!(r.json()["error"]["code"], "bad_request");
-        let r = ta.api(Method::GET, "/api/v1/outcomes", "not-a-token", None).await;
+        let r = ta
+            .api(Method::GET, "/api/v1/outcomes", "not-a-token", None)
+            .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert_eq!(audits, ta.audit_rows().await);
     }
 }
 
 fn csrf_of(html: &str) -> String {
-    let i = html.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
+    let i = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 19;
     html[i..].split('"').next().unwrap().to_string()
 }
 
@@ -266,48 +633,114 @@ fn csrf_of(html: &str) -> String {
 async fn forms_need_the_sessions_csrf_token_and_same_origin() {
     for t in databases().await {
         let ta = TestApp::new(t).await;
-        let p = PersonInput { email: "admin@demo.example".into(), name: "Alex Admin".into(), role: "admin".into(), ..Default::default() };
-        ta.app.add_user(&ta.tenant, &p, Some("correct horse battery")).await.unwrap();
-        let login = Request::post("/login").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from("email=admin%40demo.example&password=correct+horse+battery&next=%2Fthread")).unwrap();
+        let p = PersonInput {
+            email: "admin@demo.example".into(),
+            name: "Alex Admin".into(),
+            role: "admin".into(),
+            ..Default::default()
+        };
+        ta.app
+            .add_user(&ta.tenant, &p, Some("correct horse battery"))
+            .await
+            .unwrap();
+        let login = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(
+                "email=admin%40demo.example&password=correct+horse+battery&next=%2Fthread",
+            ))
+            .unwrap();
         let r = ta.send(login).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(r.headers[header::LOCATION], "/thread");
         let set = r.headers[header::SET_COOKIE].to_str().unwrap().to_string();
-        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+            "{set}"
+        );
         let cookie = set.split(';').next().unwrap().to_string();
-        let page = ta.send(Request::get("/outcomes/new").header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
+        let page = ta
+            .send(
+                Request::get("/outcomes/new")
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
         assert_eq!(page.status, StatusCode::OK);
-        let csp = page.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+        let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'")
+                && csp.contains("script-src 'self'")
+                && !csp.contains("unsafe-inline")
+        );
         assert_eq!(page.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         let csrf = csrf_of(&page.body);
         let audits = ta.audit_rows().await;
         let post = |body: String, site: &str| {
-            Request::post("/outcomes").header(header::COOKIE, &cookie).header("sec-fetch-site", site)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap()
+            Request::post("/outcomes")
+                .header(header::COOKIE, &cookie)
+                .header("sec-fetch-site", site)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap()
         };
         let form = "code=LO7&title=Seventh&kind=local&links=NPF-ECO&links=NPF-POV";
         let r = ta.send(post(form.to_string(), "same-origin")).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "a form without its CSRF token must be refused");
-        let r = ta.send(post(format!("{form}&csrf=wrong"), "same-origin")).await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "a form without its CSRF token must be refused"
+        );
+        let r = ta
+            .send(post(format!("{form}&csrf=wrong"), "same-origin"))
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        let r = ta.send(post(format!("{form}&csrf={csrf}"), "cross-site")).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "cross-site posts are refused even with a token");
+        let r = ta
+            .send(post(format!("{form}&csrf={csrf}"), "cross-site"))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "cross-site posts are refused even with a token"
+        );
         assert_eq!(audits, ta.audit_rows().await);
-        let r = ta.send(post(format!("{form}&csrf={csrf}"), "same-origin")).await;
+        let r = ta
+            .send(post(format!("{form}&csrf={csrf}"), "same-origin"))
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let o = ta.app.outcome_thread(&ta.cli(), "LO7").await.unwrap();
         assert_eq!(o.above.len(), 2, "both checkboxes were kept");
         // A form with errors is shown again with the message beside the field.
-        let r = ta.send(post(format!("code=LO8&title=&kind=local&csrf={csrf}"), "same-origin")).await;
+        let r = ta
+            .send(post(
+                format!("code=LO8&title=&kind=local&csrf={csrf}"),
+                "same-origin",
+            ))
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("id=\"f-title-error\""), "{}", r.body);
         assert!(r.body.contains("There is a problem"));
         // Signing out ends the session.
-        let r = ta.send(Request::post("/logout").header(header::COOKIE, &cookie).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(format!("csrf={csrf}"))).unwrap()).await;
+        let r = ta
+            .send(
+                Request::post("/logout")
+                    .header(header::COOKIE, &cookie)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(format!("csrf={csrf}")))
+                    .unwrap(),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let r = ta.send(Request::get("/").header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
+        let r = ta
+            .send(
+                Request::get("/")
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
     }
 }
@@ -315,42 +748,130 @@ async fn forms_need_the_sessions_csrf_token_and_same_origin() {
 #[tokio::test]
 async fn every_staff_page_renders_for_a_read_only_member() {
     let ta = TestApp::new(TestDb::sqlite().await).await;
-    let p = PersonInput { email: "member@demo.example".into(), name: "M".into(), role: "member".into(), ..Default::default() };
-    ta.app.add_user(&ta.tenant, &p, Some("correct horse battery")).await.unwrap();
-    let sid = ta.app.login("member@demo.example", "correct horse battery", "t").await.unwrap();
+    let p = PersonInput {
+        email: "member@demo.example".into(),
+        name: "M".into(),
+        role: "member".into(),
+        ..Default::default()
+    };
+    ta.app
+        .add_user(&ta.tenant, &p, Some("correct horse battery"))
+        .await
+        .unwrap();
+    let sid = ta
+        .app
+        .login("member@demo.example", "correct horse battery", "t")
+        .await
+        .unwrap();
     let cookie = format!("gt_session={sid}");
-    for path in ["/", "/thread", "/outcomes", "/outcomes/LO1", "/outcomes/NPF-ECO", "/portfolios", "/portfolios/WB", "/services", "/services/PE-WASTE", "/plans", "/plans/LOIP", "/people", "/people/member@demo.example", "/matrix", "/one-fund", "/gaps", "/import", "/export/services.csv", "/export/framework.xlsx"] {
-        let r = ta.send(Request::get(path).header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
+    for path in [
+        "/",
+        "/thread",
+        "/outcomes",
+        "/outcomes/LO1",
+        "/outcomes/NPF-ECO",
+        "/portfolios",
+        "/portfolios/WB",
+        "/services",
+        "/services/PE-WASTE",
+        "/plans",
+        "/plans/LOIP",
+        "/people",
+        "/people/member@demo.example",
+        "/matrix",
+        "/one-fund",
+        "/gaps",
+        "/import",
+        "/export/services.csv",
+        "/export/framework.xlsx",
+    ] {
+        let r = ta
+            .send(
+                Request::get(path)
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
-        assert!(!r.body.contains("Edit this"), "{path} offers a member an edit");
+        assert!(
+            !r.body.contains("Edit this"),
+            "{path} offers a member an edit"
+        );
     }
-    for path in ["/outcomes/LO1/edit", "/outcomes/LO1/raci", "/matrix/PE-WASTE/LO1", "/audit"] {
-        let r = ta.send(Request::get(path).header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
+    for path in [
+        "/outcomes/LO1/edit",
+        "/outcomes/LO1/raci",
+        "/matrix/PE-WASTE/LO1",
+        "/audit",
+    ] {
+        let r = ta
+            .send(
+                Request::get(path)
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
     }
-    let r = ta.send(Request::get("/nope/nope").header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
+    let r = ta
+        .send(
+            Request::get("/nope/nope")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn the_openapi_document_describes_every_api_route() {
     let ta = TestApp::new(TestDb::sqlite().await).await;
-    let r = ta.send(Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await;
+    let r = ta
+        .send(
+            Request::get("/api/openapi.json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     let doc = r.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     let mut paths: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
     paths.sort();
     let expected = [
-        "/api/v1/audit", "/api/v1/export/framework", "/api/v1/gaps", "/api/v1/import/framework", "/api/v1/matrix",
-        "/api/v1/matrix/{service}/{outcome}", "/api/v1/me", "/api/v1/one-fund", "/api/v1/outcomes", "/api/v1/outcomes/{code}",
-        "/api/v1/outcomes/{code}/raci", "/api/v1/people", "/api/v1/people/{email}", "/api/v1/plans", "/api/v1/plans/{code}",
-        "/api/v1/portfolios", "/api/v1/portfolios/{code}", "/api/v1/services", "/api/v1/services/{code}",
-        "/api/v1/thread/outcomes/{code}", "/api/v1/thread/services/{code}",
+        "/api/v1/audit",
+        "/api/v1/export/framework",
+        "/api/v1/gaps",
+        "/api/v1/import/framework",
+        "/api/v1/matrix",
+        "/api/v1/matrix/{service}/{outcome}",
+        "/api/v1/me",
+        "/api/v1/one-fund",
+        "/api/v1/outcomes",
+        "/api/v1/outcomes/{code}",
+        "/api/v1/outcomes/{code}/raci",
+        "/api/v1/people",
+        "/api/v1/people/{email}",
+        "/api/v1/plans",
+        "/api/v1/plans/{code}",
+        "/api/v1/portfolios",
+        "/api/v1/portfolios/{code}",
+        "/api/v1/services",
+        "/api/v1/services/{code}",
+        "/api/v1/thread/outcomes/{code}",
+        "/api/v1/thread/services/{code}",
     ];
     assert_eq!(paths, expected);
     let service = &doc["components"]["schemas"]["Service"]["properties"];
-    assert!(service["net_budget_pence"].is_object() && service["fte"].is_object(), "{service}");
-    let r = ta.send(Request::get("/api/docs/").body(Body::empty()).unwrap()).await;
+    assert!(
+        service["net_budget_pence"].is_object() && service["fte"].is_object(),
+        "{service}"
+    );
+    let r = ta
+        .send(Request::get("/api/docs/").body(Body::empty()).unwrap())
+        .await;
     assert_eq!(r.status, StatusCode::OK);
 }
 
@@ -358,20 +879,52 @@ async fn the_openapi_document_describes_every_api_route() {
 async fn thread_one_fund_and_gaps_over_the_api() {
     let ta = TestApp::new(TestDb::sqlite().await).await;
     let tok = ta.token("member@demo.example").await;
-    let t = ta.api(Method::GET, "/api/v1/thread/outcomes/LO1", &tok, None).await.json();
-    assert!(t["above"].as_array().unwrap().iter().all(|o| o["kind"] == "national"));
+    let t = ta
+        .api(Method::GET, "/api/v1/thread/outcomes/LO1", &tok, None)
+        .await
+        .json();
+    assert!(
+        t["above"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["kind"] == "national")
+    );
     assert!(!t["services"].as_array().unwrap().is_empty());
-    let s = ta.api(Method::GET, "/api/v1/thread/services/PE-WASTE", &tok, None).await.json();
-    assert!(s["outcomes"][0]["above"].as_array().unwrap().iter().any(|o| o["kind"] == "national"));
-    let f = ta.api(Method::GET, "/api/v1/one-fund", &tok, None).await.json();
+    let s = ta
+        .api(Method::GET, "/api/v1/thread/services/PE-WASTE", &tok, None)
+        .await
+        .json();
+    assert!(
+        s["outcomes"][0]["above"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["kind"] == "national")
+    );
+    let f = ta
+        .api(Method::GET, "/api/v1/one-fund", &tok, None)
+        .await
+        .json();
     let attributed = f["attributed_total_pence"].as_i64().unwrap();
     let unattributed = f["unattributed_total_pence"].as_i64().unwrap();
-    let services = ta.api(Method::GET, "/api/v1/services", &tok, None).await.json();
-    let total: i64 = services["items"].as_array().unwrap().iter().map(|s| s["net_budget_pence"].as_i64().unwrap()).sum();
+    let services = ta
+        .api(Method::GET, "/api/v1/services", &tok, None)
+        .await
+        .json();
+    let total: i64 = services["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["net_budget_pence"].as_i64().unwrap())
+        .sum();
     assert_eq!(attributed + unattributed, total);
     let g = ta.api(Method::GET, "/api/v1/gaps", &tok, None).await.json();
     assert_eq!(g["services_contributing_to_nothing"], json!(["PE-FLEET"]));
-    let m = ta.api(Method::GET, "/api/v1/matrix", &tok, None).await.json();
+    let m = ta
+        .api(Method::GET, "/api/v1/matrix", &tok, None)
+        .await
+        .json();
     let first = &m["items"][0];
     assert!(first["weight"].is_number() && first["strength"].is_string());
 }

@@ -1,0 +1,146 @@
+// goldthread's staff pages in real headless Chromium: axe (WCAG 2.0/2.1/2.2 A and
+// AA) must find nothing; the keyboard must reach a visible skip link; pages must
+// have a language and a title and reflow at 320 CSS px.
+// Needs GOLDTHREAD_BIN (the built binary); starts the demo on a free port.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+const BIN = process.env.GOLDTHREAD_BIN;
+const PASSWORD = 'clacks-demo-2026';
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+const STAFF_PAGES = [
+  '/', '/thread', '/outcomes', '/outcomes/LO1', '/outcomes/NPF-ECO', '/outcomes/LO1/edit', '/outcomes/LO1/raci', '/outcomes/new',
+  '/portfolios', '/portfolios/WB', '/services', '/services/PE-WASTE', '/services/PE-WASTE/edit', '/plans', '/plans/LOIP',
+  '/people', '/people/member@demo.example', '/matrix', '/matrix/PE-WASTE/LO1', '/one-fund', '/gaps', '/audit', '/import',
+];
+
+let server, dir, base, browser;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+}
+
+before(async () => {
+  assert.ok(BIN, 'set GOLDTHREAD_BIN to the goldthread binary');
+  dir = mkdtempSync(join(tmpdir(), 'goldthread-browser-'));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(BIN, ['--db', `sqlite://${join(dir, 'demo.db')}`, 'demo', '--addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, GOLDTHREAD_LOG: 'warn' } });
+  for (let i = 0; i < 300; i++) {
+    try { if ((await fetch(base + '/healthz')).ok) break; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function signIn(width = 1280) {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(base + '/login');
+  await page.fill('#f-email', 'admin@demo.example');
+  await page.fill('#f-password', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForURL(base + '/');
+  return { context, page };
+}
+
+async function axe(page) {
+  const r = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  return r.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+test('the sign-in page has no axe violations, with and without an error', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(base + '/login');
+  assert.deepEqual(await axe(page), []);
+  await page.fill('#f-email', 'nobody@demo.example');
+  await page.fill('#f-password', 'wrong password');
+  await page.click('button[type=submit]');
+  assert.match(await page.textContent('.error-summary'), /not right/);
+  assert.deepEqual(await axe(page), []);
+  await context.close();
+});
+
+test('every staff page has no axe violations, a language and a title', async () => {
+  const { context, page } = await signIn();
+  for (const path of STAFF_PAGES) {
+    const res = await page.goto(base + path);
+    assert.equal(res.status(), 200, path);
+    assert.equal(await page.getAttribute('html', 'lang'), 'en-GB', path);
+    assert.match(await page.title(), /goldthread$/, path);
+    assert.equal(await page.locator('h1').count(), 1, `${path} has one h1`);
+    assert.deepEqual(await axe(page), [], path);
+  }
+  await context.close();
+});
+
+test('a form with errors shows them beside the fields and passes axe', async () => {
+  const { context, page } = await signIn();
+  await page.goto(base + '/outcomes/new');
+  await page.fill('#f-code', 'bad code');
+  await page.click('form[action="/outcomes"] button[type=submit]');
+  assert.match(await page.title(), /^Error:/);
+  assert.ok(await page.locator('#f-title-error').isVisible());
+  assert.ok(await page.locator('#f-code-error').isVisible());
+  assert.equal(await page.getAttribute('#f-title', 'aria-describedby'), 'f-title-error');
+  assert.deepEqual(await axe(page), []);
+  await context.close();
+});
+
+test('the keyboard reaches a visible skip link first, and it moves focus to the content', async () => {
+  const { context, page } = await signIn();
+  await page.goto(base + '/matrix');
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => ({ text: document.activeElement.textContent, href: document.activeElement.getAttribute('href') }));
+  assert.deepEqual(focused, { text: 'Skip to main content', href: '#main' });
+  const box = await page.locator('.skip-link').boundingBox();
+  assert.ok(box && box.x >= 0 && box.width > 0, 'skip link is visible when focused');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+  // Every link and control can be reached by Tab, and focus is visible on each.
+  await page.goto(base + '/services/PE-WASTE');
+  const controls = await page.locator('a[href], button, input:not([type=hidden]), select, textarea, [tabindex="0"]').count();
+  const seen = new Set();
+  for (let i = 0; i < controls + 5; i++) {
+    await page.keyboard.press('Tab');
+    const info = await page.evaluate(() => {
+      const el = document.activeElement;
+      const s = getComputedStyle(el);
+      return { key: el.outerHTML.slice(0, 120), visible: s.outlineStyle !== 'none' || s.boxShadow !== 'none' || s.backgroundColor !== 'rgba(0, 0, 0, 0)' };
+    });
+    assert.ok(info.visible, `no visible focus on ${info.key}`);
+    seen.add(info.key);
+  }
+  assert.ok(seen.size >= controls - 1, `Tab reached ${seen.size} of ${controls} controls`);
+  await context.close();
+});
+
+test('pages reflow at 320 CSS px without horizontal scrolling of the page', async () => {
+  const { context, page } = await signIn(320);
+  for (const path of ['/', '/thread', '/outcomes/LO1', '/services/PE-WASTE', '/matrix', '/one-fund', '/services/PE-WASTE/edit']) {
+    await page.goto(base + path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at 320px`);
+  }
+  await context.close();
+});
