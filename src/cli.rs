@@ -54,6 +54,9 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage national operators (they manage tenants; they read no tenant's data unless given a role there).
+    #[command(subcommand)]
+    Operator(OperatorCommand),
     /// Import data from CSV files or an XLSX workbook (all or nothing).
     #[command(subcommand)]
     Import(ImportCommand),
@@ -102,6 +105,18 @@ enum UserCommand {
     List {
         #[arg(long)]
         tenant: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Make someone a national operator.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (one line).
+        #[arg(long)]
+        password_stdin: bool,
     },
 }
 
@@ -259,6 +274,18 @@ fn spinner(message: &str) -> indicatif::ProgressBar {
     pb
 }
 
+/// One line from standard input, when asked for.
+fn read_password(from_stdin: bool) -> Result<Option<String>, Failure> {
+    if !from_stdin {
+        return Ok(None);
+    }
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .map_err(|e| Failure::Environment(e.to_string()))?;
+    Ok(Some(s.lines().next().unwrap_or("").to_string()))
+}
+
 async fn run(cli: Cli) -> Result<(), Failure> {
     let url = cli.db.clone();
     match cli.command {
@@ -330,6 +357,20 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 println!("{}\t{}\t{}", t.code, t.name, t.area_name);
             }
         }
+        Command::Operator(OperatorCommand::Add {
+            email,
+            password_stdin,
+        }) => {
+            let app = open(&url).await?;
+            let password = read_password(password_stdin)?;
+            app.add_operator(
+                &goldthread_app::ActorRef::cli(),
+                &email,
+                password.as_deref(),
+            )
+            .await?;
+            println!("{email} is a national operator.");
+        }
         Command::User(UserCommand::Add {
             tenant,
             email,
@@ -340,15 +381,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }) => {
             let app = open(&url).await?;
             let tenant = app.tenant(&tenant).await?;
-            let password = if password_stdin {
-                let mut s = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut s)
-                    .map_err(|e| Failure::Environment(e.to_string()))?;
-                Some(s.lines().next().unwrap_or("").to_string())
-            } else {
-                None
-            };
+            let password = read_password(password_stdin)?;
             let input = PersonInput {
                 email,
                 name,

@@ -103,6 +103,41 @@ impl App {
         Ok(rec)
     }
 
+    /// Makes someone a national operator (manages tenants; reads no tenant's data
+    /// unless also given a role there), optionally setting their password.
+    pub async fn add_operator(
+        &self,
+        who: &ActorRef,
+        email: &str,
+        password: Option<&str>,
+    ) -> Result<()> {
+        let email = Email::parse(email).map_err(|e| AppError::field("email", e.0))?;
+        let hash = password.map(hash_password).transpose()?;
+        let mut tx = self.db.write(None).await?;
+        let user = accounts::ensure_user(tx.conn(), email.as_str()).await?;
+        accounts::set_operator(tx.conn(), &user.id, true).await?;
+        if let Some(h) = &hash {
+            accounts::set_password_hash(tx.conn(), &user.id, h).await?;
+        }
+        audit::record(
+            tx.conn(),
+            NewAudit {
+                tenant: None,
+                actor: who,
+                action: "grant",
+                entity_type: "operator",
+                entity_id: Some(&user.id),
+                entity_code: Some(email.as_str()),
+                before: Some(json!({"is_operator": user.is_operator})),
+                after: Some(json!({"is_operator": true, "password_set": hash.is_some()})),
+                context: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Sets a person's password (audited without the password or its hash).
     pub async fn set_password(&self, c: &Caller, email: &Email, password: &str) -> Result<()> {
         let hash = hash_password(password)?;

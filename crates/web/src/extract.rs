@@ -84,6 +84,7 @@ impl FromRequestParts<AppState> for Staff {
         match state.app.session(&id).await {
             Ok(Some(session)) => match session.caller.clone() {
                 Some(caller) => Ok(Staff { session, caller }),
+                None if session.is_operator => Err(Redirect::to("/operator").into_response()),
                 None => Err(crate::pages::message_page(
                     axum::http::StatusCode::FORBIDDEN,
                     "No council",
@@ -91,6 +92,34 @@ impl FromRequestParts<AppState> for Staff {
                 )),
             },
             Ok(None) => Err(to_login()),
+            Err(e) => Err(crate::pages::error_page(e)),
+        }
+    }
+}
+
+/// A signed-in national operator; anyone else is refused.
+pub struct OperatorSession {
+    pub session: SessionInfo,
+}
+
+impl FromRequestParts<AppState> for OperatorSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(Redirect::to("/login?next=/operator").into_response());
+        };
+        match state.app.session(&id).await {
+            Ok(Some(session)) if session.is_operator => Ok(OperatorSession { session }),
+            Ok(Some(_)) => Err(crate::pages::message_page(
+                axum::http::StatusCode::FORBIDDEN,
+                "You cannot do that",
+                "Only national operators manage councils.",
+            )),
+            Ok(None) => Err(Redirect::to("/login?next=/operator").into_response()),
             Err(e) => Err(crate::pages::error_page(e)),
         }
     }

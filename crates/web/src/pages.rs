@@ -2,7 +2,7 @@
 //! post carries the session's CSRF token; every page asks the application layer
 //! for data and never recomputes a rule itself.
 use crate::AppState;
-use crate::extract::{SESSION_COOKIE, Staff, cookie};
+use crate::extract::{OperatorSession, SESSION_COOKIE, Staff, cookie};
 use crate::view::*;
 use askama::Template;
 use axum::Router;
@@ -82,6 +82,9 @@ pub fn router() -> Router<AppState> {
         .route("/import", get(import_page).post(import_upload))
         .route("/export/framework.xlsx", get(export_xlsx))
         .route("/export/{file}", get(export_csv))
+        .route("/operator", get(operator_home))
+        .route("/operator/tenants/new", get(operator_new_tenant))
+        .route("/operator/tenants", post(operator_add_tenant))
 }
 
 pub fn url_encode(s: &str) -> String {
@@ -159,6 +162,8 @@ fn chrome(s: &Staff, title: &str, section: &str) -> Chrome {
         can_audit: s.caller.actor.reads_audit(),
         signed_in: true,
         flash: None,
+        is_operator: s.session.is_operator,
+        operator_only: false,
         tenants: s
             .session
             .memberships
@@ -2181,21 +2186,24 @@ async fn matrix(State(s): State<AppState>, staff: Staff, Query(flash): Query<Fla
     })
 }
 
+/// The form for one matrix cell. The version comes from what was posted, else from
+/// the stored cell, so that a stale form is refused rather than overwriting.
 fn cell_page(
     staff: &Staff,
-    fw: &Framework,
+    v: &View,
     service: &Service,
     outcome: &Outcome,
     errors: Vec<(String, String)>,
     posted: Option<&FormData>,
 ) -> Response {
-    let existing = fw
+    let stored = v
+        .snapshot
         .contributions
         .iter()
-        .find(|c| c.service == service.code && c.outcome == outcome.code);
+        .find(|r| r.value.service == service.code && r.value.outcome == outcome.code);
     let strength = posted
         .map(|f| f.get("strength"))
-        .or(existing.map(|c| c.strength.to_string()))
+        .or(stored.map(|r| r.value.strength.to_string()))
         .unwrap_or_default();
     let mut choices = vec![Choice {
         value: String::new(),
@@ -2209,14 +2217,8 @@ fn cell_page(
     }));
     let note = posted
         .map(|f| f.get("note"))
-        .or(existing.map(|c| c.note.clone()))
+        .or(stored.map(|r| r.value.note.clone()))
         .unwrap_or_default();
-    let version = posted.and_then(FormData::version).or_else(|| {
-        existing.and(
-            // the version is read from the snapshot by the handler below
-            None,
-        )
-    });
     let form = FormView {
         heading: format!("{} → {}", service.title, outcome.title),
         caption: "Outcomes & Delivery Matrix".into(),
@@ -2229,7 +2231,9 @@ fn cell_page(
         ],
         submit: "Save".into(),
         cancel: "/matrix".into(),
-        version,
+        version: posted
+            .and_then(FormData::version)
+            .or(stored.map(|r| r.version)),
         general: Vec::new(),
     }
     .with_errors(errors);
@@ -2270,36 +2274,7 @@ async fn cell_form(
             svc.title
         )));
     }
-    let version = v
-        .snapshot
-        .contributions
-        .iter()
-        .find(|r| r.value.service == svc.code && r.value.outcome == o.code)
-        .map(|r| r.version);
-    let mut resp = cell_page(&staff, fw, svc, o, vec![], None);
-    if let Some(ver) = version {
-        // Re-render with the version so a stale form is refused.
-        let form = FormData(vec![("version".into(), ver.to_string())]);
-        let existing = fw
-            .contributions
-            .iter()
-            .find(|c| c.service == svc.code && c.outcome == o.code)
-            .cloned();
-        let posted = FormData(vec![
-            ("version".into(), ver.to_string()),
-            (
-                "strength".into(),
-                existing
-                    .as_ref()
-                    .map(|c| c.strength.to_string())
-                    .unwrap_or_default(),
-            ),
-            ("note".into(), existing.map(|c| c.note).unwrap_or_default()),
-        ]);
-        let _ = form;
-        resp = cell_page(&staff, fw, svc, o, vec![], Some(&posted));
-    }
-    resp
+    cell_page(&staff, &v, svc, o, vec![], None)
 }
 
 async fn cell_save(
@@ -2345,9 +2320,7 @@ async fn cell_save(
                     return error_page(e);
                 };
                 match (v.framework.service(&service), v.framework.outcome(&outcome)) {
-                    (Some(svc), Some(o)) => {
-                        cell_page(&staff, &v.framework, svc, o, errors, Some(&form))
-                    }
+                    (Some(svc), Some(o)) => cell_page(&staff, &v, svc, o, errors, Some(&form)),
                     _ => error_page(e),
                 }
             }
@@ -2698,5 +2671,140 @@ async fn export_csv(State(s): State<AppState>, staff: Staff, Path(file): Path<St
             Err(e) => error_page(AppError::Internal(e.to_string())),
         },
         None => error_page(AppError::NotFound(format!("no table '{name}'"))),
+    }
+}
+
+// ----- national operator -----
+
+fn operator_chrome(o: &OperatorSession, title: &str) -> Chrome {
+    let caller = o.session.caller.as_ref();
+    Chrome {
+        title: title.into(),
+        tenant_name: caller
+            .map(|c| c.tenant.name.clone())
+            .unwrap_or_else(|| "National operator".into()),
+        user_name: caller
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| o.session.email.clone()),
+        role: "operator".into(),
+        csrf: o.session.csrf_token.clone(),
+        section: "operator".into(),
+        can_audit: caller.is_some_and(|c| c.actor.reads_audit()),
+        signed_in: true,
+        flash: None,
+        tenants: Vec::new(),
+        is_operator: true,
+        operator_only: caller.is_none(),
+    }
+}
+
+async fn operator_home(
+    State(s): State<AppState>,
+    o: OperatorSession,
+    Query(flash): Query<Flash>,
+) -> Response {
+    let tenants = match s.app.tenants().await {
+        Ok(t) => t,
+        Err(e) => return error_page(e),
+    };
+    let mut t = TableView::new(
+        "Councils on this instance",
+        &["Code", "Name", "Area name (for benchmarking)"],
+    )
+    .empty("No councils yet.");
+    for x in tenants {
+        t.rows.push(vec![
+            Cell::text(x.code),
+            Cell::text(x.name),
+            Cell::text(x.area_name),
+        ]);
+    }
+    let mut c = operator_chrome(&o, "Councils");
+    c.flash = flash.text();
+    page(TablePage {
+        chrome: c,
+        heading: "Councils".into(),
+        intro: "As national operator you add and list councils. You see a council's own data only if you are also given a role in it.".into(),
+        actions: vec![Link::new("/operator/tenants/new", "Add a council")],
+        tables: vec![t],
+    })
+}
+
+fn tenant_form(
+    o: &OperatorSession,
+    errors: Vec<(String, String)>,
+    posted: Option<&FormData>,
+) -> Response {
+    let v = |n: &str| posted.map(|f| f.get(n)).unwrap_or_default();
+    let form = FormView {
+        heading: "Add a council".into(),
+        caption: "Councils".into(),
+        action: "/operator/tenants".into(),
+        fields: vec![
+            Field::new("text", "code", "Code", v("code"))
+                .required()
+                .hint("A short code used in URLs and the CLI, e.g. falkirk"),
+            Field::new("text", "name", "Name", v("name")).required(),
+            Field::new("text", "area_name", "Area name", v("area_name"))
+                .hint("As benchmarking data names the area; defaults to the name"),
+        ],
+        submit: "Add council".into(),
+        cancel: "/operator".into(),
+        version: None,
+        general: Vec::new(),
+    }
+    .with_errors(errors);
+    let status = if form.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        FormPage {
+            chrome: operator_chrome(o, "Add a council"),
+            form,
+        },
+    )
+}
+
+async fn operator_new_tenant(o: OperatorSession) -> Response {
+    tenant_form(&o, vec![], None)
+}
+
+async fn operator_add_tenant(
+    State(s): State<AppState>,
+    o: OperatorSession,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = FormData(form);
+    if form.get("csrf").is_empty()
+        || !constant_time_eq(form.get("csrf").as_bytes(), o.session.csrf_token.as_bytes())
+    {
+        return message_page(
+            StatusCode::FORBIDDEN,
+            "Your form could not be accepted",
+            "The form was missing its security token or it had expired. Go back, reload the page and try again.",
+        );
+    }
+    let who = goldthread_app::ActorRef {
+        user_id: Some(o.session.user_id.clone()),
+        label: o.session.email.clone(),
+    };
+    match s
+        .app
+        .add_tenant(
+            &who,
+            &form.get("code"),
+            &form.get("name"),
+            &form.get("area_name"),
+        )
+        .await
+    {
+        Ok(_) => Redirect::to("/operator?saved=created").into_response(),
+        Err(e) => match form_errors(&e) {
+            Some(errors) => tenant_form(&o, errors, Some(&form)),
+            None => error_page(e),
+        },
     }
 }

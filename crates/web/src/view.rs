@@ -16,10 +16,22 @@ pub struct Chrome {
     pub flash: Option<String>,
     /// Other councils this person can switch to: (code, name).
     pub tenants: Vec<(String, String)>,
+    /// A national operator (sees the councils page).
+    pub is_operator: bool,
+    /// Signed in with no role in any council: only the operator's pages.
+    pub operator_only: bool,
 }
 
 impl Chrome {
     pub fn nav(&self) -> Vec<(&'static str, &'static str, &'static str, bool)> {
+        if self.operator_only {
+            return vec![(
+                "/operator",
+                "Councils",
+                "operator",
+                self.section == "operator",
+            )];
+        }
         let mut v = vec![
             ("/", "Home", "home"),
             ("/thread", "Golden thread", "thread"),
@@ -35,6 +47,9 @@ impl Chrome {
         ];
         if self.can_audit {
             v.push(("/audit", "Audit trail", "audit"));
+        }
+        if self.is_operator {
+            v.push(("/operator", "Councils", "operator"));
         }
         v.into_iter()
             .map(|(h, t, s)| (h, t, s, s == self.section))

@@ -928,3 +928,106 @@ async fn thread_one_fund_and_gaps_over_the_api() {
     let first = &m["items"][0];
     assert!(first["weight"].is_number() && first["strength"].is_string());
 }
+
+#[tokio::test]
+async fn a_national_operator_manages_councils_but_reads_none_of_their_data() {
+    let ta = TestApp::new(TestDb::sqlite().await).await;
+    ta.app
+        .add_operator(
+            &goldthread_app::ActorRef::cli(),
+            "op@national.example",
+            Some("national operator pw"),
+        )
+        .await
+        .unwrap();
+    let login = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(
+            "email=op%40national.example&password=national+operator+pw&next=%2F",
+        ))
+        .unwrap();
+    let r = ta.send(login).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let cookie = r.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let get = |path: &str| {
+        Request::get(path)
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let r = ta.send(get("/")).await;
+    assert_eq!(
+        (r.status, r.headers[header::LOCATION].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/operator")
+    );
+    let r = ta.send(get("/operator")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Demo Council"));
+    // No role in the council: none of its data.
+    for path in ["/api/v1/outcomes", "/api/v1/services/PE-WASTE"] {
+        assert_eq!(
+            ta.send(get(path)).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    let form = ta.send(get("/operator/tenants/new")).await;
+    let csrf = csrf_of(&form.body);
+    let post = |body: String| {
+        Request::post("/operator/tenants")
+            .header(header::COOKIE, &cookie)
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    assert_eq!(
+        ta.send(post("code=falkirk&name=Falkirk+Council".into()))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = ta
+        .send(post(format!(
+            "code=falkirk&name=Falkirk+Council&area_name=Falkirk&csrf={csrf}"
+        )))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(ta.app.tenant("falkirk").await.unwrap().area_name, "Falkirk");
+    let r = ta
+        .send(post(format!("code=falkirk&name=Again&csrf={csrf}")))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("already exists"));
+    // A council's own staff cannot manage councils.
+    let p = PersonInput {
+        email: "admin@demo.example".into(),
+        name: "A".into(),
+        role: "admin".into(),
+        ..Default::default()
+    };
+    ta.app
+        .add_user(&ta.tenant, &p, Some("correct horse battery"))
+        .await
+        .unwrap();
+    let sid = ta
+        .app
+        .login("admin@demo.example", "correct horse battery", "t")
+        .await
+        .unwrap();
+    let r = ta
+        .send(
+            Request::get("/operator")
+                .header(header::COOKIE, format!("gt_session={sid}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
