@@ -10,6 +10,19 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Prints a line to standard output; if the reader has gone (`goldthread … | head`),
+/// stops quietly instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 #[derive(Parser)]
 #[command(name = "goldthread", version, about = "Outcomes-led performance, delivery and reporting for public bodies", long_about = None)]
 struct Cli {
@@ -293,9 +306,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let db = Db::connect(&url).await?;
             let applied = db.migrate().await?;
             if applied.is_empty() {
-                println!("The schema is up to date.");
+                say!("The schema is up to date.");
             } else {
-                println!("Applied migrations: {}", applied.join(", "));
+                say!("Applied migrations: {}", applied.join(", "));
             }
         }
         Command::Demo { addr, no_serve } => {
@@ -305,7 +318,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             pb.finish_and_clear();
             let tenant = app.tenant(demo::TENANT).await?;
             let v = app.view(&Caller::cli(tenant)).await?;
-            println!(
+            say!(
                 "{} the demo council: {} ({} outcomes, {} services, {} matrix cells, {} plans).",
                 if loaded { "Loaded" } else { "Already there:" },
                 demo::NAME,
@@ -314,15 +327,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 v.framework.contributions.len(),
                 v.framework.plans.len()
             );
-            println!(
+            say!(
                 "\nSign in with any of these accounts; the password of each is: {}",
                 demo::PASSWORD
             );
             for (email, role) in demo::ACCOUNTS {
-                println!("  {email:<36} {role}");
+                say!("  {email:<36} {role}");
             }
             if !no_serve {
-                println!(
+                say!(
                     "\ngoldthread is at http://{addr}/ (API docs at http://{addr}/api/docs). Stop it with Ctrl-C."
                 );
                 goldthread_web::serve(app, addr, false)
@@ -335,7 +348,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             secure_cookies,
         } => {
             let app = open(&url).await?;
-            println!("goldthread is at http://{addr}/");
+            say!("goldthread is at http://{addr}/");
             goldthread_web::serve(app, addr, secure_cookies)
                 .await
                 .map_err(|e| Failure::Environment(format!("cannot serve on {addr}: {e}")))?;
@@ -349,12 +362,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let t = app
                 .add_tenant(&goldthread_app::ActorRef::cli(), &code, &name, &area_name)
                 .await?;
-            println!("Added tenant {} ({}).", t.code, t.name);
+            say!("Added tenant {} ({}).", t.code, t.name);
         }
         Command::Tenant(TenantCommand::List) => {
             let app = open(&url).await?;
             for t in app.tenants().await? {
-                println!("{}\t{}\t{}", t.code, t.name, t.area_name);
+                say!("{}\t{}\t{}", t.code, t.name, t.area_name);
             }
         }
         Command::Operator(OperatorCommand::Add {
@@ -369,7 +382,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 password.as_deref(),
             )
             .await?;
-            println!("{email} is a national operator.");
+            say!("{email} is a national operator.");
         }
         Command::User(UserCommand::Add {
             tenant,
@@ -390,7 +403,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 version: None,
             };
             let p = app.add_user(&tenant, &input, password.as_deref()).await?;
-            println!(
+            say!(
                 "{} ({}) is a {} in {}{}.",
                 p.value.name,
                 p.value.email,
@@ -414,7 +427,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     .map(|c| c.to_string())
                     .collect::<Vec<_>>()
                     .join(";");
-                println!(
+                say!(
                     "{}\t{}\t{}\t{}\t{}",
                     p.email,
                     p.name,
@@ -442,12 +455,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 "Token {} created for {email}; it is shown only now:",
                 t.token.id
             );
-            println!("{}", t.secret);
+            say!("{}", t.secret);
         }
         Command::Token(TokenCommand::Revoke { id }) => {
             let app = open(&url).await?;
             app.revoke_token(&id).await?;
-            println!("Revoked token {id}.");
+            say!("Revoked token {id}.");
         }
         Command::Token(TokenCommand::List { email }) => {
             let app = open(&url).await?;
@@ -457,7 +470,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 } else {
                     "live"
                 };
-                println!(
+                say!(
                     "{}\t{}\t{}\t{}\texpires {}",
                     t.id,
                     t.name,
@@ -482,7 +495,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 )
                 .await;
             pb.finish_and_clear();
-            println!("{}", result?.summary());
+            say!("{}", result?.summary());
         }
         Command::Export(ExportCommand::Framework {
             tenant,
@@ -503,7 +516,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     })?;
                 }
             }
-            println!("Exported to {}.", out.display());
+            say!("Exported to {}.", out.display());
         }
     }
     Ok(())

@@ -930,9 +930,17 @@ impl ImportReport {
     }
 
     pub fn summary(&self) -> String {
-        let parts: Vec<String> = self
-            .tables
-            .iter()
+        // In the order the tables are applied: people, outcomes, portfolios, …
+        let order = |t: &str| {
+            fio::TABLES
+                .iter()
+                .position(|(n, _)| *n == t)
+                .unwrap_or(usize::MAX)
+        };
+        let mut tables: Vec<(&String, &[usize; 3])> = self.tables.iter().collect();
+        tables.sort_by_key(|(t, _)| order(t));
+        let parts: Vec<String> = tables
+            .into_iter()
             .map(|(t, [c, u, n])| format!("{t}: {c} created, {u} updated, {n} unchanged"))
             .collect();
         format!(
