@@ -164,6 +164,32 @@ impl Row<'_> {
         ok.then_some(out)
     }
 
+    /// Reports `email` if it is not one of `people`.
+    fn known_person(&mut self, col: &str, email: Option<&Email>, people: &BTreeSet<Email>) {
+        if let Some(e) = email
+            && !people.contains(e)
+        {
+            self.error(
+                col,
+                format!("unknown person '{e}' (add them to people.csv)"),
+            );
+        }
+    }
+
+    /// Reports every code in `codes` that is not a known outcome.
+    fn known_outcomes(
+        &mut self,
+        col: &str,
+        codes: &Option<Vec<Code>>,
+        kinds: &BTreeMap<Code, OutcomeKind>,
+    ) {
+        for o in codes.iter().flatten() {
+            if !kinds.contains_key(o) {
+                self.error(col, format!("unknown outcome code '{o}'"));
+            }
+        }
+    }
+
     /// Remembers `key` as seen on this row; if an earlier row had it, reports this
     /// row as a duplicate of that one and returns true.
     fn duplicate<K: Ord>(
@@ -405,19 +431,8 @@ pub fn validate(
         let title = r.required("title");
         let leader = r.email("outcome_leader", false);
         let outcomes = r.codes("outcomes");
-        if let Some(Some(e)) = &leader
-            && !people.contains(e)
-        {
-            r.error(
-                "outcome_leader",
-                format!("unknown person '{e}' (add them to people.csv)"),
-            );
-        }
-        for o in outcomes.iter().flatten() {
-            if !kinds.contains_key(o) {
-                r.error("outcomes", format!("unknown outcome code '{o}'"));
-            }
-        }
+        r.known_person("outcome_leader", leader.clone().flatten().as_ref(), &people);
+        r.known_outcomes("outcomes", &outcomes, &kinds);
         if let Some(c) = &code
             && r.duplicate(&mut seen, "code", c.clone(), &format!("'{c}'"))
         {
@@ -450,14 +465,7 @@ pub fn validate(
             r.error("portfolio", format!("unknown portfolio code '{p}'"));
         }
         let lead = r.email("lead", false);
-        if let Some(Some(e)) = &lead
-            && !people.contains(e)
-        {
-            r.error(
-                "lead",
-                format!("unknown person '{e}' (add them to people.csv)"),
-            );
-        }
+        r.known_person("lead", lead.clone().flatten().as_ref(), &people);
         let statutory_basis = r.parsed("statutory_basis");
         let grouping = r.parsed("grouping");
         let delivery_model = r.parsed("delivery_model");
@@ -599,19 +607,8 @@ pub fn validate(
         let outcome = r.code("outcome");
         let person = r.email("person", true).flatten();
         let letter: Option<Raci> = r.parsed("raci");
-        if let Some(o) = &outcome
-            && !kinds.contains_key(o)
-        {
-            r.error("outcome", format!("unknown outcome code '{o}'"));
-        }
-        if let Some(p) = &person
-            && !people.contains(p)
-        {
-            r.error(
-                "person",
-                format!("unknown person '{p}' (add them to people.csv)"),
-            );
-        }
+        r.known_outcomes("outcome", &outcome.clone().map(|o| vec![o]), &kinds);
+        r.known_person("person", person.as_ref(), &people);
         if let (Some(o), Some(p)) = (&outcome, &person)
             && let Some(first) = first_seen(&mut seen, (o.clone(), p.clone()), r.number)
         {
@@ -641,19 +638,8 @@ pub fn validate(
         let kind = r.parsed("kind");
         let owner = r.email("owner", false);
         let outcomes = r.codes("outcomes");
-        if let Some(Some(e)) = &owner
-            && !people.contains(e)
-        {
-            r.error(
-                "owner",
-                format!("unknown person '{e}' (add them to people.csv)"),
-            );
-        }
-        for o in outcomes.iter().flatten() {
-            if !kinds.contains_key(o) {
-                r.error("outcomes", format!("unknown outcome code '{o}'"));
-            }
-        }
+        r.known_person("owner", owner.clone().flatten().as_ref(), &people);
+        r.known_outcomes("outcomes", &outcomes, &kinds);
         if let Some(c) = &code
             && r.duplicate(&mut seen, "code", c.clone(), &format!("'{c}'"))
         {

@@ -97,6 +97,35 @@ impl TestApp {
         self.send(req.body(body).unwrap()).await
     }
 
+    /// Signs in through the form and returns the session cookie (`name=value`).
+    async fn sign_in(&self, email: &str, password: &str) -> String {
+        let body = format!(
+            "email={}&password={}&next=%2F",
+            email.replace('@', "%40"),
+            password.replace(' ', "+")
+        );
+        let r = self
+            .send(
+                Request::post("/login")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "sign-in failed: {}",
+            r.body
+        );
+        let set = r.headers[header::SET_COOKIE].to_str().unwrap();
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+            "{set}"
+        );
+        set.split(';').next().unwrap().to_string()
+    }
+
     async fn audit_rows(&self) -> i64 {
         let mut c = self.t.db.read().await.unwrap();
         goldthread_store::audit::count_all(&mut c).await.unwrap()
@@ -940,21 +969,9 @@ async fn a_national_operator_manages_councils_but_reads_none_of_their_data() {
         )
         .await
         .unwrap();
-    let login = Request::post("/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(
-            "email=op%40national.example&password=national+operator+pw&next=%2F",
-        ))
-        .unwrap();
-    let r = ta.send(login).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let cookie = r.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = ta
+        .sign_in("op@national.example", "national operator pw")
+        .await;
     let get = |path: &str| {
         Request::get(path)
             .header(header::COOKIE, &cookie)
