@@ -334,6 +334,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             for (email, role) in demo::ACCOUNTS {
                 say!("  {email:<36} {role}");
             }
+            say!(
+                "  {:<36} national operator (manages councils; sees none of their data)",
+                demo::OPERATOR
+            );
             if !no_serve {
                 say!(
                     "\ngoldthread is at http://{addr}/ (API docs at http://{addr}/api/docs). Stop it with Ctrl-C."

@@ -64,6 +64,9 @@ pub const ACCOUNTS: &[(&str, &str)] = &[
     ("auditor@demo.example", "auditor"),
 ];
 
+/// A national operator, who manages councils and reads none of their data.
+pub const OPERATOR: &str = "operator@demo.example";
+
 pub fn source() -> Source {
     Source::Csv(
         FILES
@@ -97,5 +100,7 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         };
         app.add_user(&tenant, &input, Some(PASSWORD)).await?;
     }
+    app.add_operator(&goldthread_app::ActorRef::cli(), OPERATOR, Some(PASSWORD))
+        .await?;
     Ok(true)
 }

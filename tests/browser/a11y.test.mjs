@@ -52,14 +52,14 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function signIn(width = 1280) {
+async function signIn(width = 1280, email = 'admin@demo.example') {
   const context = await browser.newContext({ viewport: { width, height: 900 } });
   const page = await context.newPage();
   await page.goto(base + '/login');
-  await page.fill('#f-email', 'admin@demo.example');
+  await page.fill('#f-email', email);
   await page.fill('#f-password', PASSWORD);
   await page.click('button[type=submit]');
-  await page.waitForURL(base + '/');
+  await page.waitForLoadState('load');
   return { context, page };
 }
 
@@ -89,6 +89,17 @@ test('every staff page has no axe violations, a language and a title', async () 
     assert.equal(await page.getAttribute('html', 'lang'), 'en-GB', path);
     assert.match(await page.title(), /goldthread$/, path);
     assert.equal(await page.locator('h1').count(), 1, `${path} has one h1`);
+    assert.deepEqual(await axe(page), [], path);
+  }
+  await context.close();
+});
+
+test("the national operator's pages have no axe violations", async () => {
+  const { context, page } = await signIn(1280, 'operator@demo.example');
+  assert.equal(new URL(page.url()).pathname, '/operator');
+  for (const path of ['/operator', '/operator/tenants/new']) {
+    const res = await page.goto(base + path);
+    assert.equal(res.status(), 200, path);
     assert.deepEqual(await axe(page), [], path);
   }
   await context.close();
