@@ -1,11 +1,10 @@
 //! Closed vocabularies of the domain, each with its canonical text form.
-use serde::{Deserialize, Serialize};
 
 /// Defines a closed vocabulary with a canonical kebab-case text form.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident, $label:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(try_from = "String", into = "&'static str")]
         pub enum $name { $($variant),+ }
 

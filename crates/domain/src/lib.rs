@@ -3,10 +3,13 @@
 //! permissions) is a function of plain data, so it can be table- and property-tested.
 #![forbid(unsafe_code)]
 
+#[macro_use]
 pub mod enums;
 pub mod framework;
 pub mod money;
 pub mod one_fund;
+pub mod performance;
+pub mod period;
 pub mod permission;
 pub mod values;
 
