@@ -6,6 +6,7 @@
 #[macro_use]
 pub mod enums;
 pub mod framework;
+pub mod indicator;
 pub mod money;
 pub mod one_fund;
 pub mod performance;

@@ -2,15 +2,15 @@
 //! contributions, raci, plans). Parsing validates every row against the files
 //! together with what the tenant already holds; nothing is returned unless every
 //! row of every file is valid.
+use crate::rows::each_row;
 use crate::table::{ImportError, Source, Table};
 use goldthread_domain::framework::{
     Contribution, Framework, Outcome, Person, Plan, Portfolio, RaciEntry, Service,
 };
-use goldthread_domain::money::{format_pounds_plain, parse_pounds};
+use goldthread_domain::money::format_pounds_plain;
 use goldthread_domain::{Code, Email, Fte, OutcomeKind, Raci};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::str::FromStr;
 
 pub const PEOPLE: &[&str] = &["email", "name", "role", "scope"];
 pub const OUTCOMES: &[&str] = &["code", "title", "kind", "links", "description"];
@@ -69,203 +69,6 @@ impl FrameworkImport {
             + self.contributions.len()
             + self.raci.values().map(Vec::len).sum::<usize>()
             + self.plans.len()
-    }
-}
-
-/// Reads one row's cells by column name, collecting errors.
-struct Row<'a> {
-    file: &'a str,
-    number: usize,
-    headers: &'a [&'a str],
-    cells: &'a [String],
-    errors: &'a mut Vec<ImportError>,
-}
-
-impl Row<'_> {
-    fn raw(&self, col: &str) -> &str {
-        let i = self
-            .headers
-            .iter()
-            .position(|h| *h == col)
-            .expect("known column");
-        self.cells.get(i).map(|s| s.trim()).unwrap_or("")
-    }
-
-    fn error(&mut self, col: &str, msg: impl Into<String>) {
-        self.errors
-            .push(ImportError::at(self.file, self.number, col, msg));
-    }
-
-    fn required(&mut self, col: &str) -> Option<String> {
-        let v = self.raw(col).to_string();
-        if v.is_empty() {
-            self.error(col, "is required");
-            None
-        } else {
-            Some(v)
-        }
-    }
-
-    fn optional(&self, col: &str) -> String {
-        self.raw(col).to_string()
-    }
-
-    fn parsed<T: FromStr>(&mut self, col: &str) -> Option<T>
-    where
-        T::Err: std::fmt::Display,
-    {
-        let v = self.required(col)?;
-        match v.parse::<T>() {
-            Ok(t) => Some(t),
-            Err(e) => {
-                self.error(col, e.to_string());
-                None
-            }
-        }
-    }
-
-    fn code(&mut self, col: &str) -> Option<Code> {
-        let v = self.required(col)?;
-        Code::parse(&v).map_err(|e| self.error(col, e.0)).ok()
-    }
-
-    fn email(&mut self, col: &str, required: bool) -> Option<Option<Email>> {
-        let v = self.raw(col).to_string();
-        if v.is_empty() {
-            if required {
-                self.error(col, "is required");
-                return None;
-            }
-            return Some(None);
-        }
-        Email::parse(&v)
-            .map(Some)
-            .map_err(|e| self.error(col, e.0))
-            .ok()
-    }
-
-    fn codes(&mut self, col: &str) -> Option<Vec<Code>> {
-        let v = self.raw(col).to_string();
-        let mut out = Vec::new();
-        let mut ok = true;
-        for part in v.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-            match Code::parse(part) {
-                Ok(c) if out.contains(&c) => {
-                    self.error(col, format!("'{c}' is listed twice"));
-                    ok = false;
-                }
-                Ok(c) => out.push(c),
-                Err(e) => {
-                    self.error(col, e.0);
-                    ok = false;
-                }
-            }
-        }
-        ok.then_some(out)
-    }
-
-    /// Reports `email` if it is not one of `people`.
-    fn known_person(&mut self, col: &str, email: Option<&Email>, people: &BTreeSet<Email>) {
-        if let Some(e) = email
-            && !people.contains(e)
-        {
-            self.error(
-                col,
-                format!("unknown person '{e}' (add them to people.csv)"),
-            );
-        }
-    }
-
-    /// Reports every code in `codes` that is not a known outcome.
-    fn known_outcomes(
-        &mut self,
-        col: &str,
-        codes: &Option<Vec<Code>>,
-        kinds: &BTreeMap<Code, OutcomeKind>,
-    ) {
-        for o in codes.iter().flatten() {
-            if !kinds.contains_key(o) {
-                self.error(col, format!("unknown outcome code '{o}'"));
-            }
-        }
-    }
-
-    /// Remembers `key` as seen on this row; if an earlier row had it, reports this
-    /// row as a duplicate of that one and returns true.
-    fn duplicate<K: Ord>(
-        &mut self,
-        seen: &mut BTreeMap<K, usize>,
-        col: &str,
-        key: K,
-        shown: &str,
-    ) -> bool {
-        match seen.get(&key) {
-            Some(first) => {
-                let msg = format!("{shown} is a duplicate of row {first}");
-                self.error(col, msg);
-                true
-            }
-            None => {
-                seen.insert(key, self.number);
-                false
-            }
-        }
-    }
-
-    fn money(&mut self, col: &str) -> Option<i64> {
-        let v = self.required(col)?;
-        match parse_pounds(&v) {
-            Ok(p) if p < 0 => {
-                self.error(
-                    col,
-                    format!("'{v}' is negative; amounts must be zero or more"),
-                );
-                None
-            }
-            Ok(p) => Some(p),
-            Err(e) => {
-                self.error(col, e.0);
-                None
-            }
-        }
-    }
-}
-
-/// Runs `f` over every row of `table` (if present), after checking its headers.
-fn each_row(
-    table: &Option<Table>,
-    headers: &[&str],
-    errors: &mut Vec<ImportError>,
-    mut f: impl FnMut(&mut Row<'_>),
-) {
-    let Some(t) = table else { return };
-    if let Err(e) = t.expect_headers(headers) {
-        errors.push(e);
-        return;
-    }
-    for (number, cells) in &t.rows {
-        if cells.len() > headers.len()
-            && cells[headers.len()..].iter().any(|c| !c.trim().is_empty())
-        {
-            errors.push(ImportError::row(
-                &t.name,
-                *number,
-                format!(
-                    "has {} fields but the header has {}",
-                    cells.len(),
-                    headers.len()
-                ),
-            ));
-            continue;
-        }
-        let mut row = Row {
-            file: &t.name,
-            number: *number,
-            headers,
-            cells,
-            errors,
-        };
-        f(&mut row);
     }
 }
 

@@ -5,6 +5,8 @@
 #![forbid(unsafe_code)]
 
 pub mod framework;
+pub mod performance;
+mod rows;
 pub mod table;
 
 pub use table::{ImportError, Source, Table};

@@ -122,6 +122,18 @@ impl Source {
         }
     }
 
+    /// For a one-table import: the table called `name`, or the only CSV file given
+    /// whatever its name.
+    pub fn single(&self, name: &str) -> Result<Option<Table>, ImportError> {
+        if let Source::Csv(files) = self
+            && files.len() == 1
+        {
+            let (file, bytes) = files.iter().next().expect("one file");
+            return read_csv(file, bytes).map(Some);
+        }
+        self.table(name)
+    }
+
     /// The table called `name` (without extension), if the source has it.
     pub fn table(&self, name: &str) -> Result<Option<Table>, ImportError> {
         match self {
