@@ -12,6 +12,7 @@ pub mod one_fund;
 pub mod performance;
 pub mod period;
 pub mod permission;
+pub mod scorecard;
 pub mod values;
 
 pub use enums::*;

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod audit;
 pub mod framework;
 mod migrate;
+pub mod performance;
 pub mod testing;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -13,13 +13,22 @@ pub struct Migration {
     pub postgres: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    common: include_str!("../migrations/0001_foundation.sql"),
-    sqlite: include_str!("../migrations/0001_foundation.sqlite.sql"),
-    postgres: include_str!("../migrations/0001_foundation.postgres.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        common: include_str!("../migrations/0001_foundation.sql"),
+        sqlite: include_str!("../migrations/0001_foundation.sqlite.sql"),
+        postgres: include_str!("../migrations/0001_foundation.postgres.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "performance",
+        common: include_str!("../migrations/0002_performance.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+];
 
 impl Migration {
     fn checksum(&self) -> String {

@@ -1,0 +1,521 @@
+//! The performance engine over one tenant's data: every indicator's status,
+//! trend and benchmark position per period (and locality), each outcome's
+//! roll-up for a period, and the exceptions to escalate. Pure: the caller
+//! supplies the data and "today".
+//!
+//! - An indicator's **series** runs from its first period with a value or target
+//!   to the last period that has ended by today (plus any later period with data);
+//!   a period in it with no value is `missing`, then `overdue` once past its
+//!   deadline. Indicators reported by locality have a series per locality too.
+//! - The **target** for a period is the period's target row; an in-band
+//!   indicator's band is the period's band, else its default band.
+//! - An outcome's roll-up **for a period P** uses, for each indicator, the latest
+//!   period of the indicator's own frequency that ends within P (e.g. for
+//!   2024/25: Q4 of a quarterly indicator, AY2023/24 of an academic-year one);
+//!   an indicator with no period ending within P is not part of that roll-up.
+use crate::framework::Framework;
+use crate::indicator::{BenchmarkGroup, BenchmarkValue, Indicator, Measurement, Target};
+use crate::performance::{
+    self, Benchmark, Escalation, OutcomeStatus, Polarity, Rag, RollupExplanation,
+    StatusExplanation, StatusInput, Tier, Trend,
+};
+use crate::period::Period;
+use crate::{Code, Email};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use time::Date;
+
+/// Settings that are the tenant's to choose.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// A change of at most this percentage of the previous value is `stable`.
+    pub stable_pct: Decimal,
+    /// Red for this many consecutive periods (including the latest) escalates.
+    pub red_periods: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            stable_pct: Decimal::ONE,
+            red_periods: 2,
+        }
+    }
+}
+
+/// One indicator's position for one period and locality.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IndicatorStatus {
+    pub indicator: Code,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub period: Period,
+    pub locality: Option<Code>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub value: Option<Decimal>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub target: Option<Decimal>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub band_low: Option<Decimal>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub band_high: Option<Decimal>,
+    pub tolerance: String,
+    pub status: Rag,
+    pub trend_previous: Trend,
+    pub trend_year_ago: Trend,
+    /// Benchmark position (whole-area figures only).
+    pub benchmark: Option<Benchmark>,
+    /// The data status of the value (draft, submitted, assured).
+    pub data_status: Option<crate::performance::DataStatus>,
+    pub explanation: StatusExplanation,
+}
+
+/// An indicator to escalate to its outcome boards.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Exception {
+    pub indicator: Code,
+    pub title: String,
+    pub owner: Option<Email>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub period: Period,
+    pub reason: Escalation,
+    /// The outcomes the indicator serves (directly, or through its services).
+    pub outcomes: Vec<Code>,
+    /// The boards it goes to: (portfolio, its Outcome Leader).
+    pub boards: Vec<(Code, Option<Email>)>,
+    pub sentence: String,
+}
+
+/// The data the engine works on.
+pub struct Scorecard<'a> {
+    pub framework: &'a Framework,
+    pub indicators: &'a [Indicator],
+    pub targets: &'a [Target],
+    pub measurements: &'a [Measurement],
+    pub localities: &'a [Code],
+    pub benchmark_groups: &'a [BenchmarkGroup],
+    pub benchmark_values: &'a [BenchmarkValue],
+    /// The tenant's own area, as benchmark data names it.
+    pub own_area: &'a str,
+    pub today: Date,
+    pub settings: Settings,
+    values: HashMap<(&'a Code, Period, Option<&'a Code>), &'a Measurement>,
+    target_of: HashMap<(&'a Code, Period), &'a Target>,
+}
+
+type Key<'a> = (&'a Code, Period, Option<&'a Code>);
+
+impl<'a> Scorecard<'a> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        framework: &'a Framework,
+        indicators: &'a [Indicator],
+        targets: &'a [Target],
+        measurements: &'a [Measurement],
+        localities: &'a [Code],
+        benchmark_groups: &'a [BenchmarkGroup],
+        benchmark_values: &'a [BenchmarkValue],
+        own_area: &'a str,
+        today: Date,
+        settings: Settings,
+    ) -> Self {
+        let values: HashMap<Key<'a>, &'a Measurement> = measurements
+            .iter()
+            .map(|m| ((&m.indicator, m.period, m.locality.as_ref()), m))
+            .collect();
+        let target_of = targets
+            .iter()
+            .map(|t| ((&t.indicator, t.period), t))
+            .collect();
+        Scorecard {
+            framework,
+            indicators,
+            targets,
+            measurements,
+            localities,
+            benchmark_groups,
+            benchmark_values,
+            own_area,
+            today,
+            settings,
+            values,
+            target_of,
+        }
+    }
+
+    pub fn indicator(&self, code: &str) -> Option<&'a Indicator> {
+        self.indicators.iter().find(|i| i.code.as_str() == code)
+    }
+
+    /// The periods an indicator is reported for (see the module docs).
+    pub fn series(&self, ind: &Indicator) -> Vec<Period> {
+        let measured: BTreeSet<Period> = self
+            .measurements
+            .iter()
+            .filter(|m| m.indicator == ind.code)
+            .map(|m| m.period)
+            .collect();
+        let first = self
+            .targets
+            .iter()
+            .filter(|t| t.indicator == ind.code)
+            .map(|t| t.period)
+            .chain(measured.iter().copied())
+            .min();
+        let Some(first) = first else {
+            return Vec::new();
+        };
+        // The last period that has ended by today, or a later one with a value.
+        let mut last = first.previous();
+        while last.next().end() < self.today {
+            last = last.next();
+        }
+        if let Some(m) = measured.last() {
+            last = last.max(*m);
+        }
+        if last < first {
+            Vec::new()
+        } else {
+            first.through(last)
+        }
+    }
+
+    fn band_for(&self, ind: &Indicator, period: Period) -> Option<(Decimal, Decimal)> {
+        if ind.polarity != Polarity::InBand {
+            return None;
+        }
+        self.target_of
+            .get(&(&ind.code, period))
+            .and_then(|t| t.band())
+            .or(ind.default_band())
+    }
+
+    fn value(
+        &self,
+        ind: &'a Indicator,
+        period: Period,
+        locality: Option<&'a Code>,
+    ) -> Option<&'a Measurement> {
+        self.values.get(&(&ind.code, period, locality)).copied()
+    }
+
+    /// The status of one indicator for one period and locality.
+    pub fn status(
+        &self,
+        ind: &'a Indicator,
+        period: Period,
+        locality: Option<&'a Code>,
+    ) -> IndicatorStatus {
+        let m = self.value(ind, period, locality);
+        let band = self.band_for(ind, period);
+        let target = match ind.polarity {
+            Polarity::HigherBetter | Polarity::LowerBetter => self
+                .target_of
+                .get(&(&ind.code, period))
+                .and_then(|t| t.target),
+            _ => None,
+        };
+        let explanation = performance::status(&StatusInput {
+            polarity: ind.polarity,
+            unit: ind.unit,
+            tolerance: ind.tolerance,
+            period,
+            value: m.and_then(|m| m.value),
+            missing_reason: m.map(|m| m.missing_reason.clone()),
+            target,
+            band,
+            deadline_days: ind.deadline_days,
+            today: self.today,
+        });
+        let v = |p: Period| self.value(ind, p, locality).and_then(|m| m.value);
+        let value = m.and_then(|m| m.value);
+        let stable = self.settings.stable_pct;
+        IndicatorStatus {
+            indicator: ind.code.clone(),
+            period,
+            locality: locality.cloned(),
+            value,
+            target,
+            band_low: band.map(|b| b.0),
+            band_high: band.map(|b| b.1),
+            tolerance: ind.tolerance.to_string(),
+            status: explanation.status,
+            trend_previous: performance::trend(
+                ind.polarity,
+                value,
+                v(period.previous()),
+                band,
+                stable,
+            ),
+            trend_year_ago: performance::trend(
+                ind.polarity,
+                value,
+                v(period.year_ago()),
+                band,
+                stable,
+            ),
+            benchmark: if locality.is_none() {
+                self.benchmark(ind, period, value)
+            } else {
+                None
+            },
+            data_status: m.map(|m| m.status),
+            explanation,
+        }
+    }
+
+    fn benchmark(
+        &self,
+        ind: &Indicator,
+        period: Period,
+        own_value: Option<Decimal>,
+    ) -> Option<Benchmark> {
+        let values: Vec<&BenchmarkValue> = self
+            .benchmark_values
+            .iter()
+            .filter(|b| b.indicator == ind.code && b.period == period)
+            .collect();
+        if values.is_empty() {
+            return None;
+        }
+        let members: BTreeSet<&str> = self
+            .benchmark_groups
+            .iter()
+            .map(|g| g.area.as_str())
+            .collect();
+        let member_values: Vec<Decimal> = values
+            .iter()
+            .filter(|b| members.contains(b.area.as_str()))
+            .map(|b| b.value)
+            .collect();
+        let own = values
+            .iter()
+            .find(|b| b.area == self.own_area)
+            .map(|b| b.value)
+            .or(own_value);
+        let scotland = values
+            .iter()
+            .find(|b| b.area == "Scotland")
+            .map(|b| b.value);
+        let family: Vec<Decimal> = match &ind.benchmark_typology {
+            Some(typ) => {
+                let own_group = self
+                    .benchmark_groups
+                    .iter()
+                    .find(|g| &g.typology == typ && g.area == self.own_area)
+                    .map(|g| &g.group);
+                let areas: BTreeSet<&str> = self
+                    .benchmark_groups
+                    .iter()
+                    .filter(|g| &g.typology == typ && Some(&g.group) == own_group)
+                    .map(|g| g.area.as_str())
+                    .collect();
+                values
+                    .iter()
+                    .filter(|b| areas.contains(b.area.as_str()))
+                    .map(|b| b.value)
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        Some(performance::benchmark(
+            ind.polarity,
+            self.band_for(ind, period),
+            own,
+            &member_values,
+            scotland,
+            &family,
+        ))
+    }
+
+    /// Every status: each indicator × period in its series × (whole area and, for
+    /// locality-reported indicators, each locality).
+    pub fn all(&self) -> Vec<IndicatorStatus> {
+        let mut out = Vec::new();
+        for ind in self.indicators {
+            for p in self.series(ind) {
+                out.push(self.status(ind, p, None));
+                if ind.by_locality {
+                    for l in self.localities {
+                        out.push(self.status(ind, p, Some(l)));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The indicator's own period that a roll-up for `p` uses (module docs).
+    pub fn period_within(ind: &Indicator, p: Period) -> Option<Period> {
+        let mut q = match ind.frequency {
+            f if f == p.frequency() => return Some(p),
+            crate::period::Frequency::Monthly => crate::period::Period::Month {
+                year: p.end().year(),
+                month: u8::from(p.end().month()),
+            },
+            crate::period::Frequency::Quarterly => {
+                let e = p.end();
+                let fy = if u8::from(e.month()) >= 4 {
+                    e.year()
+                } else {
+                    e.year() - 1
+                };
+                let q = ((u8::from(e.month()) + 8) % 12) / 3 + 1;
+                Period::Quarter { year: fy, q }
+            }
+            crate::period::Frequency::FinancialYear => Period::FinancialYear(p.end().year()),
+            crate::period::Frequency::AcademicYear => Period::AcademicYear(p.end().year()),
+            crate::period::Frequency::CalendarYear => Period::CalendarYear(p.end().year()),
+        };
+        while q.end() > p.end() {
+            q = q.previous();
+        }
+        (q.end() >= p.start()).then_some(q)
+    }
+
+    /// The indicators counted towards an outcome, with their weight in quarters and
+    /// how they reach it (outcome-tier: linked, weight 1; service-tier: through a
+    /// contributing service, weight of its strength; the larger if both).
+    pub fn outcome_indicators(&self, outcome: &Code) -> Vec<(&'a Indicator, i64, String)> {
+        let mut by: BTreeMap<&Code, (&'a Indicator, i64, String)> = BTreeMap::new();
+        for ind in self.indicators {
+            let mut best: Option<(i64, String)> = None;
+            if ind.tier == Tier::Outcome && ind.outcomes.contains(outcome) {
+                best = Some((4, "outcome indicator".into()));
+            }
+            if ind.tier == Tier::Service {
+                for c in self
+                    .framework
+                    .contributions
+                    .iter()
+                    .filter(|c| &c.outcome == outcome && ind.services.contains(&c.service))
+                {
+                    let q = c.strength.quarters();
+                    if best.as_ref().is_none_or(|(b, _)| q > *b) {
+                        best = Some((q, format!("service {} ({})", c.service, c.strength)));
+                    }
+                }
+            }
+            if let Some((q, via)) = best {
+                by.insert(&ind.code, (ind, q, via));
+            }
+        }
+        by.into_values().collect()
+    }
+
+    fn rollup_of(&self, items: Vec<(&'a Indicator, i64, String)>, p: Period) -> RollupExplanation {
+        let rows: Vec<(String, Rag, i64, String)> = items
+            .into_iter()
+            .filter_map(|(ind, q, via)| {
+                let own = Scorecard::period_within(ind, p)?;
+                let s = self.status(ind, own, None);
+                Some((format!("{} ({own})", ind.code), s.status, q, via))
+            })
+            .collect();
+        performance::rollup(&rows)
+    }
+
+    /// An outcome's status for a period, with its explanation.
+    pub fn outcome(&self, outcome: &Code, p: Period) -> RollupExplanation {
+        self.rollup_of(self.outcome_indicators(outcome), p)
+    }
+
+    /// The enablers view: every enabler-tier indicator, weight 1.
+    pub fn enablers(&self, p: Period) -> RollupExplanation {
+        let items = self
+            .indicators
+            .iter()
+            .filter(|i| i.tier == Tier::Enabler)
+            .map(|i| (i, 4, "enabler".to_string()))
+            .collect();
+        self.rollup_of(items, p)
+    }
+
+    /// The outcomes an indicator serves: its linked outcomes and those its services contribute to.
+    pub fn outcomes_of(&self, ind: &Indicator) -> Vec<Code> {
+        let mut set: BTreeSet<Code> = ind.outcomes.iter().cloned().collect();
+        set.extend(
+            self.framework
+                .contributions
+                .iter()
+                .filter(|c| ind.services.contains(&c.service))
+                .map(|c| c.outcome.clone()),
+        );
+        set.into_iter().collect()
+    }
+
+    /// Indicators to escalate (whole-area figures).
+    pub fn exceptions(&self) -> Vec<Exception> {
+        let mut out = Vec::new();
+        for ind in self.indicators {
+            let series = self.series(ind);
+            let latest_first: Vec<Rag> = series
+                .iter()
+                .rev()
+                .map(|p| self.status(ind, *p, None).status)
+                .collect();
+            let Some(reason) = performance::escalation(&latest_first, self.settings.red_periods)
+            else {
+                continue;
+            };
+            let period = *series.last().expect("a series with a status");
+            let outcomes = self.outcomes_of(ind);
+            let boards: Vec<(Code, Option<Email>)> = self
+                .framework
+                .portfolios
+                .iter()
+                .filter(|p| p.outcomes.iter().any(|o| outcomes.contains(o)))
+                .map(|p| (p.code.clone(), p.outcome_leader.clone()))
+                .collect();
+            let why = match &reason {
+                Escalation::Red { periods } => {
+                    format!("red for {periods} consecutive periods up to {period}")
+                }
+                Escalation::Overdue => format!("the value for {period} is overdue"),
+            };
+            let to = if boards.is_empty() {
+                "no outcome board (the indicator reaches no outcome led by a portfolio)".to_string()
+            } else {
+                boards
+                    .iter()
+                    .map(|(p, _)| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            out.push(Exception {
+                sentence: format!(
+                    "{} is {why}; it goes to the outcome board of {to}.",
+                    ind.code
+                ),
+                indicator: ind.code.clone(),
+                title: ind.title.clone(),
+                owner: ind.owner.clone(),
+                period,
+                reason,
+                outcomes,
+                boards,
+            });
+        }
+        out
+    }
+
+    /// Each outcome's status for `p`: (outcome, explanation).
+    pub fn outcomes(&self, p: Period) -> Vec<(Code, RollupExplanation)> {
+        self.framework
+            .outcomes
+            .iter()
+            .filter(|o| o.kind == crate::OutcomeKind::Local)
+            .map(|o| (o.code.clone(), self.outcome(&o.code, p)))
+            .collect()
+    }
+
+    /// Whether an outcome status is a real rating (not no-data).
+    pub fn rated(s: OutcomeStatus) -> bool {
+        s != OutcomeStatus::NoData
+    }
+}
+
+#[cfg(test)]
+mod tests;

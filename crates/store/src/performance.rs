@@ -1,0 +1,522 @@
+//! Performance data: localities, indicators, targets, measurements and benchmark
+//! sets. Every query is tenant-scoped; values are stored as exact decimal text.
+use crate::framework::Rec;
+use crate::{Result, StoreError, TenantId, new_id, now_text, unique_as};
+use goldthread_domain::indicator::{
+    BenchmarkGroup, BenchmarkValue, Indicator, Locality, Measurement, Target,
+};
+use goldthread_domain::performance::Tolerance;
+use goldthread_domain::period::{Frequency, Period};
+use goldthread_domain::{Code, Email};
+use rust_decimal::Decimal;
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
+use std::str::FromStr;
+
+/// One tenant's performance data, with ids and versions.
+#[derive(Debug, Clone, Default)]
+pub struct PerfSnapshot {
+    pub localities: Vec<Rec<Locality>>,
+    pub indicators: Vec<Rec<Indicator>>,
+    pub targets: Vec<Rec<Target>>,
+    pub measurements: Vec<Rec<Measurement>>,
+    pub benchmark_groups: Vec<BenchmarkGroup>,
+    pub benchmark_values: Vec<BenchmarkValue>,
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Db(sqlx::Error::Decode(format!("{what}: {e}").into()))
+}
+
+fn parse<T: FromStr>(what: &str, s: &str) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse::<T>().map_err(|e| corrupt(what, e))
+}
+
+fn dec(s: Option<String>) -> Result<Option<Decimal>> {
+    s.map(|s| Decimal::from_str(&s).map_err(|e| corrupt("decimal", e)))
+        .transpose()
+}
+
+fn code(s: &str) -> Result<Code> {
+    Code::parse(s).map_err(|e| corrupt("code", e))
+}
+
+fn text(d: Option<Decimal>) -> Option<String> {
+    d.map(|d| d.normalize().to_string())
+}
+
+async fn codes_by_owner(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    table: &str,
+    target_table: &str,
+    target_col: &str,
+) -> Result<HashMap<String, Vec<Code>>> {
+    let sql = format!(
+        "SELECT l.indicator_id AS owner, t.code FROM {table} l JOIN {target_table} t ON t.id = l.{target_col}
+         WHERE l.tenant_id = $1 ORDER BY l.indicator_id, l.position"
+    );
+    let mut map: HashMap<String, Vec<Code>> = HashMap::new();
+    for r in sqlx::query(&sql).bind(&tenant.0).fetch_all(conn).await? {
+        map.entry(r.try_get("owner")?)
+            .or_default()
+            .push(code(&r.try_get::<String, _>("code")?)?);
+    }
+    Ok(map)
+}
+
+/// Loads a tenant's performance data.
+pub async fn load(conn: &mut AnyConnection, tenant: &TenantId) -> Result<PerfSnapshot> {
+    let t = &tenant.0;
+    let mut s = PerfSnapshot::default();
+    for r in sqlx::query(
+        "SELECT id, version, code, name FROM localities WHERE tenant_id = $1 ORDER BY code",
+    )
+    .bind(t)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        s.localities.push(Rec {
+            id: r.try_get("id")?,
+            version: r.try_get("version")?,
+            value: Locality {
+                code: code(&r.try_get::<String, _>("code")?)?,
+                name: r.try_get("name")?,
+            },
+        });
+    }
+    let mut services =
+        codes_by_owner(conn, tenant, "indicator_services", "services", "service_id").await?;
+    let mut outcomes =
+        codes_by_owner(conn, tenant, "indicator_outcomes", "outcomes", "outcome_id").await?;
+    let mut freq: HashMap<String, (Code, Frequency)> = HashMap::new();
+    for r in sqlx::query(
+        "SELECT i.id, i.version, i.code, i.title, i.tier, i.unit, i.polarity, i.frequency, i.source, u.email, i.tolerance,
+                i.band_low, i.band_high, i.by_locality, i.deadline_days, i.definition, i.benchmark_typology
+         FROM indicators i LEFT JOIN people p ON p.id = i.owner_id LEFT JOIN users u ON u.id = p.user_id
+         WHERE i.tenant_id = $1 ORDER BY i.code",
+    )
+    .bind(t)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let id: String = r.try_get("id")?;
+        let email: Option<String> = r.try_get("email")?;
+        let ind = Indicator {
+            code: code(&r.try_get::<String, _>("code")?)?,
+            title: r.try_get("title")?,
+            tier: parse("tier", &r.try_get::<String, _>("tier")?)?,
+            unit: parse("unit", &r.try_get::<String, _>("unit")?)?,
+            polarity: parse("polarity", &r.try_get::<String, _>("polarity")?)?,
+            frequency: parse("frequency", &r.try_get::<String, _>("frequency")?)?,
+            source: parse("source", &r.try_get::<String, _>("source")?)?,
+            owner: email.map(|e| Email::parse(&e).map_err(|x| corrupt("email", x))).transpose()?,
+            tolerance: Tolerance::parse(&r.try_get::<String, _>("tolerance")?).map_err(|e| corrupt("tolerance", e))?,
+            band_low: dec(r.try_get("band_low")?)?,
+            band_high: dec(r.try_get("band_high")?)?,
+            services: services.remove(&id).unwrap_or_default(),
+            outcomes: outcomes.remove(&id).unwrap_or_default(),
+            by_locality: r.try_get::<i64, _>("by_locality")? != 0,
+            deadline_days: r.try_get("deadline_days")?,
+            definition: r.try_get("definition")?,
+            benchmark_typology: r.try_get("benchmark_typology")?,
+        };
+        freq.insert(id.clone(), (ind.code.clone(), ind.frequency));
+        s.indicators.push(Rec { id, version: r.try_get("version")?, value: ind });
+    }
+    let lookup = |id: &str| {
+        freq.get(id)
+            .cloned()
+            .ok_or_else(|| corrupt("indicator", id))
+    };
+    for r in sqlx::query("SELECT id, version, indicator_id, period, target, band_low, band_high FROM targets WHERE tenant_id = $1").bind(t).fetch_all(&mut *conn).await? {
+        let (ind, f) = lookup(&r.try_get::<String, _>("indicator_id")?)?;
+        s.targets.push(Rec {
+            id: r.try_get("id")?,
+            version: r.try_get("version")?,
+            value: Target {
+                indicator: ind,
+                period: Period::parse(&r.try_get::<String, _>("period")?, f).map_err(|e| corrupt("period", e))?,
+                target: dec(r.try_get("target")?)?,
+                band_low: dec(r.try_get("band_low")?)?,
+                band_high: dec(r.try_get("band_high")?)?,
+            },
+        });
+    }
+    for r in sqlx::query(
+        "SELECT id, version, indicator_id, period, locality, value, missing_reason, status, note FROM measurements
+         WHERE tenant_id = $1 ORDER BY indicator_id, period_start, locality",
+    )
+    .bind(t)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let (ind, f) = lookup(&r.try_get::<String, _>("indicator_id")?)?;
+        let locality: String = r.try_get("locality")?;
+        s.measurements.push(Rec {
+            id: r.try_get("id")?,
+            version: r.try_get("version")?,
+            value: Measurement {
+                indicator: ind,
+                period: Period::parse(&r.try_get::<String, _>("period")?, f).map_err(|e| corrupt("period", e))?,
+                locality: if locality.is_empty() { None } else { Some(code(&locality)?) },
+                value: dec(r.try_get("value")?)?,
+                missing_reason: r.try_get("missing_reason")?,
+                status: parse("status", &r.try_get::<String, _>("status")?)?,
+                note: r.try_get("note")?,
+            },
+        });
+    }
+    for r in sqlx::query("SELECT typology, grp, area FROM benchmark_groups WHERE tenant_id = $1 ORDER BY typology, grp, area").bind(t).fetch_all(&mut *conn).await? {
+        s.benchmark_groups.push(BenchmarkGroup { typology: r.try_get("typology")?, group: r.try_get("grp")?, area: r.try_get("area")? });
+    }
+    for r in sqlx::query("SELECT indicator_id, period, area, value FROM benchmark_values WHERE tenant_id = $1 ORDER BY indicator_id, period, area").bind(t).fetch_all(&mut *conn).await? {
+        let (ind, f) = lookup(&r.try_get::<String, _>("indicator_id")?)?;
+        s.benchmark_values.push(BenchmarkValue {
+            indicator: ind,
+            period: Period::parse(&r.try_get::<String, _>("period")?, f).map_err(|e| corrupt("period", e))?,
+            area: r.try_get("area")?,
+            value: dec(Some(r.try_get("value")?))?.unwrap_or_default(),
+        });
+    }
+    Ok(s)
+}
+
+async fn id_of(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    table: &str,
+    code: &Code,
+) -> Result<String> {
+    sqlx::query_scalar(&format!(
+        "SELECT id FROM {table} WHERE tenant_id = $1 AND code = $2"
+    ))
+    .bind(&tenant.0)
+    .bind(code.as_str())
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)
+}
+
+async fn person_id(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    email: &Option<Email>,
+) -> Result<Option<String>> {
+    let Some(e) = email else { return Ok(None) };
+    sqlx::query_scalar("SELECT p.id FROM people p JOIN users u ON u.id = p.user_id WHERE p.tenant_id = $1 AND u.email = $2")
+        .bind(&tenant.0)
+        .bind(e.as_str())
+        .fetch_optional(conn)
+        .await?
+        .map(Some)
+        .ok_or(StoreError::NotFound)
+}
+
+async fn set_links(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    i: &Indicator,
+) -> Result<()> {
+    for (table, col, target_table, codes) in [
+        ("indicator_services", "service_id", "services", &i.services),
+        ("indicator_outcomes", "outcome_id", "outcomes", &i.outcomes),
+    ] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE tenant_id = $1 AND indicator_id = $2"
+        ))
+        .bind(&tenant.0)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        for (n, c) in codes.iter().enumerate() {
+            let target = id_of(conn, tenant, target_table, c).await?;
+            sqlx::query(&format!("INSERT INTO {table} (tenant_id, indicator_id, {col}, position) VALUES ($1, $2, $3, $4)"))
+                .bind(&tenant.0)
+                .bind(id)
+                .bind(target)
+                .bind(n as i64)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn insert_indicator(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    i: &Indicator,
+) -> Result<Rec<Indicator>> {
+    let id = new_id();
+    let owner = person_id(conn, tenant, &i.owner).await?;
+    let now = now_text();
+    sqlx::query(
+        "INSERT INTO indicators (id, tenant_id, code, title, tier, unit, polarity, frequency, source, owner_id, tolerance, band_low,
+            band_high, by_locality, deadline_days, definition, benchmark_typology, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)",
+    )
+    .bind(&id)
+    .bind(&tenant.0)
+    .bind(i.code.as_str())
+    .bind(&i.title)
+    .bind(i.tier.as_str())
+    .bind(i.unit.as_str())
+    .bind(i.polarity.as_str())
+    .bind(i.frequency.as_str())
+    .bind(i.source.as_str())
+    .bind(owner)
+    .bind(i.tolerance.to_string())
+    .bind(text(i.band_low))
+    .bind(text(i.band_high))
+    .bind(i64::from(i.by_locality))
+    .bind(i.deadline_days)
+    .bind(&i.definition)
+    .bind(i.benchmark_typology.clone())
+    .bind(&now)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| unique_as(e, || format!("an indicator with code '{}' already exists", i.code)))?;
+    set_links(conn, tenant, &id, i).await?;
+    Ok(Rec {
+        id,
+        version: 1,
+        value: i.clone(),
+    })
+}
+
+pub async fn update_indicator(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+    i: &Indicator,
+) -> Result<Rec<Indicator>> {
+    let owner = person_id(conn, tenant, &i.owner).await?;
+    let n = sqlx::query(
+        "UPDATE indicators SET code = $1, title = $2, tier = $3, unit = $4, polarity = $5, frequency = $6, source = $7,
+            owner_id = $8, tolerance = $9, band_low = $10, band_high = $11, by_locality = $12, deadline_days = $13,
+            definition = $14, benchmark_typology = $15, version = version + 1, updated_at = $16
+         WHERE tenant_id = $17 AND id = $18 AND version = $19",
+    )
+    .bind(i.code.as_str())
+    .bind(&i.title)
+    .bind(i.tier.as_str())
+    .bind(i.unit.as_str())
+    .bind(i.polarity.as_str())
+    .bind(i.frequency.as_str())
+    .bind(i.source.as_str())
+    .bind(owner)
+    .bind(i.tolerance.to_string())
+    .bind(text(i.band_low))
+    .bind(text(i.band_high))
+    .bind(i64::from(i.by_locality))
+    .bind(i.deadline_days)
+    .bind(&i.definition)
+    .bind(i.benchmark_typology.clone())
+    .bind(now_text())
+    .bind(&tenant.0)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict { expected: version });
+    }
+    set_links(conn, tenant, id, i).await?;
+    Ok(Rec {
+        id: id.to_string(),
+        version: version + 1,
+        value: i.clone(),
+    })
+}
+
+pub async fn insert_locality(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    l: &Locality,
+) -> Result<Rec<Locality>> {
+    let id = new_id();
+    sqlx::query("INSERT INTO localities (id, tenant_id, code, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
+        .bind(&id)
+        .bind(&tenant.0)
+        .bind(l.code.as_str())
+        .bind(&l.name)
+        .bind(now_text())
+        .execute(conn)
+        .await
+        .map_err(|e| unique_as(e, || format!("a locality with code '{}' already exists", l.code)))?;
+    Ok(Rec {
+        id,
+        version: 1,
+        value: l.clone(),
+    })
+}
+
+pub async fn update_locality(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+    l: &Locality,
+) -> Result<Rec<Locality>> {
+    let n = sqlx::query("UPDATE localities SET name = $1, version = version + 1, updated_at = $2 WHERE tenant_id = $3 AND id = $4 AND version = $5")
+        .bind(&l.name)
+        .bind(now_text())
+        .bind(&tenant.0)
+        .bind(id)
+        .bind(version)
+        .execute(conn)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict { expected: version });
+    }
+    Ok(Rec {
+        id: id.to_string(),
+        version: version + 1,
+        value: l.clone(),
+    })
+}
+
+/// Creates or replaces one target (by indicator × period).
+pub async fn put_target(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    indicator_id: &str,
+    existing: Option<(&str, i64)>,
+    t: &Target,
+) -> Result<()> {
+    let q = match existing {
+        Some((id, version)) => sqlx::query(
+            "UPDATE targets SET target = $1, band_low = $2, band_high = $3, version = version + 1, updated_at = $4
+             WHERE tenant_id = $5 AND id = $6 AND version = $7",
+        )
+        .bind(text(t.target))
+        .bind(text(t.band_low))
+        .bind(text(t.band_high))
+        .bind(now_text())
+        .bind(&tenant.0)
+        .bind(id.to_string())
+        .bind(version),
+        None => sqlx::query(
+            "INSERT INTO targets (target, band_low, band_high, updated_at, tenant_id, id, indicator_id, period)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(text(t.target))
+        .bind(text(t.band_low))
+        .bind(text(t.band_high))
+        .bind(now_text())
+        .bind(&tenant.0)
+        .bind(new_id())
+        .bind(indicator_id.to_string())
+        .bind(t.period.to_string()),
+    };
+    if q.execute(conn).await?.rows_affected() == 0 {
+        return Err(StoreError::Conflict {
+            expected: existing.map(|e| e.1).unwrap_or(0),
+        });
+    }
+    Ok(())
+}
+
+/// Creates or replaces one measurement (by indicator × period × locality).
+pub async fn put_measurement(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    indicator_id: &str,
+    existing: Option<(&str, i64)>,
+    m: &Measurement,
+) -> Result<()> {
+    let q = match existing {
+        Some((id, version)) => sqlx::query(
+            "UPDATE measurements SET value = $1, missing_reason = $2, status = $3, note = $4, version = version + 1, updated_at = $5
+             WHERE tenant_id = $6 AND id = $7 AND version = $8",
+        )
+        .bind(text(m.value))
+        .bind(m.missing_reason.clone())
+        .bind(m.status.as_str())
+        .bind(m.note.clone())
+        .bind(now_text())
+        .bind(&tenant.0)
+        .bind(id.to_string())
+        .bind(version),
+        None => sqlx::query(
+            "INSERT INTO measurements (value, missing_reason, status, note, updated_at, tenant_id, id, indicator_id, period, period_start, locality)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(text(m.value))
+        .bind(m.missing_reason.clone())
+        .bind(m.status.as_str())
+        .bind(m.note.clone())
+        .bind(now_text())
+        .bind(&tenant.0)
+        .bind(new_id())
+        .bind(indicator_id.to_string())
+        .bind(m.period.to_string())
+        .bind(crate::framework::date_text(m.period.start()))
+        .bind(m.locality.as_ref().map(|l| l.to_string()).unwrap_or_default()),
+    };
+    if q.execute(conn).await?.rows_affected() == 0 {
+        return Err(StoreError::Conflict {
+            expected: existing.map(|e| e.1).unwrap_or(0),
+        });
+    }
+    Ok(())
+}
+
+/// Creates or replaces a benchmark group membership (by typology × area).
+pub async fn put_benchmark_group(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    g: &BenchmarkGroup,
+) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM benchmark_groups WHERE tenant_id = $1 AND typology = $2 AND area = $3",
+    )
+    .bind(&tenant.0)
+    .bind(&g.typology)
+    .bind(&g.area)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO benchmark_groups (tenant_id, typology, grp, area) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&tenant.0)
+    .bind(&g.typology)
+    .bind(&g.group)
+    .bind(&g.area)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Creates or replaces a benchmark value (by indicator × period × area).
+pub async fn put_benchmark_value(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    indicator_id: &str,
+    v: &BenchmarkValue,
+) -> Result<()> {
+    sqlx::query("DELETE FROM benchmark_values WHERE tenant_id = $1 AND indicator_id = $2 AND period = $3 AND area = $4")
+        .bind(&tenant.0)
+        .bind(indicator_id)
+        .bind(v.period.to_string())
+        .bind(&v.area)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO benchmark_values (tenant_id, indicator_id, period, area, value) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&tenant.0)
+        .bind(indicator_id)
+        .bind(v.period.to_string())
+        .bind(&v.area)
+        .bind(v.value.normalize().to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
