@@ -924,7 +924,7 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
-    fn count(&mut self, table: &str, change: Change) {
+    pub(crate) fn count(&mut self, table: &str, change: Change) {
         let e = self.tables.entry(table.to_string()).or_default();
         e[change as usize] += 1;
     }

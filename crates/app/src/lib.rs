@@ -8,6 +8,7 @@ pub mod auth;
 pub mod error;
 pub mod framework;
 pub mod input;
+pub mod performance;
 pub mod tenancy;
 
 pub use error::{AppError, FieldError, Result};

@@ -9,6 +9,9 @@
 //!   deadline. Indicators reported by locality have a series per locality too.
 //! - The **target** for a period is the period's target row; an in-band
 //!   indicator's band is the period's band, else its default band.
+//! - **Escalation** looks at the latest period that is reported or due: periods
+//!   at the end of a series that are missing but not yet overdue are skipped, so
+//!   a red run is escalated while the next value is still being collected.
 //! - An outcome's roll-up **for a period P** uses, for each indicator, the latest
 //!   period of the indicator's own frequency that ends within P (e.g. for
 //!   2024/25: Q4 of a quarterly indicator, AY2023/24 of an academic-year one);
@@ -450,17 +453,21 @@ impl<'a> Scorecard<'a> {
     pub fn exceptions(&self) -> Vec<Exception> {
         let mut out = Vec::new();
         for ind in self.indicators {
-            let series = self.series(ind);
-            let latest_first: Vec<Rag> = series
+            // Latest first, leaving out trailing periods not yet due (missing within
+            // their deadline): the latest period is the latest reported or due one.
+            let statuses: Vec<(Period, Rag)> = self
+                .series(ind)
                 .iter()
                 .rev()
-                .map(|p| self.status(ind, *p, None).status)
+                .map(|p| (*p, self.status(ind, *p, None).status))
+                .skip_while(|(_, s)| *s == Rag::Missing)
                 .collect();
+            let latest_first: Vec<Rag> = statuses.iter().map(|(_, s)| *s).collect();
             let Some(reason) = performance::escalation(&latest_first, self.settings.red_periods)
             else {
                 continue;
             };
-            let period = *series.last().expect("a series with a status");
+            let period = statuses[0].0;
             let outcomes = self.outcomes_of(ind);
             let boards: Vec<(Code, Option<Email>)> = self
                 .framework

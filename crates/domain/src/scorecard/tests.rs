@@ -269,6 +269,10 @@ fn exceptions_go_to_the_board_of_the_portfolio_leading_the_outcome() {
         ex[0].sentence,
         "SQ is red for 2 consecutive periods up to 2024/25 Q4; it goes to the outcome board of P1."
     );
+    // While 2025/26 Q1 is being collected (missing, not yet due), the red run still escalates.
+    let c = card(&data, date!(2025 - 07 - 15));
+    assert_eq!(c.exceptions()[0].reason, Escalation::Red { periods: 2 });
+    assert_eq!(c.exceptions()[0].period, q(2024, 4));
     // Once 2025/26 Q1 is overdue, that is the reason.
     let c = card(&data, date!(2025 - 09 - 01));
     assert_eq!(c.exceptions()[0].reason, Escalation::Overdue);

@@ -1,0 +1,550 @@
+//! Use cases of the performance engine: importing indicators and their data,
+//! and reading statuses, outcome roll-ups and exceptions.
+use crate::framework::{Change, ImportReport, View};
+use crate::{App, AppError, Caller, Result};
+use goldthread_domain::Code;
+use goldthread_domain::framework::Framework;
+use goldthread_domain::indicator::{
+    BenchmarkGroup, BenchmarkValue, Indicator, Locality, Measurement, Target,
+};
+use goldthread_domain::performance::RollupExplanation;
+use goldthread_domain::period::{Frequency, Period};
+use goldthread_domain::permission::Write;
+use goldthread_domain::scorecard::{Exception, IndicatorStatus, Scorecard, Settings};
+use goldthread_io::Source;
+use goldthread_io::performance::{self as pio, Context, Kind};
+use goldthread_store::WriteTx;
+use goldthread_store::audit::{self, NewAudit};
+use goldthread_store::framework as fs;
+use goldthread_store::performance::{self as ps, PerfSnapshot};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use time::Date;
+
+/// A tenant's framework and performance data, owned, for the scorecard.
+pub struct PerfData {
+    pub view: View,
+    pub perf: PerfSnapshot,
+    pub indicators: Vec<Indicator>,
+    pub targets: Vec<Target>,
+    pub measurements: Vec<Measurement>,
+    pub localities: Vec<Code>,
+    pub own_area: String,
+}
+
+impl PerfData {
+    fn new(view: View, perf: PerfSnapshot, own_area: String) -> PerfData {
+        PerfData {
+            indicators: perf.indicators.iter().map(|r| r.value.clone()).collect(),
+            targets: perf.targets.iter().map(|r| r.value.clone()).collect(),
+            measurements: perf.measurements.iter().map(|r| r.value.clone()).collect(),
+            localities: perf
+                .localities
+                .iter()
+                .map(|r| r.value.code.clone())
+                .collect(),
+            view,
+            perf,
+            own_area,
+        }
+    }
+
+    pub fn framework(&self) -> &Framework {
+        &self.view.framework
+    }
+
+    /// The engine over this data as of `today`.
+    pub fn card(&self, today: Date) -> Scorecard<'_> {
+        Scorecard::new(
+            &self.view.framework,
+            &self.indicators,
+            &self.targets,
+            &self.measurements,
+            &self.localities,
+            &self.perf.benchmark_groups,
+            &self.perf.benchmark_values,
+            &self.own_area,
+            today,
+            Settings::default(),
+        )
+    }
+}
+
+/// The latest financial year that has ended by `today` (the default reporting period).
+pub fn default_period(today: Date) -> Period {
+    let mut p = Period::FinancialYear(today.year());
+    while p.end() >= today {
+        p = p.previous();
+    }
+    p
+}
+
+/// One outcome's roll-up for a period.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OutcomeRow {
+    pub outcome: Code,
+    pub title: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub period: Period,
+    pub explanation: RollupExplanation,
+}
+
+/// Statuses for a period (or every period), with outcome roll-ups.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatusReport {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub period: Period,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub today: Date,
+    pub indicators: Vec<IndicatorStatus>,
+    pub outcomes: Vec<OutcomeRow>,
+    pub enablers: RollupExplanation,
+}
+
+/// SHA-256 of the bytes an import read, for its audit row.
+fn digest(source: &Source, kind: Kind) -> String {
+    let mut h = Sha256::new();
+    match source {
+        Source::Csv(files) => files.values().for_each(|b| h.update(b)),
+        Source::Xlsx(b) => h.update(b),
+        Source::Dir(dir) => {
+            if let Ok(b) = std::fs::read(dir.join(format!("{}.csv", kind.name()))) {
+                h.update(b);
+            }
+        }
+    }
+    hex::encode(h.finalize())
+}
+
+/// Counts of a bulk import and the before-images of what it replaced.
+#[derive(Default)]
+struct Bulk {
+    added: usize,
+    replaced: usize,
+    unchanged: usize,
+    before: Vec<Value>,
+}
+
+impl App {
+    /// The caller's tenant's framework and performance data.
+    pub async fn perf_data(&self, c: &Caller) -> Result<PerfData> {
+        let view = self.view(c).await?;
+        let mut conn = self.db.read().await?;
+        let perf = ps::load(&mut conn, &c.tenant_id()).await?;
+        Ok(PerfData::new(view, perf, c.tenant.area_name.clone()))
+    }
+
+    /// Imports one kind of performance file (all or nothing; `dry_run` rolls back).
+    pub async fn import_performance(
+        &self,
+        c: &Caller,
+        kind: Kind,
+        source: &Source,
+        dry_run: bool,
+        label: &str,
+    ) -> Result<ImportReport> {
+        let mut tx = self.db.write(Some(&c.tenant_id())).await?;
+        let snap = fs::load(tx.conn(), &c.tenant_id()).await?;
+        let fw = snap.framework();
+        c.require(Write::ImportFramework, &fw)?;
+        let perf = ps::load(tx.conn(), &c.tenant_id()).await?;
+        let indicators: Vec<Indicator> = perf.indicators.iter().map(|r| r.value.clone()).collect();
+        let localities: Vec<Locality> = perf.localities.iter().map(|r| r.value.clone()).collect();
+        let ctx = Context {
+            framework: &fw,
+            indicators: &indicators,
+            localities: &localities,
+        };
+        let ids: HashMap<&Code, &str> = perf
+            .indicators
+            .iter()
+            .map(|r| (&r.value.code, r.id.as_str()))
+            .collect();
+        let mut report = ImportReport {
+            dry_run,
+            ..Default::default()
+        };
+        let table = kind.name();
+        let tid = c.tenant_id();
+        let audit_ctx = json!({"import": label, "file": table});
+        let mut bulk = Bulk::default();
+        match kind {
+            Kind::Localities => {
+                let rows = pio::read_localities(source).map_err(AppError::Import)?;
+                report.rows = rows.len();
+                for l in rows {
+                    let existing = perf.localities.iter().find(|r| r.value.code == l.code);
+                    let (action, before, rec) = match existing {
+                        Some(b) if b.value == l => {
+                            report.count(table, Change::Unchanged);
+                            continue;
+                        }
+                        Some(b) => (
+                            "update",
+                            Some(json!(b)),
+                            ps::update_locality(tx.conn(), &tid, &b.id, b.version, &l).await?,
+                        ),
+                        None => (
+                            "create",
+                            None,
+                            ps::insert_locality(tx.conn(), &tid, &l).await?,
+                        ),
+                    };
+                    record(
+                        &mut tx,
+                        c,
+                        action,
+                        "locality",
+                        Some(&rec.id),
+                        l.code.as_str(),
+                        before,
+                        Some(json!(rec)),
+                        Some(audit_ctx.clone()),
+                    )
+                    .await?;
+                    report.count(
+                        table,
+                        if action == "create" {
+                            Change::Created
+                        } else {
+                            Change::Updated
+                        },
+                    );
+                }
+            }
+            Kind::Indicators => {
+                let rows = pio::read_indicators(source, &ctx).map_err(AppError::Import)?;
+                report.rows = rows.len();
+                for i in rows {
+                    let existing = perf.indicators.iter().find(|r| r.value.code == i.code);
+                    let (action, before, rec) = match existing {
+                        Some(b) if b.value == i => {
+                            report.count(table, Change::Unchanged);
+                            continue;
+                        }
+                        Some(b) => (
+                            "update",
+                            Some(json!(b)),
+                            ps::update_indicator(tx.conn(), &tid, &b.id, b.version, &i).await?,
+                        ),
+                        None => (
+                            "create",
+                            None,
+                            ps::insert_indicator(tx.conn(), &tid, &i).await?,
+                        ),
+                    };
+                    record(
+                        &mut tx,
+                        c,
+                        action,
+                        "indicator",
+                        Some(&rec.id),
+                        i.code.as_str(),
+                        before,
+                        Some(json!(rec)),
+                        Some(audit_ctx.clone()),
+                    )
+                    .await?;
+                    report.count(
+                        table,
+                        if action == "create" {
+                            Change::Created
+                        } else {
+                            Change::Updated
+                        },
+                    );
+                }
+            }
+            Kind::Targets => {
+                let rows = pio::read_targets(source, &ctx).map_err(AppError::Import)?;
+                report.rows = rows.len();
+                let existing: HashMap<(&Code, Period), &goldthread_store::framework::Rec<Target>> =
+                    perf.targets
+                        .iter()
+                        .map(|r| ((&r.value.indicator, r.value.period), r))
+                        .collect();
+                for t in &rows {
+                    match existing.get(&(&t.indicator, t.period)) {
+                        Some(b) if &b.value == t => bulk.unchanged += 1,
+                        Some(b) => {
+                            ps::put_target(
+                                tx.conn(),
+                                &tid,
+                                ids[&t.indicator],
+                                Some((&b.id, b.version)),
+                                t,
+                            )
+                            .await?;
+                            bulk.replaced += 1;
+                            bulk.before.push(json!(b.value));
+                        }
+                        None => {
+                            ps::put_target(tx.conn(), &tid, ids[&t.indicator], None, t).await?;
+                            bulk.added += 1;
+                        }
+                    }
+                }
+            }
+            Kind::Measurements => {
+                let rows = pio::read_measurements(source, &ctx).map_err(AppError::Import)?;
+                report.rows = rows.len();
+                let existing: HashMap<
+                    (&Code, Period, Option<&Code>),
+                    &goldthread_store::framework::Rec<Measurement>,
+                > = perf
+                    .measurements
+                    .iter()
+                    .map(|r| {
+                        (
+                            (
+                                &r.value.indicator,
+                                r.value.period,
+                                r.value.locality.as_ref(),
+                            ),
+                            r,
+                        )
+                    })
+                    .collect();
+                for m in &rows {
+                    match existing.get(&(&m.indicator, m.period, m.locality.as_ref())) {
+                        Some(b) if &b.value == m => bulk.unchanged += 1,
+                        Some(b) => {
+                            ps::put_measurement(
+                                tx.conn(),
+                                &tid,
+                                ids[&m.indicator],
+                                Some((&b.id, b.version)),
+                                m,
+                            )
+                            .await?;
+                            bulk.replaced += 1;
+                            bulk.before.push(json!(b.value));
+                        }
+                        None => {
+                            ps::put_measurement(tx.conn(), &tid, ids[&m.indicator], None, m)
+                                .await?;
+                            bulk.added += 1;
+                        }
+                    }
+                }
+            }
+            Kind::BenchmarkGroups => {
+                let rows: Vec<BenchmarkGroup> =
+                    pio::read_benchmark_groups(source).map_err(AppError::Import)?;
+                report.rows = rows.len();
+                for g in &rows {
+                    match perf
+                        .benchmark_groups
+                        .iter()
+                        .find(|b| b.typology == g.typology && b.area == g.area)
+                    {
+                        Some(b) if b == g => bulk.unchanged += 1,
+                        Some(b) => {
+                            ps::put_benchmark_group(tx.conn(), &tid, g).await?;
+                            bulk.replaced += 1;
+                            bulk.before.push(json!(b));
+                        }
+                        None => {
+                            ps::put_benchmark_group(tx.conn(), &tid, g).await?;
+                            bulk.added += 1;
+                        }
+                    }
+                }
+            }
+            Kind::BenchmarkValues => {
+                let rows: Vec<BenchmarkValue> =
+                    pio::read_benchmark_values(source, &ctx).map_err(AppError::Import)?;
+                report.rows = rows.len();
+                let existing: HashMap<(&Code, Period, &str), &BenchmarkValue> = perf
+                    .benchmark_values
+                    .iter()
+                    .map(|b| ((&b.indicator, b.period, b.area.as_str()), b))
+                    .collect();
+                for v in &rows {
+                    match existing.get(&(&v.indicator, v.period, v.area.as_str())) {
+                        Some(b) if *b == v => bulk.unchanged += 1,
+                        Some(b) => {
+                            ps::put_benchmark_value(tx.conn(), &tid, ids[&v.indicator], v).await?;
+                            bulk.replaced += 1;
+                            bulk.before.push(json!(b));
+                        }
+                        None => {
+                            ps::put_benchmark_value(tx.conn(), &tid, ids[&v.indicator], v).await?;
+                            bulk.added += 1;
+                        }
+                    }
+                }
+            }
+        }
+        if matches!(
+            kind,
+            Kind::Targets | Kind::Measurements | Kind::BenchmarkGroups | Kind::BenchmarkValues
+        ) {
+            let e = report.tables.entry(table.to_string()).or_default();
+            *e = [bulk.added, bulk.replaced, bulk.unchanged];
+            if bulk.added + bulk.replaced > 0 {
+                // One audit row for the whole import, with the before-image of every record it replaced.
+                let after = json!({
+                    "file": label,
+                    "sha256": digest(source, kind),
+                    "rows": report.rows,
+                    "added": bulk.added,
+                    "replaced": bulk.replaced,
+                    "unchanged": bulk.unchanged,
+                });
+                let before = json!({ "replaced": bulk.before });
+                record(
+                    &mut tx,
+                    c,
+                    "import",
+                    table,
+                    None,
+                    label,
+                    Some(before),
+                    Some(after),
+                    Some(audit_ctx),
+                )
+                .await?;
+            }
+        }
+        if !dry_run {
+            tx.commit().await?;
+        }
+        Ok(report)
+    }
+
+    /// Statuses for `period` (default: the latest ended financial year) or, with
+    /// `all_periods`, every period of every series; outcome roll-ups for `period`.
+    pub async fn status_report(
+        &self,
+        c: &Caller,
+        period: Option<Period>,
+        indicator: Option<&str>,
+        all_periods: bool,
+        today: Date,
+    ) -> Result<StatusReport> {
+        let data = self.perf_data(c).await?;
+        let card = data.card(today);
+        let period = period.unwrap_or_else(|| default_period(today));
+        if let Some(code) = indicator
+            && card.indicator(code).is_none()
+        {
+            return Err(AppError::NotFound(format!("no indicator '{code}'")));
+        }
+        let chosen: Vec<&Indicator> = data
+            .indicators
+            .iter()
+            .filter(|i| indicator.is_none_or(|c| i.code.as_str() == c))
+            .collect();
+        let mut rows = Vec::new();
+        for ind in chosen {
+            let periods = if all_periods {
+                card.series(ind)
+            } else {
+                Scorecard::period_within(ind, period).into_iter().collect()
+            };
+            for p in periods {
+                rows.push(card.status(ind, p, None));
+                if ind.by_locality {
+                    for l in &data.localities {
+                        rows.push(card.status(ind, p, Some(l)));
+                    }
+                }
+            }
+        }
+        let outcomes = card
+            .outcomes(period)
+            .into_iter()
+            .map(|(code, explanation)| OutcomeRow {
+                title: data
+                    .framework()
+                    .outcome(code.as_str())
+                    .map(|o| o.title.clone())
+                    .unwrap_or_default(),
+                outcome: code,
+                period,
+                explanation,
+            })
+            .collect();
+        Ok(StatusReport {
+            period,
+            today,
+            indicators: rows,
+            enablers: card.enablers(period),
+            outcomes,
+        })
+    }
+
+    /// One outcome's roll-up for a period, explained.
+    pub async fn outcome_status(
+        &self,
+        c: &Caller,
+        outcome: &str,
+        period: Option<Period>,
+        today: Date,
+    ) -> Result<OutcomeRow> {
+        let data = self.perf_data(c).await?;
+        let o = data
+            .framework()
+            .outcome(outcome)
+            .ok_or_else(|| AppError::NotFound(format!("no outcome '{outcome}'")))?;
+        let period = period.unwrap_or_else(|| default_period(today));
+        let explanation = data.card(today).outcome(&o.code, period);
+        Ok(OutcomeRow {
+            outcome: o.code.clone(),
+            title: o.title.clone(),
+            period,
+            explanation,
+        })
+    }
+
+    /// Indicators to escalate to their outcome boards.
+    pub async fn exceptions(&self, c: &Caller, today: Date) -> Result<Vec<Exception>> {
+        Ok(self.perf_data(c).await?.card(today).exceptions())
+    }
+}
+
+/// Parses a period given by a user in any canonical form (`2024/25`, `2024/25 Q1`, `2024-05`, `2024`, `AY2024/25`).
+pub fn parse_period(s: &str) -> Result<Period> {
+    Period::parse_any(s).map_err(|e| AppError::field("period", e))
+}
+
+/// Parses a period of a given frequency.
+pub fn parse_period_as(s: &str, f: Frequency) -> Result<Period> {
+    Period::parse(s, f).map_err(|e| AppError::field("period", e))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    tx: &mut WriteTx,
+    c: &Caller,
+    action: &str,
+    entity_type: &str,
+    id: Option<&str>,
+    code: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+    context: Option<Value>,
+) -> Result<()> {
+    let tenant = c.tenant_id();
+    audit::record(
+        tx.conn(),
+        NewAudit {
+            tenant: Some(&tenant),
+            actor: &c.who,
+            action,
+            entity_type,
+            entity_id: id,
+            entity_code: Some(code),
+            before,
+            after,
+            context,
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,376 @@
+//! Performance imports and reports on every database backend.
+use goldthread_app::{App, AppError, Caller};
+use goldthread_domain::performance::{OutcomeStatus, Rag};
+use goldthread_domain::period::Period;
+use goldthread_io::Source;
+use goldthread_io::performance::Kind;
+use goldthread_store::accounts::Tenant;
+use goldthread_store::audit::{self, AuditFilter};
+use goldthread_store::testing::{TestDb, databases};
+use std::path::PathBuf;
+use time::macros::date;
+
+fn csv(name: &str, content: &str) -> Source {
+    Source::Csv(
+        [(format!("{name}.csv"), content.as_bytes().to_vec())]
+            .into_iter()
+            .collect(),
+    )
+}
+
+const INDICATORS: &str = "code,title,tier,unit,polarity,frequency,source,owner,tolerance,band_low,band_high,services,outcomes,by_locality,deadline_days,definition,benchmark_typology
+WASTE1,% of household waste recycled,service,percent,higher-better,quarterly,LGBF,service.manager@demo.example,,,,PE-WASTE,,yes,,Recycling rate.,other
+JOBS1,Unemployed people helped into work,outcome,count,higher-better,financial-year,local,director.place@demo.example,10%,,,,LO1,no,,People helped into work.,
+";
+const TARGETS: &str = "indicator,period,target,band_low,band_high
+WASTE1,2024/25 Q1,55,,
+WASTE1,2024/25 Q2,55,,
+WASTE1,2024/25 Q3,55,,
+WASTE1,2024/25 Q4,55,,
+JOBS1,2024/25,400,,
+";
+const MEASUREMENTS: &str = "indicator,period,locality,value,missing_reason,status,note
+WASTE1,2024/25 Q1,,56.5,,assured,
+WASTE1,2024/25 Q2,,53,,assured,
+WASTE1,2024/25 Q3,,49.9,,assured,
+WASTE1,2024/25 Q4,,48,,submitted,
+WASTE1,2024/25 Q4,ALLOA,51,,submitted,
+JOBS1,2024/25,,371,,assured,
+";
+
+async fn setup(t: &TestDb) -> (App, Tenant, Caller) {
+    let app = App::new(t.db.clone());
+    let tenant = app
+        .add_tenant(
+            &goldthread_app::ActorRef::cli(),
+            "demo",
+            "Demo Council",
+            "Clackmannanshire",
+        )
+        .await
+        .unwrap();
+    let cli = Caller::cli(tenant.clone());
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../demo/clackmannanshire");
+    app.import_framework(
+        &cli,
+        &Source::Csv(
+            [
+                "people",
+                "outcomes",
+                "portfolios",
+                "services",
+                "contributions",
+                "raci",
+                "plans",
+            ]
+            .iter()
+            .map(|n| {
+                (
+                    format!("{n}.csv"),
+                    std::fs::read(dir.join(format!("{n}.csv"))).unwrap(),
+                )
+            })
+            .collect(),
+        ),
+        false,
+        "framework",
+    )
+    .await
+    .unwrap();
+    app.import_performance(
+        &cli,
+        Kind::Localities,
+        &csv(
+            "localities",
+            "code,name\nALLOA,Alloa\nHILLFOOTS,Hillfoots\n",
+        ),
+        false,
+        "localities.csv",
+    )
+    .await
+    .unwrap();
+    app.import_performance(
+        &cli,
+        Kind::Indicators,
+        &csv("indicators", INDICATORS),
+        false,
+        "indicators.csv",
+    )
+    .await
+    .unwrap();
+    app.import_performance(
+        &cli,
+        Kind::Targets,
+        &csv("targets", TARGETS),
+        false,
+        "targets.csv",
+    )
+    .await
+    .unwrap();
+    app.import_performance(
+        &cli,
+        Kind::Measurements,
+        &csv("measurements", MEASUREMENTS),
+        false,
+        "measurements.csv",
+    )
+    .await
+    .unwrap();
+    (app, tenant, cli)
+}
+
+async fn rows(t: &TestDb) -> i64 {
+    let mut c = t.db.read().await.unwrap();
+    audit::count_all(&mut c).await.unwrap()
+}
+
+#[tokio::test]
+async fn statuses_roll_up_and_exceptions_on_imported_data() {
+    for t in databases().await {
+        let (app, _tenant, cli) = setup(&t).await;
+        let today = date!(2025 - 07 - 01);
+        let r = app
+            .status_report(&cli, Some(Period::FinancialYear(2024)), None, false, today)
+            .await
+            .unwrap();
+        let waste = r
+            .indicators
+            .iter()
+            .find(|s| s.indicator.as_str() == "WASTE1" && s.locality.is_none())
+            .unwrap();
+        assert_eq!(
+            (waste.period.to_string(), waste.status),
+            ("2024/25 Q4".to_string(), Rag::Red)
+        );
+        assert_eq!(
+            waste.explanation.sentence,
+            "Red: 48% is below 52.25%, the target of 55% less the 5% tolerance of 2.75%."
+        );
+        let alloa = r
+            .indicators
+            .iter()
+            .find(|s| s.indicator.as_str() == "WASTE1" && s.locality.is_some())
+            .unwrap();
+        assert_eq!(
+            alloa.status,
+            Rag::Red,
+            "Alloa: 51 is below the amber threshold 52.25"
+        );
+        let hill = r
+            .indicators
+            .iter()
+            .find(|s| {
+                s.locality
+                    .as_ref()
+                    .is_some_and(|l| l.as_str() == "HILLFOOTS")
+            })
+            .unwrap();
+        assert_eq!(hill.status, Rag::Overdue);
+        let jobs = r
+            .indicators
+            .iter()
+            .find(|s| s.indicator.as_str() == "JOBS1")
+            .unwrap();
+        assert_eq!(
+            jobs.status,
+            Rag::Amber,
+            "371 vs 400 with 10%: {}",
+            jobs.explanation.sentence
+        );
+        // LO1: JOBS1 amber (weight 1) + WASTE1 red via PE-WASTE's contribution to LO1 (weight of its strength).
+        let lo1 = r
+            .outcomes
+            .iter()
+            .find(|o| o.outcome.as_str() == "LO1")
+            .unwrap();
+        assert_eq!(lo1.explanation.counted, 2, "{:#?}", lo1.explanation);
+        // PE-WASTE contributes to LO1 as "some" (0.25): score = (1×1 + 0×0.25) / 1.25 = 0.8.
+        assert_eq!(
+            (lo1.explanation.status, lo1.explanation.score.as_deref()),
+            (OutcomeStatus::Amber, Some("0.8")),
+            "{}",
+            lo1.explanation.sentence
+        );
+        let waste_item = lo1
+            .explanation
+            .items
+            .iter()
+            .find(|i| i.indicator.starts_with("WASTE1"))
+            .unwrap();
+        assert_eq!(
+            (waste_item.weight, waste_item.via.as_str()),
+            (0.25, "service PE-WASTE (some)")
+        );
+        let ex = app.exceptions(&cli, today).await.unwrap();
+        assert_eq!(ex.len(), 1);
+        assert_eq!(ex[0].indicator.as_str(), "WASTE1");
+        assert!(
+            ex[0].boards.iter().any(|(p, _)| p.as_str() == "PE"),
+            "{:?}",
+            ex[0].boards
+        );
+        // Every period of a series, for one indicator.
+        let all = app
+            .status_report(&cli, None, Some("WASTE1"), true, today)
+            .await
+            .unwrap();
+        let whole: Vec<&goldthread_domain::scorecard::IndicatorStatus> = all
+            .indicators
+            .iter()
+            .filter(|s| s.locality.is_none())
+            .collect();
+        assert_eq!(
+            whole.len(),
+            5,
+            "2024/25 Q1–Q4 and 2025/26 Q1, which has ended"
+        );
+        assert_eq!(
+            (whole[4].period.to_string(), whole[4].status),
+            ("2025/26 Q1".to_string(), Rag::Missing)
+        );
+        assert!(matches!(
+            app.status_report(&cli, None, Some("NOPE"), true, today)
+                .await,
+            Err(AppError::NotFound(_))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn a_data_import_is_one_audit_row_with_the_replaced_records() {
+    for t in databases().await {
+        let (app, _tenant, cli) = setup(&t).await;
+        let before = rows(&t).await;
+        let changed = MEASUREMENTS.replace("WASTE1,2024/25 Q4,,48,", "WASTE1,2024/25 Q4,,50.5,")
+            + "WASTE1,2025/26 Q1,,,system outage,draft,\n";
+        let r = app
+            .import_performance(
+                &cli,
+                Kind::Measurements,
+                &csv("measurements", &changed),
+                false,
+                "q4-fix.csv",
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.tables["measurements"], [1, 1, 5]);
+        assert_eq!(
+            rows(&t).await,
+            before + 1,
+            "one audit row for the whole import on {:?}",
+            t.backend()
+        );
+        let mut c = t.db.read().await.unwrap();
+        let f = AuditFilter {
+            entity_type: Some("measurements".into()),
+            limit: 10,
+            ..Default::default()
+        };
+        let a = audit::list(&mut c, &cli.tenant_id(), &f).await.unwrap();
+        let after = a[0].after.as_ref().unwrap();
+        assert_eq!(
+            (
+                after["added"].as_i64(),
+                after["replaced"].as_i64(),
+                after["unchanged"].as_i64()
+            ),
+            (Some(1), Some(1), Some(5))
+        );
+        assert_eq!(after["sha256"].as_str().unwrap().len(), 64);
+        let replaced = &a[0].before.as_ref().unwrap()["replaced"];
+        assert_eq!(replaced[0]["value"], "48", "{replaced}");
+        // Importing the same file again changes nothing and writes no audit row.
+        let r = app
+            .import_performance(
+                &cli,
+                Kind::Measurements,
+                &csv("measurements", &changed),
+                false,
+                "again",
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.tables["measurements"], [0, 0, 7]);
+        assert_eq!(rows(&t).await, before + 1);
+    }
+}
+
+#[tokio::test]
+async fn a_rejected_or_dry_run_performance_import_writes_nothing() {
+    for t in databases().await {
+        let (app, _tenant, cli) = setup(&t).await;
+        let before = rows(&t).await;
+        let today = date!(2025 - 07 - 01);
+        let status = app
+            .status_report(&cli, None, None, true, today)
+            .await
+            .unwrap()
+            .indicators;
+        let bad = format!("{MEASUREMENTS}WASTE1,2024/25 Q5,,1,,,\nJOBS1,2025/26,,2,,,\n");
+        let err = app
+            .import_performance(
+                &cli,
+                Kind::Measurements,
+                &csv("measurements", &bad),
+                false,
+                "bad",
+            )
+            .await
+            .unwrap_err();
+        let AppError::Import(e) = err else {
+            panic!("expected an import error")
+        };
+        assert_eq!(
+            e[0].to_string(),
+            "measurements.csv:8:period: '2024/25 Q5' is not a quarterly period (write it like 2024/25 Q1)"
+        );
+        let dry = app.import_performance(&cli, Kind::Measurements, &csv("measurements", "indicator,period,locality,value,missing_reason,status,note\nJOBS1,2025/26,,420,,,\n"), true, "dry").await.unwrap();
+        assert_eq!(dry.tables["measurements"], [1, 0, 0]);
+        assert_eq!(rows(&t).await, before);
+        assert_eq!(
+            app.status_report(&cli, None, None, true, today)
+                .await
+                .unwrap()
+                .indicators,
+            status
+        );
+        // Indicators must reference existing services, outcomes and people.
+        let bad_ind = INDICATORS.replace("PE-WASTE", "PE-NOPE");
+        let err = app
+            .import_performance(
+                &cli,
+                Kind::Indicators,
+                &csv("indicators", &bad_ind),
+                false,
+                "bad",
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            err.details()[0]
+                .message
+                .contains("unknown service code 'PE-NOPE'"),
+            "{:?}",
+            err.details()
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_admins_and_performance_officers_import_data() {
+    let t = TestDb::sqlite().await;
+    let (app, tenant, _cli) = setup(&t).await;
+    let mut c = Caller::cli(tenant);
+    c.actor.role = goldthread_domain::Role::ServiceManager;
+    let err = app
+        .import_performance(
+            &c,
+            Kind::Measurements,
+            &csv("measurements", MEASUREMENTS),
+            false,
+            "x",
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+}
