@@ -76,6 +76,33 @@ enum Command {
     /// Export data in the format the import reads.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Print every indicator's status, trend and benchmark, and each outcome's roll-up.
+    Status {
+        #[arg(long)]
+        tenant: String,
+        /// The period (e.g. 2024/25, 2024/25 Q3, 2024-05, 2024, AY2024/25); default: the latest ended financial year.
+        #[arg(long)]
+        period: Option<String>,
+        /// Only this indicator.
+        #[arg(long)]
+        indicator: Option<String>,
+        /// Every period of every indicator's series, not just the one within --period.
+        #[arg(long)]
+        all_periods: bool,
+        #[arg(long, value_enum, default_value = "json")]
+        format: StatusFormat,
+        /// The date to judge deadlines against (YYYY-MM-DD); default: today.
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// List indicators to escalate to their outcome boards.
+    Exceptions {
+        #[arg(long)]
+        tenant: String,
+        /// The date to judge deadlines against (YYYY-MM-DD); default: today.
+        #[arg(long)]
+        today: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -161,6 +188,45 @@ enum TokenCommand {
 enum ImportCommand {
     /// Import a framework: a directory of CSV files or one XLSX workbook.
     Framework(ImportArgs),
+    /// Import indicators (indicators.csv).
+    Indicators(ImportArgs),
+    /// Import measurements (measurements.csv); existing indicator × period × locality values are replaced.
+    Measurements(ImportArgs),
+    /// Import targets (targets.csv).
+    Targets(ImportArgs),
+    /// Import localities (localities.csv).
+    Localities(ImportArgs),
+    /// Import benchmark family groups (benchmark-groups.csv).
+    BenchmarkGroups(ImportArgs),
+    /// Import benchmark values (benchmark-values.csv).
+    BenchmarkValues(ImportArgs),
+}
+
+impl ImportCommand {
+    fn kind(&self) -> Option<goldthread_io::performance::Kind> {
+        use goldthread_io::performance::Kind;
+        match self {
+            ImportCommand::Framework(_) => None,
+            ImportCommand::Indicators(_) => Some(Kind::Indicators),
+            ImportCommand::Measurements(_) => Some(Kind::Measurements),
+            ImportCommand::Targets(_) => Some(Kind::Targets),
+            ImportCommand::Localities(_) => Some(Kind::Localities),
+            ImportCommand::BenchmarkGroups(_) => Some(Kind::BenchmarkGroups),
+            ImportCommand::BenchmarkValues(_) => Some(Kind::BenchmarkValues),
+        }
+    }
+
+    fn args(&self) -> &ImportArgs {
+        match self {
+            ImportCommand::Framework(a)
+            | ImportCommand::Indicators(a)
+            | ImportCommand::Measurements(a)
+            | ImportCommand::Targets(a)
+            | ImportCommand::Localities(a)
+            | ImportCommand::BenchmarkGroups(a)
+            | ImportCommand::BenchmarkValues(a) => a,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -179,8 +245,35 @@ enum Format {
     Xlsx,
 }
 
+#[derive(Args)]
+struct ExportArgs {
+    #[arg(long)]
+    tenant: String,
+    /// The CSV file to write.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StatusFormat {
+    Json,
+    Csv,
+}
+
 #[derive(Subcommand)]
 enum ExportCommand {
+    /// Export indicators as indicators.csv.
+    Indicators(ExportArgs),
+    /// Export measurements as measurements.csv.
+    Measurements(ExportArgs),
+    /// Export targets as targets.csv.
+    Targets(ExportArgs),
+    /// Export localities as localities.csv.
+    Localities(ExportArgs),
+    /// Export benchmark groups as benchmark-groups.csv.
+    BenchmarkGroups(ExportArgs),
+    /// Export benchmark values as benchmark-values.csv.
+    BenchmarkValues(ExportArgs),
     /// Export a framework as CSV files (a directory) or one XLSX workbook.
     Framework {
         #[arg(long)]
@@ -285,6 +378,137 @@ fn spinner(message: &str) -> indicatif::ProgressBar {
         pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     pb
+}
+
+/// The date to judge deadlines against: `--today`, else the real date.
+fn parse_today(s: Option<&str>) -> Result<time::Date, Failure> {
+    match s {
+        None => Ok(time::OffsetDateTime::now_utc().date()),
+        Some(t) => time::Date::parse(t, &time::format_description::well_known::Iso8601::DATE)
+            .map_err(|_| {
+                Failure::Rejected(format!("--today '{t}' is not a date (use YYYY-MM-DD)"))
+            }),
+    }
+}
+
+/// Writes one performance table as CSV, exactly as its import reads it.
+async fn export_table(
+    url: &str,
+    a: &ExportArgs,
+    kind: goldthread_io::performance::Kind,
+) -> Result<(), Failure> {
+    use goldthread_io::performance::{self as pio, Kind};
+    let app = open(url).await?;
+    let data = app
+        .perf_data(&Caller::cli(app.tenant(&a.tenant).await?))
+        .await?;
+    let p = &data.perf;
+    let rows = match kind {
+        Kind::Indicators => pio::indicator_rows(&data.indicators),
+        Kind::Measurements => pio::measurement_rows(&data.measurements),
+        Kind::Targets => pio::target_rows(&data.targets),
+        Kind::Localities => pio::locality_rows(
+            &p.localities
+                .iter()
+                .map(|r| r.value.clone())
+                .collect::<Vec<_>>(),
+        ),
+        Kind::BenchmarkGroups => pio::benchmark_group_rows(&p.benchmark_groups),
+        Kind::BenchmarkValues => pio::benchmark_value_rows(&p.benchmark_values),
+    };
+    let bytes = goldthread_io::framework::csv_bytes(kind.headers(), &rows)
+        .map_err(|e| Failure::Environment(e.to_string()))?;
+    std::fs::write(&a.out, bytes)
+        .map_err(|e| Failure::Environment(format!("cannot write {}: {e}", a.out.display())))?;
+    say!("Exported {} rows to {}.", rows.len(), a.out.display());
+    Ok(())
+}
+
+/// The status report as two CSV tables: indicators, then outcomes.
+fn print_status_csv(r: &goldthread_app::performance::StatusReport) -> Result<(), Failure> {
+    let fail = |e: csv::Error| Failure::Environment(e.to_string());
+    let d =
+        |v: Option<rust_decimal::Decimal>| v.map(|v| v.normalize().to_string()).unwrap_or_default();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "indicator",
+        "period",
+        "locality",
+        "value",
+        "target",
+        "band_low",
+        "band_high",
+        "tolerance",
+        "status",
+        "trend_previous",
+        "trend_year_ago",
+        "rank",
+        "n",
+        "quartile",
+        "scotland",
+        "family_group_average",
+    ])
+    .map_err(fail)?;
+    for s in &r.indicators {
+        let b = s.benchmark.as_ref();
+        w.write_record([
+            s.indicator.to_string(),
+            s.period.to_string(),
+            s.locality
+                .as_ref()
+                .map(|l| l.to_string())
+                .unwrap_or_default(),
+            d(s.value),
+            d(s.target),
+            d(s.band_low),
+            d(s.band_high),
+            s.tolerance.clone(),
+            s.status.to_string(),
+            s.trend_previous.to_string(),
+            s.trend_year_ago.to_string(),
+            b.and_then(|b| b.rank)
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
+            b.map(|b| b.n.to_string()).unwrap_or_default(),
+            b.and_then(|b| b.quartile)
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
+            d(b.and_then(|b| b.scotland)),
+            d(b.and_then(|b| b.family_group_average)),
+        ])
+        .map_err(fail)?;
+    }
+    let mut o = csv::Writer::from_writer(Vec::new());
+    o.write_record([
+        "outcome",
+        "period",
+        "status",
+        "score",
+        "counted",
+        "excluded",
+        "explanation",
+    ])
+    .map_err(fail)?;
+    for row in &r.outcomes {
+        let e = &row.explanation;
+        o.write_record([
+            row.outcome.to_string(),
+            row.period.to_string(),
+            e.status.to_string(),
+            e.score.clone().unwrap_or_default(),
+            e.counted.to_string(),
+            e.excluded.to_string(),
+            e.sentence.clone(),
+        ])
+        .map_err(fail)?;
+    }
+    let text = |w: csv::Writer<Vec<u8>>| {
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    };
+    say!("{}", text(w).trim_end());
+    say!();
+    say!("{}", text(o).trim_end());
+    Ok(())
 }
 
 /// One line from standard input, when asked for.
@@ -484,22 +708,82 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 );
             }
         }
-        Command::Import(ImportCommand::Framework(args)) => {
+        Command::Import(cmd) => {
             let app = open(&url).await?;
+            let args = cmd.args();
             let tenant = app.tenant(&args.tenant).await?;
             let source = goldthread_io::Source::from_path(&args.path)
                 .map_err(|e| Failure::Rejected(e.to_string()))?;
+            let label = args.path.display().to_string();
             let pb = spinner("Importing");
-            let result = app
-                .import_framework(
-                    &Caller::cli(tenant),
-                    &source,
-                    args.dry_run,
-                    &args.path.display().to_string(),
-                )
-                .await;
+            let caller = Caller::cli(tenant);
+            let result = match cmd.kind() {
+                None => {
+                    app.import_framework(&caller, &source, args.dry_run, &label)
+                        .await
+                }
+                Some(kind) => {
+                    app.import_performance(&caller, kind, &source, args.dry_run, &label)
+                        .await
+                }
+            };
             pb.finish_and_clear();
             say!("{}", result?.summary());
+        }
+        Command::Status {
+            tenant,
+            period,
+            indicator,
+            all_periods,
+            format,
+            today,
+        } => {
+            let app = open(&url).await?;
+            let caller = Caller::cli(app.tenant(&tenant).await?);
+            let today = parse_today(today.as_deref())?;
+            let period = period
+                .as_deref()
+                .map(goldthread_app::performance::parse_period)
+                .transpose()?;
+            let report = app
+                .status_report(&caller, period, indicator.as_deref(), all_periods, today)
+                .await?;
+            match format {
+                StatusFormat::Json => say!(
+                    "{}",
+                    serde_json::to_string_pretty(&report)
+                        .map_err(|e| Failure::Environment(e.to_string()))?
+                ),
+                StatusFormat::Csv => print_status_csv(&report)?,
+            }
+        }
+        Command::Exceptions { tenant, today } => {
+            let app = open(&url).await?;
+            let caller = Caller::cli(app.tenant(&tenant).await?);
+            for e in app
+                .exceptions(&caller, parse_today(today.as_deref())?)
+                .await?
+            {
+                say!("{}", e.sentence);
+            }
+        }
+        Command::Export(ExportCommand::Indicators(a)) => {
+            export_table(&url, &a, goldthread_io::performance::Kind::Indicators).await?
+        }
+        Command::Export(ExportCommand::Measurements(a)) => {
+            export_table(&url, &a, goldthread_io::performance::Kind::Measurements).await?
+        }
+        Command::Export(ExportCommand::Targets(a)) => {
+            export_table(&url, &a, goldthread_io::performance::Kind::Targets).await?
+        }
+        Command::Export(ExportCommand::Localities(a)) => {
+            export_table(&url, &a, goldthread_io::performance::Kind::Localities).await?
+        }
+        Command::Export(ExportCommand::BenchmarkGroups(a)) => {
+            export_table(&url, &a, goldthread_io::performance::Kind::BenchmarkGroups).await?
+        }
+        Command::Export(ExportCommand::BenchmarkValues(a)) => {
+            export_table(&url, &a, goldthread_io::performance::Kind::BenchmarkValues).await?
         }
         Command::Export(ExportCommand::Framework {
             tenant,

@@ -39,7 +39,8 @@ use utoipa_axum::routes;
         (name = "framework", description = "Records of the golden thread"),
         (name = "matrix", description = "The Outcomes & Delivery Matrix and RACI"),
         (name = "views", description = "Derived views: the thread, One Fund, gaps"),
-        (name = "data", description = "Import, export and the audit trail")
+        (name = "data", description = "Import, export and the audit trail"),
+        (name = "performance", description = "Indicators, statuses with explanations, outcome roll-ups and exceptions")
     )
 )]
 struct ApiDoc;
@@ -88,6 +89,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit))
         .routes(routes!(me))
         .routes(routes!(import_framework))
+        .routes(routes!(import_kind))
+        .routes(routes!(status))
+        .routes(routes!(indicators))
+        .routes(routes!(indicator))
+        .routes(routes!(outcome_status))
+        .routes(routes!(exceptions))
         .routes(routes!(export_framework));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
@@ -637,4 +644,215 @@ pub fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Response {
         bytes,
     )
         .into_response()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct StatusQuery {
+    /// A period such as 2024/25, 2024/25 Q3, 2024-05, 2024 or AY2024/25; default: the latest ended financial year.
+    pub period: Option<String>,
+    /// Only this indicator.
+    pub indicator: Option<String>,
+    /// Every period of every series, not just the one within `period`.
+    #[serde(default)]
+    pub all_periods: bool,
+    /// The date to judge deadlines against (YYYY-MM-DD); default: today.
+    pub today: Option<String>,
+}
+
+fn today_of(s: &Option<String>) -> Result<time::Date, AppError> {
+    match s {
+        None => Ok(time::OffsetDateTime::now_utc().date()),
+        Some(t) => time::Date::parse(t, &time::format_description::well_known::Iso8601::DATE)
+            .map_err(|_| AppError::field("today", format!("'{t}' is not a date (use YYYY-MM-DD)"))),
+    }
+}
+
+fn period_of(s: &Option<String>) -> Result<Option<goldthread_domain::period::Period>, AppError> {
+    s.as_deref()
+        .map(goldthread_app::performance::parse_period)
+        .transpose()
+}
+
+#[utoipa::path(get, path = "/status", tag = "performance", params(StatusQuery),
+    responses((status = 200, body = goldthread_app::performance::StatusReport, description = "Every indicator's status (with its explanation), trends and benchmark for the period, and each local outcome's roll-up"),
+              (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn status(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    ApiQuery(q): ApiQuery<StatusQuery>,
+) -> ApiResult<Json<goldthread_app::performance::StatusReport>> {
+    let today = today_of(&q.today)?;
+    Ok(Json(
+        s.app
+            .status_report(
+                &c,
+                period_of(&q.period)?,
+                q.indicator.as_deref(),
+                q.all_periods,
+                today,
+            )
+            .await?,
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorItem {
+    pub id: String,
+    pub version: i64,
+    #[serde(flatten)]
+    pub value: goldthread_domain::indicator::Indicator,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorList {
+    pub items: Vec<IndicatorItem>,
+}
+
+#[utoipa::path(get, path = "/indicators", tag = "performance", responses((status = 200, body = IndicatorList), (status = 401, body = ErrorBody)))]
+async fn indicators(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+) -> ApiResult<Json<IndicatorList>> {
+    let data = s.app.perf_data(&c).await?;
+    Ok(Json(IndicatorList {
+        items: data
+            .perf
+            .indicators
+            .into_iter()
+            .map(|r| IndicatorItem {
+                id: r.id,
+                version: r.version,
+                value: r.value,
+            })
+            .collect(),
+    }))
+}
+
+/// An indicator: its definition, every measurement and target, and its status for every period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorDetail {
+    pub indicator: IndicatorItem,
+    pub measurements: Vec<goldthread_domain::indicator::Measurement>,
+    pub targets: Vec<goldthread_domain::indicator::Target>,
+    pub statuses: Vec<goldthread_domain::scorecard::IndicatorStatus>,
+    /// The outcomes it serves, directly or through its services.
+    pub outcomes: Vec<Code>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TodayQuery {
+    /// The date to judge deadlines against (YYYY-MM-DD); default: today.
+    pub today: Option<String>,
+}
+
+#[utoipa::path(get, path = "/indicators/{code}", tag = "performance", params(("code" = String, Path), TodayQuery),
+    responses((status = 200, body = IndicatorDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn indicator(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<TodayQuery>,
+) -> ApiResult<Json<IndicatorDetail>> {
+    let today = today_of(&q.today)?;
+    let data = s.app.perf_data(&c).await?;
+    let rec = data
+        .perf
+        .indicators
+        .iter()
+        .find(|r| r.value.code.as_str() == code)
+        .ok_or_else(|| AppError::NotFound(format!("no indicator '{code}'")))?;
+    let card = data.card(today);
+    let ind = &rec.value;
+    let mut statuses = Vec::new();
+    for p in card.series(ind) {
+        statuses.push(card.status(ind, p, None));
+        if ind.by_locality {
+            for l in &data.localities {
+                statuses.push(card.status(ind, p, Some(l)));
+            }
+        }
+    }
+    Ok(Json(IndicatorDetail {
+        outcomes: card.outcomes_of(ind),
+        measurements: data
+            .measurements
+            .iter()
+            .filter(|m| m.indicator == ind.code)
+            .cloned()
+            .collect(),
+        targets: data
+            .targets
+            .iter()
+            .filter(|t| t.indicator == ind.code)
+            .cloned()
+            .collect(),
+        statuses,
+        indicator: IndicatorItem {
+            id: rec.id.clone(),
+            version: rec.version,
+            value: ind.clone(),
+        },
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct OutcomeStatusQuery {
+    /// Default: the latest ended financial year.
+    pub period: Option<String>,
+    pub today: Option<String>,
+}
+
+#[utoipa::path(get, path = "/outcomes/{code}/status", tag = "performance", params(("code" = String, Path), OutcomeStatusQuery),
+    responses((status = 200, body = goldthread_app::performance::OutcomeRow, description = "The outcome's status for the period with its explanation: inputs, weights, rule and thresholds"),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn outcome_status(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<OutcomeStatusQuery>,
+) -> ApiResult<Json<goldthread_app::performance::OutcomeRow>> {
+    Ok(Json(
+        s.app
+            .outcome_status(&c, &code, period_of(&q.period)?, today_of(&q.today)?)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExceptionList {
+    pub items: Vec<goldthread_domain::scorecard::Exception>,
+}
+
+#[utoipa::path(get, path = "/exceptions", tag = "performance", params(TodayQuery),
+    responses((status = 200, body = ExceptionList, description = "Indicators red for the tenant's number of consecutive periods, or overdue, with the outcome boards they go to"),
+              (status = 401, body = ErrorBody)))]
+async fn exceptions(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    ApiQuery(q): ApiQuery<TodayQuery>,
+) -> ApiResult<Json<ExceptionList>> {
+    Ok(Json(ExceptionList {
+        items: s.app.exceptions(&c, today_of(&q.today)?).await?,
+    }))
+}
+
+#[utoipa::path(post, path = "/import/{kind}", tag = "data",
+    params(("kind" = String, Path, description = "indicators, measurements, targets, localities, benchmark-groups or benchmark-values"), ImportQuery),
+    request_body(content_type = "multipart/form-data", description = "One CSV file (or an XLSX workbook with a sheet named after the kind)"),
+    responses((status = 200, body = ImportReport), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody, description = "Rejected; nothing written. details[].field is file:row:column")))]
+async fn import_kind(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(kind): Path<String>,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    form: Multipart,
+) -> ApiResult<Json<ImportReport>> {
+    let kind: goldthread_io::performance::Kind = kind.parse().map_err(AppError::NotFound)?;
+    let (source, label) = upload_source(form).await?;
+    Ok(Json(
+        s.app
+            .import_performance(&c, kind, &source, q.dry_run, &label)
+            .await?,
+    ))
 }

@@ -871,9 +871,13 @@ async fn the_openapi_document_describes_every_api_route() {
     paths.sort();
     let expected = [
         "/api/v1/audit",
+        "/api/v1/exceptions",
         "/api/v1/export/framework",
         "/api/v1/gaps",
         "/api/v1/import/framework",
+        "/api/v1/import/{kind}",
+        "/api/v1/indicators",
+        "/api/v1/indicators/{code}",
         "/api/v1/matrix",
         "/api/v1/matrix/{service}/{outcome}",
         "/api/v1/me",
@@ -881,6 +885,7 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/outcomes",
         "/api/v1/outcomes/{code}",
         "/api/v1/outcomes/{code}/raci",
+        "/api/v1/outcomes/{code}/status",
         "/api/v1/people",
         "/api/v1/people/{email}",
         "/api/v1/plans",
@@ -889,6 +894,7 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/portfolios/{code}",
         "/api/v1/services",
         "/api/v1/services/{code}",
+        "/api/v1/status",
         "/api/v1/thread/outcomes/{code}",
         "/api/v1/thread/services/{code}",
     ];
