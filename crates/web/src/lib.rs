@@ -4,9 +4,11 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod chart;
 pub mod error;
 pub mod extract;
 pub mod pages;
+pub mod perf_pages;
 pub mod view;
 
 use axum::Router;
@@ -35,6 +37,7 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
     let (api_router, openapi) = api::router();
     Router::new()
         .merge(pages::router())
+        .merge(perf_pages::router())
         .merge(api_router)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/static/app.css", get(css))

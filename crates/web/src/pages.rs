@@ -113,6 +113,11 @@ fn render<T: Template>(status: StatusCode, t: T) -> Response {
     }
 }
 
+/// Renders a page with status 200.
+pub fn render_page<T: Template>(t: T) -> Response {
+    page(t)
+}
+
 fn page<T: Template>(t: T) -> Response {
     render(StatusCode::OK, t)
 }
@@ -149,6 +154,11 @@ pub fn error_page(e: AppError) -> Response {
         other => other.to_string(),
     };
     message_page(status, heading, &message)
+}
+
+/// The page chrome for a signed-in person.
+pub fn chrome_for(s: &Staff, title: &str, section: &str) -> Chrome {
+    chrome(s, title, section)
 }
 
 fn chrome(s: &Staff, title: &str, section: &str) -> Chrome {
@@ -1190,6 +1200,12 @@ impl PageKind for Outcome {
             .map(|o| o.attributed_pence)
             .unwrap_or(0);
         vec![
+            Section {
+                heading: "Status".into(),
+                intro: "The outcome's status comes from its outcome indicators and the service indicators of the services that contribute to it, weighted by contribution strength.".into(),
+                links: vec![Link::new(format!("/outcomes/{}/status", self.code), "Why this outcome has its status")],
+                ..Default::default()
+            },
             Section { heading: "The thread".into(), tables: vec![above, below], ..Default::default() },
             Section { heading: "Services".into(), tables: vec![services], ..Default::default() },
             Section {

@@ -39,6 +39,8 @@ impl Chrome {
             ("/portfolios", "Portfolios", "portfolios"),
             ("/services", "Services", "services"),
             ("/plans", "Plans", "plans"),
+            ("/indicators", "Indicators", "indicators"),
+            ("/exceptions", "Exceptions", "exceptions"),
             ("/matrix", "Matrix", "matrix"),
             ("/one-fund", "One Fund", "one-fund"),
             ("/gaps", "Gaps", "gaps"),

@@ -1,0 +1,633 @@
+//! Staff pages of the performance engine: indicators (list with filters, and one
+//! indicator with its chart, data table and explained statuses), why an outcome
+//! has its status, and the exceptions to escalate.
+use crate::AppState;
+use crate::chart::{Series, line_chart};
+use crate::extract::Staff;
+use crate::pages::{chrome_for, error_page, render_page, url_encode};
+use crate::view::{Cell, Choice, Fact, Field, Link, TablePage, TableView};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use goldthread_app::AppError;
+use goldthread_app::performance::{default_period, parse_period};
+use goldthread_domain::indicator::Indicator;
+use goldthread_domain::performance::{Rag, show};
+use goldthread_domain::scorecard::{IndicatorStatus, Scorecard};
+use rust_decimal::prelude::ToPrimitive;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/indicators", get(list))
+        .route("/indicators/{code}", get(one))
+        .route("/outcomes/{code}/status", get(outcome_status))
+        .route("/exceptions", get(exceptions))
+}
+
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+/// A status as a tag: the word is always there; colour only repeats it.
+pub fn status_cell(s: Rag) -> Cell {
+    Cell::tag(s.to_string(), &format!("status-{s}"))
+}
+
+#[derive(Template)]
+#[template(path = "indicators.html")]
+struct IndicatorsPage {
+    chrome: crate::view::Chrome,
+    filters: Vec<Field>,
+    tables: Vec<TableView>,
+    shown: usize,
+    total: usize,
+    as_at: String,
+}
+
+#[derive(Deserialize, Default)]
+struct Filters {
+    tier: Option<String>,
+    outcome: Option<String>,
+    service: Option<String>,
+    status: Option<String>,
+    owner: Option<String>,
+}
+
+fn select(
+    name: &str,
+    label: &str,
+    current: &Option<String>,
+    options: Vec<(String, String)>,
+) -> Field {
+    let cur = current.clone().unwrap_or_default();
+    let mut choices = vec![Choice {
+        value: String::new(),
+        label: "Any".into(),
+        selected: cur.is_empty(),
+    }];
+    choices.extend(options.into_iter().map(|(v, l)| Choice {
+        selected: v == cur,
+        value: v,
+        label: l,
+    }));
+    Field::new("select", name, label, "").choices(choices)
+}
+
+/// The latest whole-area status of an indicator (its last series period).
+fn latest(card: &Scorecard<'_>, ind: &Indicator) -> Option<IndicatorStatus> {
+    card.series(ind).last().map(|p| card.status(ind, *p, None))
+}
+
+async fn list(State(s): State<AppState>, staff: Staff, Query(f): Query<Filters>) -> Response {
+    let data = match s.app.perf_data(&staff.caller).await {
+        Ok(d) => d,
+        Err(e) => return error_page(e),
+    };
+    let card = data.card(today());
+    let fw = data.framework();
+    let blank = |o: &Option<String>| o.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
+    let (tier, outcome, service, status, owner) = (
+        blank(&f.tier),
+        blank(&f.outcome),
+        blank(&f.service),
+        blank(&f.status),
+        blank(&f.owner),
+    );
+    let mut t = TableView::new(
+        "",
+        &[
+            "Indicator",
+            "Tier",
+            "Latest period",
+            "Value",
+            "Target",
+            "Status",
+            "Trend",
+            "Owner",
+        ],
+    )
+    .numeric(&[3, 4])
+    .empty("No indicator matches these filters.");
+    let mut shown = 0;
+    for ind in &data.indicators {
+        let st = latest(&card, ind);
+        let keep = tier.as_ref().is_none_or(|t| ind.tier.as_str() == t)
+            && outcome
+                .as_ref()
+                .is_none_or(|o| card.outcomes_of(ind).iter().any(|c| c.as_str() == o))
+            && service
+                .as_ref()
+                .is_none_or(|sv| ind.services.iter().any(|c| c.as_str() == sv))
+            && status
+                .as_ref()
+                .is_none_or(|x| st.as_ref().is_some_and(|s| s.status.as_str() == x))
+            && owner
+                .as_ref()
+                .is_none_or(|o| ind.owner.as_ref().is_some_and(|e| e.as_str() == o));
+        if !keep {
+            continue;
+        }
+        shown += 1;
+        let target = st
+            .as_ref()
+            .and_then(|s| match (s.target, s.band_low, s.band_high) {
+                (Some(t), _, _) => Some(show(t, ind.unit)),
+                (None, Some(lo), Some(hi)) => {
+                    Some(format!("{}–{}", show(lo, ind.unit), show(hi, ind.unit)))
+                }
+                _ => None,
+            });
+        t.rows.push(vec![
+            Cell::link(
+                format!("{} — {}", ind.code, ind.title),
+                format!("/indicators/{}", url_encode(ind.code.as_str())),
+            ),
+            Cell::text(ind.tier.to_string()),
+            Cell::text(
+                st.as_ref()
+                    .map(|s| s.period.to_string())
+                    .unwrap_or_else(|| "—".into()),
+            ),
+            Cell::num(
+                st.as_ref()
+                    .and_then(|s| s.value)
+                    .map(|v| show(v, ind.unit))
+                    .unwrap_or_else(|| "—".into()),
+            ),
+            Cell::num(target.unwrap_or_else(|| "—".into())),
+            st.as_ref()
+                .map(|s| status_cell(s.status))
+                .unwrap_or_else(|| Cell::text("no data")),
+            Cell::text(
+                st.as_ref()
+                    .map(|s| s.trend_previous.to_string())
+                    .unwrap_or_default(),
+            ),
+            Cell::text(
+                ind.owner
+                    .as_ref()
+                    .and_then(|e| fw.person(e.as_str()))
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default(),
+            ),
+        ]);
+    }
+    let filters = vec![
+        select(
+            "tier",
+            "Tier",
+            &tier,
+            ["outcome", "service", "enabler"]
+                .iter()
+                .map(|t| (t.to_string(), t.to_string()))
+                .collect(),
+        ),
+        select(
+            "outcome",
+            "Outcome",
+            &outcome,
+            fw.outcomes
+                .iter()
+                .filter(|o| o.kind == goldthread_domain::OutcomeKind::Local)
+                .map(|o| (o.code.to_string(), format!("{} — {}", o.code, o.title)))
+                .collect(),
+        ),
+        select(
+            "service",
+            "Service",
+            &service,
+            fw.services
+                .iter()
+                .map(|s| (s.code.to_string(), s.title.clone()))
+                .collect(),
+        ),
+        select(
+            "status",
+            "Status",
+            &status,
+            Rag::ALL
+                .iter()
+                .map(|r| (r.to_string(), r.to_string()))
+                .collect(),
+        ),
+        select(
+            "owner",
+            "Owner",
+            &owner,
+            fw.people
+                .iter()
+                .map(|p| (p.email.to_string(), p.name.clone()))
+                .collect(),
+        ),
+    ];
+    render_page(IndicatorsPage {
+        chrome: chrome_for(&staff, "Indicators", "indicators"),
+        filters,
+        tables: vec![t],
+        shown,
+        total: data.indicators.len(),
+        as_at: today().to_string(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "indicator.html")]
+struct IndicatorPage {
+    chrome: crate::view::Chrome,
+    heading: String,
+    /// (status css, status, headline, sentence) for the latest period.
+    latest: Option<(String, String, String, String)>,
+    facts: Vec<Fact>,
+    chart: String,
+    chart_caption: String,
+    tables: Vec<TableView>,
+}
+
+fn f64_of(d: Option<rust_decimal::Decimal>) -> Option<f64> {
+    d.and_then(|d| d.to_f64())
+}
+
+async fn one(State(s): State<AppState>, staff: Staff, Path(code): Path<String>) -> Response {
+    let data = match s.app.perf_data(&staff.caller).await {
+        Ok(d) => d,
+        Err(e) => return error_page(e),
+    };
+    let Some(ind) = data.indicators.iter().find(|i| i.code.as_str() == code) else {
+        return error_page(AppError::NotFound(format!(
+            "There is no indicator '{code}'."
+        )));
+    };
+    let card = data.card(today());
+    let fw = data.framework();
+    let series = card.series(ind);
+    let statuses: Vec<IndicatorStatus> =
+        series.iter().map(|p| card.status(ind, *p, None)).collect();
+    let u = ind.unit;
+    let mut facts = vec![
+        Fact::text(
+            "Definition",
+            if ind.definition.is_empty() {
+                "—".to_string()
+            } else {
+                ind.definition.clone()
+            },
+        ),
+        Fact::text("Tier", ind.tier.to_string()),
+        Fact::text("Polarity", ind.polarity.to_string()),
+        Fact::text(
+            "Unit and frequency",
+            format!("{}, {}", ind.unit, ind.frequency),
+        ),
+        Fact::text("Source", ind.source.to_string()),
+        Fact::text("Tolerance", ind.tolerance.to_string()),
+        Fact::text(
+            "Deadline",
+            format!("{} days after each period ends", ind.deadline_days),
+        ),
+    ];
+    if let Some((lo, hi)) = ind.default_band() {
+        facts.push(Fact::text(
+            "Default target band",
+            format!("{}–{}", show(lo, u), show(hi, u)),
+        ));
+    }
+    facts.push(Fact::new(
+        "Owner",
+        vec![match &ind.owner {
+            Some(e) => Cell::link(
+                fw.person(e.as_str())
+                    .map(|p| p.name.clone())
+                    .unwrap_or_else(|| e.to_string()),
+                format!("/people/{}", url_encode(e.as_str())),
+            ),
+            None => Cell::text("No one yet"),
+        }],
+    ));
+    let services: Vec<Cell> = ind
+        .services
+        .iter()
+        .map(|c| {
+            Cell::link(
+                fw.service(c.as_str())
+                    .map(|s| s.title.clone())
+                    .unwrap_or_else(|| c.to_string()),
+                format!("/services/{c}"),
+            )
+        })
+        .collect();
+    facts.push(Fact::new(
+        "Services",
+        if services.is_empty() {
+            vec![Cell::text("—")]
+        } else {
+            services
+        },
+    ));
+    let outcomes: Vec<Cell> = card
+        .outcomes_of(ind)
+        .iter()
+        .map(|c| Cell::link(c.to_string(), format!("/outcomes/{c}")))
+        .collect();
+    facts.push(Fact::new(
+        "Serves outcomes",
+        if outcomes.is_empty() {
+            vec![Cell::text("None: linked to nothing (a framework gap)")]
+        } else {
+            outcomes
+        },
+    ));
+
+    let labels: Vec<String> = series.iter().map(|p| p.to_string()).collect();
+    let mut lines = vec![Series {
+        name: "Value".into(),
+        values: statuses.iter().map(|s| f64_of(s.value)).collect(),
+        style: "solid",
+        markers: true,
+    }];
+    if statuses.iter().any(|s| s.target.is_some()) {
+        lines.push(Series {
+            name: "Target".into(),
+            values: statuses.iter().map(|s| f64_of(s.target)).collect(),
+            style: "dashed",
+            markers: false,
+        });
+    }
+    if statuses.iter().any(|s| s.band_low.is_some()) {
+        lines.push(Series {
+            name: "Band low".into(),
+            values: statuses.iter().map(|s| f64_of(s.band_low)).collect(),
+            style: "dotted",
+            markers: false,
+        });
+        lines.push(Series {
+            name: "Band high".into(),
+            values: statuses.iter().map(|s| f64_of(s.band_high)).collect(),
+            style: "dotted",
+            markers: false,
+        });
+    }
+    let bench: Vec<Option<&goldthread_domain::performance::Benchmark>> =
+        statuses.iter().map(|s| s.benchmark.as_ref()).collect();
+    if bench.iter().any(|b| b.and_then(|b| b.scotland).is_some()) {
+        lines.push(Series {
+            name: "Scotland".into(),
+            values: bench
+                .iter()
+                .map(|b| f64_of(b.and_then(|b| b.scotland)))
+                .collect(),
+            style: "dotted",
+            markers: true,
+        });
+    }
+    if bench
+        .iter()
+        .any(|b| b.and_then(|b| b.family_group_average).is_some())
+    {
+        lines.push(Series {
+            name: "Family group".into(),
+            values: bench
+                .iter()
+                .map(|b| f64_of(b.and_then(|b| b.family_group_average)))
+                .collect(),
+            style: "dashed",
+            markers: true,
+        });
+    }
+    let described: Vec<String> = statuses
+        .iter()
+        .filter_map(|s| s.value.map(|v| format!("{} {}", s.period, show(v, u))))
+        .collect();
+    let chart = line_chart(
+        "ind",
+        &format!("{} by period", ind.title),
+        &format!("Values: {}.", described.join("; ")),
+        &labels,
+        &lines,
+    );
+
+    let mut t = TableView::new(
+        "Values, targets and statuses",
+        &[
+            "Period",
+            "Value",
+            "Target",
+            "Status",
+            "Trend (previous)",
+            "Trend (a year ago)",
+            "Rank",
+            "Scotland",
+            "Data",
+            "Why",
+        ],
+    )
+    .numeric(&[1, 2, 6, 7])
+    .empty("No values or targets yet.");
+    for st in statuses.iter().rev() {
+        let target = match (st.target, st.band_low, st.band_high) {
+            (Some(t), _, _) => show(t, u),
+            (None, Some(lo), Some(hi)) => format!("{}–{}", show(lo, u), show(hi, u)),
+            _ => "—".into(),
+        };
+        let b = st.benchmark.as_ref();
+        t.rows.push(vec![
+            Cell::text(st.period.to_string()),
+            Cell::num(st.value.map(|v| show(v, u)).unwrap_or_else(|| "—".into())),
+            Cell::num(target),
+            status_cell(st.status),
+            Cell::text(st.trend_previous.to_string()),
+            Cell::text(st.trend_year_ago.to_string()),
+            Cell::num(
+                b.and_then(|b| {
+                    b.rank
+                        .map(|r| format!("{r} of {} (Q{})", b.n, b.quartile.unwrap_or(0)))
+                })
+                .unwrap_or_else(|| "—".into()),
+            ),
+            Cell::num(
+                b.and_then(|b| b.scotland)
+                    .map(|v| show(v, u))
+                    .unwrap_or_else(|| "—".into()),
+            ),
+            Cell::text(st.data_status.map(|d| d.to_string()).unwrap_or_default()),
+            Cell::text(st.explanation.sentence.clone()),
+        ]);
+    }
+    let mut tables = vec![t];
+    if ind.by_locality
+        && let Some(p) = series.last()
+    {
+        let mut lt = TableView::new(
+            format!("By locality, {p}"),
+            &["Locality", "Value", "Status", "Why"],
+        )
+        .numeric(&[1]);
+        for l in &data.perf.localities {
+            let st = card.status(ind, *p, Some(&l.value.code));
+            lt.rows.push(vec![
+                Cell::text(l.value.name.clone()),
+                Cell::num(st.value.map(|v| show(v, u)).unwrap_or_else(|| "—".into())),
+                status_cell(st.status),
+                Cell::text(st.explanation.sentence),
+            ]);
+        }
+        tables.push(lt);
+    }
+    let latest = statuses.last().map(|st| {
+        (
+            format!("status-{}", st.status),
+            st.status.to_string(),
+            format!("Latest: {}", st.period),
+            st.explanation.sentence.clone(),
+        )
+    });
+    render_page(IndicatorPage {
+        chrome: chrome_for(
+            &staff,
+            &format!("{} — {}", ind.code, ind.title),
+            "indicators",
+        ),
+        heading: format!("{} — {}", ind.code, ind.title),
+        latest,
+        facts,
+        chart_caption: format!(
+            "{} for each period{}.",
+            ind.title,
+            if lines.len() > 1 {
+                ", with the target and comparators"
+            } else {
+                ""
+            }
+        ),
+        chart,
+        tables,
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct PeriodQuery {
+    period: Option<String>,
+}
+
+async fn outcome_status(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let period = match q
+        .period
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(parse_period)
+        .transpose()
+    {
+        Ok(p) => p.unwrap_or_else(|| default_period(today())),
+        Err(e) => return error_page(e),
+    };
+    let row = match s
+        .app
+        .outcome_status(&staff.caller, &code, Some(period), today())
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return error_page(e),
+    };
+    let e = &row.explanation;
+    let mut t = TableView::new(
+        "The indicators behind it",
+        &[
+            "Indicator",
+            "Status",
+            "Weight",
+            "Points",
+            "How it reaches the outcome",
+        ],
+    )
+    .numeric(&[2, 3])
+    .empty("No indicator reaches this outcome.");
+    for i in &e.items {
+        let code = i
+            .indicator
+            .split(' ')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        t.rows.push(vec![
+            Cell::link(
+                i.indicator.clone(),
+                format!("/indicators/{}", url_encode(&code)),
+            ),
+            status_cell(i.status),
+            Cell::num(i.weight.to_string()),
+            Cell::num(
+                i.points
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "excluded".into()),
+            ),
+            Cell::text(i.via.clone()),
+        ]);
+    }
+    let previous = period.previous();
+    render_page(TablePage {
+        chrome: chrome_for(&staff, &format!("{} status", row.outcome), "outcomes"),
+        heading: format!("Why is {} {} for {}?", row.outcome, e.status, row.period),
+        intro: format!("{} Rule: {}.", e.sentence, e.rule),
+        actions: vec![
+            Link::new(format!("/outcomes/{}", row.outcome), "Back to the outcome"),
+            Link::new(
+                format!(
+                    "/outcomes/{}/status?period={}",
+                    row.outcome,
+                    url_encode(&previous.to_string())
+                ),
+                format!("See {previous}"),
+            ),
+        ],
+        tables: vec![t],
+    })
+}
+
+async fn exceptions(State(s): State<AppState>, staff: Staff) -> Response {
+    let list = match s.app.exceptions(&staff.caller, today()).await {
+        Ok(l) => l,
+        Err(e) => return error_page(e),
+    };
+    let mut t = TableView::new(
+        format!("Indicators to escalate ({})", list.len()),
+        &["Indicator", "Period", "Why", "Outcome boards", "Owner"],
+    )
+    .empty("Nothing to escalate.");
+    for x in &list {
+        t.rows.push(vec![
+            Cell::link(
+                format!("{} — {}", x.indicator, x.title),
+                format!("/indicators/{}", url_encode(x.indicator.as_str())),
+            ),
+            Cell::text(x.period.to_string()),
+            Cell::text(x.sentence.clone()),
+            Cell::text(
+                x.boards
+                    .iter()
+                    .map(|(p, l)| {
+                        format!(
+                            "{p}{}",
+                            l.as_ref().map(|e| format!(" ({e})")).unwrap_or_default()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            Cell::text(x.owner.as_ref().map(|e| e.to_string()).unwrap_or_default()),
+        ]);
+    }
+    render_page(TablePage {
+        chrome: chrome_for(&staff, "Exceptions", "exceptions"),
+        heading: "Exceptions".into(),
+        intro: "Indicators red for two or more consecutive periods up to the latest reported one, or with an overdue value. Each goes to the outcome board of the portfolio leading an outcome it serves.".into(),
+        actions: vec![Link::new("/api/v1/exceptions", "Exceptions as JSON")],
+        tables: vec![t],
+    })
+}
