@@ -709,8 +709,10 @@ impl App {
         Ok(self.view(c).await?.framework.one_fund())
     }
 
+    /// The framework gaps, including indicators linked to nothing.
     pub async fn gaps(&self, c: &Caller) -> Result<Gaps> {
-        Ok(self.view(c).await?.framework.gaps())
+        let data = self.perf_data(c).await?;
+        Ok(data.framework().gaps().with_indicators(&data.indicators))
     }
 
     /// The audit trail (admins and auditors only).

@@ -357,6 +357,39 @@ async fn a_rejected_or_dry_run_performance_import_writes_nothing() {
 }
 
 #[tokio::test]
+async fn an_indicator_linked_to_nothing_is_a_framework_gap() {
+    let t = TestDb::sqlite().await;
+    let (app, _tenant, cli) = setup(&t).await;
+    assert!(
+        app.gaps(&cli)
+            .await
+            .unwrap()
+            .indicators_linked_to_nothing
+            .is_empty()
+    );
+    let lonely = format!(
+        "{INDICATORS}LONELY,Unlinked,enabler,count,data-only,calendar-year,local,,,,,,,no,,Nothing links here.,\n"
+    );
+    app.import_performance(
+        &cli,
+        Kind::Indicators,
+        &csv("indicators", &lonely),
+        false,
+        "x",
+    )
+    .await
+    .unwrap();
+    let g = app.gaps(&cli).await.unwrap();
+    assert_eq!(
+        g.indicators_linked_to_nothing
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>(),
+        vec!["LONELY"]
+    );
+}
+
+#[tokio::test]
 async fn only_admins_and_performance_officers_import_data() {
     let t = TestDb::sqlite().await;
     let (app, tenant, _cli) = setup(&t).await;

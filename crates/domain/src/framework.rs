@@ -110,6 +110,8 @@ pub struct Gaps {
     pub outcomes_without_service: Vec<Code>,
     /// Portfolios with no Outcome Leader.
     pub portfolios_without_leader: Vec<Code>,
+    /// Indicators linked to no service and no outcome.
+    pub indicators_linked_to_nothing: Vec<Code>,
 }
 
 impl Gaps {
@@ -118,6 +120,17 @@ impl Gaps {
             + self.services_contributing_to_nothing.len()
             + self.outcomes_without_service.len()
             + self.portfolios_without_leader.len()
+            + self.indicators_linked_to_nothing.len()
+    }
+
+    /// Adds the indicators that are linked to no service and no outcome.
+    pub fn with_indicators(mut self, indicators: &[crate::indicator::Indicator]) -> Gaps {
+        self.indicators_linked_to_nothing = indicators
+            .iter()
+            .filter(|i| i.services.is_empty() && i.outcomes.is_empty())
+            .map(|i| i.code.clone())
+            .collect();
+        self
     }
 }
 
@@ -368,6 +381,7 @@ impl Framework {
                 .filter(|p| p.outcome_leader.is_none())
                 .map(|p| p.code.clone())
                 .collect(),
+            indicators_linked_to_nothing: Vec::new(),
         }
     }
 

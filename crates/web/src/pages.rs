@@ -2443,7 +2443,10 @@ async fn gaps(State(s): State<AppState>, staff: Staff) -> Response {
         Err(e) => return error_page(e),
     };
     let fw = &v.framework;
-    let g = fw.gaps();
+    let g = match s.app.gaps(&staff.caller).await {
+        Ok(g) => g,
+        Err(e) => return error_page(e),
+    };
     let outcome_rows = |codes: &[goldthread_domain::Code], caption: &str, fix: &str| {
         let mut t = TableView::new(
             format!("{caption} ({})", codes.len()),
@@ -2475,6 +2478,23 @@ async fn gaps(State(s): State<AppState>, staff: Staff) -> Response {
             Cell::text("Add the outcomes it serves in the matrix"),
         ]);
     }
+    let mut indicators = TableView::new(
+        format!(
+            "Indicators linked to nothing ({})",
+            g.indicators_linked_to_nothing.len()
+        ),
+        &["Indicator", "What to do"],
+    )
+    .empty("None — good.");
+    for c in &g.indicators_linked_to_nothing {
+        indicators.rows.push(vec![
+            Cell::link(
+                c.to_string(),
+                format!("/indicators/{}", url_encode(c.as_str())),
+            ),
+            Cell::text("Link it to the services or outcomes it measures"),
+        ]);
+    }
     let mut portfolios = TableView::new(
         format!(
             "Portfolios with no Outcome Leader ({})",
@@ -2499,6 +2519,7 @@ async fn gaps(State(s): State<AppState>, staff: Staff) -> Response {
             outcome_rows(&g.outcomes_without_service, "Local outcomes no service contributes to", "Add contributing services in the matrix"),
             services,
             portfolios,
+            indicators,
         ],
     })
 }
