@@ -541,15 +541,18 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let loaded = demo::ensure(&app).await?;
             pb.finish_and_clear();
             let tenant = app.tenant(demo::TENANT).await?;
-            let v = app.view(&Caller::cli(tenant)).await?;
+            let data = app.perf_data(&Caller::cli(tenant)).await?;
+            let v = &data.view;
             say!(
-                "{} the demo council: {} ({} outcomes, {} services, {} matrix cells, {} plans).",
+                "{} the demo council: {} ({} outcomes, {} services, {} matrix cells, {} plans, {} indicators, {} measurements).",
                 if loaded { "Loaded" } else { "Already there:" },
                 demo::NAME,
                 v.framework.outcomes.len(),
                 v.framework.services.len(),
                 v.framework.contributions.len(),
-                v.framework.plans.len()
+                v.framework.plans.len(),
+                data.indicators.len(),
+                data.measurements.len()
             );
             say!(
                 "\nSign in with any of these accounts; the password of each is: {}",

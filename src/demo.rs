@@ -3,6 +3,7 @@
 use goldthread_app::input::PersonInput;
 use goldthread_app::{App, AppError, Caller};
 use goldthread_io::Source;
+use goldthread_io::performance::Kind;
 use std::collections::BTreeMap;
 
 pub const TENANT: &str = "clackmannanshire";
@@ -39,6 +40,34 @@ const FILES: &[(&str, &str)] = &[
     (
         "plans.csv",
         include_str!("../demo/clackmannanshire/plans.csv"),
+    ),
+];
+
+/// The demo's performance data, in the order it is imported.
+const PERFORMANCE: &[(Kind, &str)] = &[
+    (
+        Kind::Localities,
+        include_str!("../demo/clackmannanshire/localities.csv"),
+    ),
+    (
+        Kind::Indicators,
+        include_str!("../demo/clackmannanshire/indicators.csv"),
+    ),
+    (
+        Kind::Targets,
+        include_str!("../demo/clackmannanshire/targets.csv"),
+    ),
+    (
+        Kind::Measurements,
+        include_str!("../demo/clackmannanshire/measurements.csv"),
+    ),
+    (
+        Kind::BenchmarkGroups,
+        include_str!("../demo/clackmannanshire/benchmark-groups.csv"),
+    ),
+    (
+        Kind::BenchmarkValues,
+        include_str!("../demo/clackmannanshire/benchmark-values.csv"),
     ),
 ];
 
@@ -87,6 +116,15 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
     let cli = Caller::cli(tenant.clone());
     app.import_framework(&cli, &source(), false, "demo council")
         .await?;
+    for (kind, content) in PERFORMANCE {
+        let file = format!("{}.csv", kind.name());
+        let source = Source::Csv(BTreeMap::from([(
+            file.clone(),
+            content.as_bytes().to_vec(),
+        )]));
+        app.import_performance(&cli, *kind, &source, false, &file)
+            .await?;
+    }
     for (email, _) in ACCOUNTS {
         let person = app
             .get::<goldthread_domain::framework::Person>(&cli, email)

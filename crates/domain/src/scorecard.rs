@@ -478,9 +478,12 @@ impl<'a> Scorecard<'a> {
                 .collect();
             let why = match &reason {
                 Escalation::Red { periods } => {
-                    format!("red for {periods} consecutive periods up to {period}")
+                    format!(
+                        "{} is red for {periods} consecutive periods up to {period}",
+                        ind.code
+                    )
                 }
-                Escalation::Overdue => format!("the value for {period} is overdue"),
+                Escalation::Overdue => format!("{}'s value for {period} is overdue", ind.code),
             };
             let to = if boards.is_empty() {
                 "no outcome board (the indicator reaches no outcome led by a portfolio)".to_string()
@@ -492,10 +495,7 @@ impl<'a> Scorecard<'a> {
                     .join(", ")
             };
             out.push(Exception {
-                sentence: format!(
-                    "{} is {why}; it goes to the outcome board of {to}.",
-                    ind.code
-                ),
+                sentence: format!("{why}; it goes to the outcome board of {to}."),
                 indicator: ind.code.clone(),
                 title: ind.title.clone(),
                 owner: ind.owner.clone(),

@@ -276,6 +276,10 @@ fn exceptions_go_to_the_board_of_the_portfolio_leading_the_outcome() {
     // Once 2025/26 Q1 is overdue, that is the reason.
     let c = card(&data, date!(2025 - 09 - 01));
     assert_eq!(c.exceptions()[0].reason, Escalation::Overdue);
+    assert_eq!(
+        c.exceptions()[0].sentence,
+        "SQ's value for 2025/26 Q1 is overdue; it goes to the outcome board of P1."
+    );
 }
 
 #[test]
