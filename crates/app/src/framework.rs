@@ -896,7 +896,9 @@ impl App {
         }
         apply_all::<Plan>(&mut tx, c, &snap, imp.plans.clone(), &mut report, &ctx).await?;
         report.rows = imp.rows();
-        if !dry_run {
+        if dry_run {
+            tx.rollback().await?;
+        } else {
             tx.commit().await?;
         }
         Ok(report)

@@ -411,7 +411,9 @@ impl App {
                 .await?;
             }
         }
-        if !dry_run {
+        if dry_run {
+            tx.rollback().await?;
+        } else {
             tx.commit().await?;
         }
         Ok(report)

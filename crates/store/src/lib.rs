@@ -87,6 +87,12 @@ impl WriteTx {
         self.tx.commit().await?;
         Ok(())
     }
+
+    /// Rolls back now (dropping a `WriteTx` also rolls back, but later).
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
 }
 
 /// Normalises a database URL: SQLite files are created if absent.
@@ -195,7 +201,13 @@ impl Db {
         } else {
             None
         };
-        let mut tx = self.pool.begin().await?;
+        // On SQLite, take the write lock as the transaction begins: a deferred
+        // transaction that reads first and writes later can fail at once with
+        // "database is locked" instead of waiting for the lock.
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         if let Some(t) = tenant {
             let n = sqlx::query("UPDATE tenants SET version = version WHERE id = $1")
                 .bind(&t.0)

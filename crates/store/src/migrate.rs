@@ -28,6 +28,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 3,
+        name: "published",
+        common: include_str!("../migrations/0003_published.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl Migration {

@@ -520,3 +520,134 @@ pub async fn put_benchmark_value(
         .await?;
     Ok(())
 }
+
+/// A published period.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Publication {
+    pub id: String,
+    pub period: String,
+    pub published_at: String,
+    pub published_by: String,
+}
+
+/// A frozen status: indicator code, period text, locality code ('' = whole area),
+/// status and its explanation as published (JSON).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frozen {
+    pub indicator: Code,
+    pub period: Period,
+    pub locality: Option<Code>,
+    pub explanation: serde_json::Value,
+}
+
+pub async fn publications(conn: &mut AnyConnection, tenant: &TenantId) -> Result<Vec<Publication>> {
+    let rows = sqlx::query("SELECT id, period, published_at, published_by FROM publications WHERE tenant_id = $1 ORDER BY published_at")
+        .bind(&tenant.0)
+        .fetch_all(conn)
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Publication {
+                id: r.try_get("id")?,
+                period: r.try_get("period")?,
+                published_at: r.try_get("published_at")?,
+                published_by: r.try_get("published_by")?,
+            })
+        })
+        .collect()
+}
+
+/// Every frozen status of a tenant.
+pub async fn frozen(conn: &mut AnyConnection, tenant: &TenantId) -> Result<Vec<Frozen>> {
+    let rows = sqlx::query(
+        "SELECT i.code, i.frequency, p.period, p.locality, p.explanation FROM published_statuses p
+         JOIN indicators i ON i.id = p.indicator_id WHERE p.tenant_id = $1",
+    )
+    .bind(&tenant.0)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let f: Frequency = parse("frequency", &r.try_get::<String, _>("frequency")?)?;
+            let locality: String = r.try_get("locality")?;
+            Ok(Frozen {
+                indicator: code(&r.try_get::<String, _>("code")?)?,
+                period: Period::parse(&r.try_get::<String, _>("period")?, f)
+                    .map_err(|e| corrupt("period", e))?,
+                locality: if locality.is_empty() {
+                    None
+                } else {
+                    Some(code(&locality)?)
+                },
+                explanation: serde_json::from_str(&r.try_get::<String, _>("explanation")?)
+                    .map_err(|e| corrupt("explanation", e))?,
+            })
+        })
+        .collect()
+}
+
+/// Records a publication with its frozen statuses (those not frozen already) and
+/// outcome roll-ups. Refuses a period published before.
+pub async fn publish(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    period: &Period,
+    by: &str,
+    statuses: &[(String, Period, Option<Code>, String, serde_json::Value)],
+    outcomes: &[(Code, String, serde_json::Value)],
+) -> Result<Publication> {
+    let p = Publication {
+        id: new_id(),
+        period: period.to_string(),
+        published_at: now_text(),
+        published_by: by.to_string(),
+    };
+    sqlx::query("INSERT INTO publications (id, tenant_id, period, published_at, published_by) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&p.id)
+        .bind(&tenant.0)
+        .bind(&p.period)
+        .bind(&p.published_at)
+        .bind(&p.published_by)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| unique_as(e, || format!("{period} has already been published")))?;
+    for (indicator_id, ip, locality, status, explanation) in statuses {
+        let loc = locality.as_ref().map(|l| l.to_string()).unwrap_or_default();
+        let exists: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM published_statuses WHERE tenant_id = $1 AND indicator_id = $2 AND period = $3 AND locality = $4",
+        )
+        .bind(&tenant.0)
+        .bind(indicator_id)
+        .bind(ip.to_string())
+        .bind(&loc)
+        .fetch_one(&mut *conn)
+        .await?;
+        if exists > 0 {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO published_statuses (publication_id, tenant_id, indicator_id, period, locality, status, explanation)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&p.id)
+        .bind(&tenant.0)
+        .bind(indicator_id)
+        .bind(ip.to_string())
+        .bind(loc)
+        .bind(status)
+        .bind(explanation.to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (outcome, status, explanation) in outcomes {
+        sqlx::query("INSERT INTO published_outcomes (publication_id, tenant_id, outcome, status, explanation) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&p.id)
+            .bind(&tenant.0)
+            .bind(outcome.as_str())
+            .bind(status)
+            .bind(explanation.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(p)
+}
