@@ -95,6 +95,17 @@ enum Command {
         #[arg(long)]
         today: Option<String>,
     },
+    /// Publish a period: freeze its statuses so later changes show as restatements.
+    Publish {
+        #[arg(long)]
+        tenant: String,
+        /// The period to publish (e.g. 2024/25).
+        #[arg(long)]
+        period: String,
+        /// The date to judge deadlines against (YYYY-MM-DD); default: today.
+        #[arg(long)]
+        today: Option<String>,
+    },
     /// List indicators to escalate to their outcome boards.
     Exceptions {
         #[arg(long)]
@@ -759,6 +770,24 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 ),
                 StatusFormat::Csv => print_status_csv(&report)?,
             }
+        }
+        Command::Publish {
+            tenant,
+            period,
+            today,
+        } => {
+            let app = open(&url).await?;
+            let caller = Caller::cli(app.tenant(&tenant).await?);
+            let period = goldthread_app::performance::parse_period(&period)?;
+            let r = app
+                .publish(&caller, period, parse_today(today.as_deref())?)
+                .await?;
+            say!(
+                "Published {}: {} indicator statuses and {} outcome roll-ups frozen.",
+                r.period,
+                r.statuses,
+                r.outcomes
+            );
         }
         Command::Exceptions { tenant, today } => {
             let app = open(&url).await?;

@@ -10,7 +10,7 @@ use goldthread_domain::indicator::{
 use goldthread_domain::performance::RollupExplanation;
 use goldthread_domain::period::{Frequency, Period};
 use goldthread_domain::permission::Write;
-use goldthread_domain::scorecard::{Exception, IndicatorStatus, Scorecard, Settings};
+use goldthread_domain::scorecard::{Exception, FrozenKey, IndicatorStatus, Scorecard, Settings};
 use goldthread_io::Source;
 use goldthread_io::performance::{self as pio, Context, Kind};
 use goldthread_store::WriteTx;
@@ -32,11 +32,20 @@ pub struct PerfData {
     pub measurements: Vec<Measurement>,
     pub localities: Vec<Code>,
     pub own_area: String,
+    /// Published statuses, keyed by indicator × period × locality.
+    pub frozen: Vec<(FrozenKey, goldthread_domain::performance::StatusExplanation)>,
 }
 
 impl PerfData {
-    fn new(view: View, perf: PerfSnapshot, own_area: String) -> PerfData {
+    fn new(view: View, perf: PerfSnapshot, own_area: String, frozen: Vec<ps::Frozen>) -> PerfData {
         PerfData {
+            frozen: frozen
+                .into_iter()
+                .filter_map(|f| {
+                    let e = serde_json::from_value(f.explanation).ok()?;
+                    Some(((f.indicator, f.period, f.locality), e))
+                })
+                .collect(),
             indicators: perf.indicators.iter().map(|r| r.value.clone()).collect(),
             targets: perf.targets.iter().map(|r| r.value.clone()).collect(),
             measurements: perf.measurements.iter().map(|r| r.value.clone()).collect(),
@@ -69,6 +78,7 @@ impl PerfData {
             today,
             Settings::default(),
         )
+        .with_frozen(self.frozen.iter().cloned())
     }
 }
 
@@ -135,7 +145,13 @@ impl App {
         let view = self.view(c).await?;
         let mut conn = self.db.read().await?;
         let perf = ps::load(&mut conn, &c.tenant_id()).await?;
-        Ok(PerfData::new(view, perf, c.tenant.area_name.clone()))
+        let frozen = ps::frozen(&mut conn, &c.tenant_id()).await?;
+        Ok(PerfData::new(
+            view,
+            perf,
+            c.tenant.area_name.clone(),
+            frozen,
+        ))
     }
 
     /// Imports one kind of performance file (all or nothing; `dry_run` rolls back).
@@ -504,10 +520,111 @@ impl App {
         })
     }
 
+    /// Publishes a period: freezes the statuses of every indicator's period within
+    /// it (whole area and localities) and the outcome roll-ups, with the thresholds
+    /// used, so that later changes show as restatements and never re-colour what
+    /// was published. A period is published once.
+    pub async fn publish(&self, c: &Caller, period: Period, today: Date) -> Result<PublishReport> {
+        let data = self.perf_data(c).await?;
+        c.require(Write::ImportFramework, data.framework())?;
+        let card = data.card(today);
+        let ids: HashMap<&Code, &str> = data
+            .perf
+            .indicators
+            .iter()
+            .map(|r| (&r.value.code, r.id.as_str()))
+            .collect();
+        let mut rows = Vec::new();
+        for ind in &data.indicators {
+            let Some(own) = Scorecard::period_within(ind, period) else {
+                continue;
+            };
+            let localities: Vec<Option<&Code>> = std::iter::once(None)
+                .chain(data.localities.iter().filter(|_| ind.by_locality).map(Some))
+                .collect();
+            for l in localities {
+                let s = card.status(ind, own, l);
+                rows.push((
+                    ids[&ind.code].to_string(),
+                    own,
+                    l.cloned(),
+                    s.status.to_string(),
+                    serde_json::to_value(&s.explanation).unwrap_or(Value::Null),
+                ));
+            }
+        }
+        let outcomes: Vec<(Code, String, Value)> = card
+            .outcomes(period)
+            .into_iter()
+            .map(|(o, e)| {
+                (
+                    o,
+                    e.status.to_string(),
+                    serde_json::to_value(&e).unwrap_or(Value::Null),
+                )
+            })
+            .collect();
+        let mut tx = self.db.write(Some(&c.tenant_id())).await?;
+        let p = ps::publish(
+            tx.conn(),
+            &c.tenant_id(),
+            &period,
+            &c.who.label,
+            &rows,
+            &outcomes,
+        )
+        .await
+        .map_err(|e| match e {
+            goldthread_store::StoreError::Duplicate(m) => AppError::Conflict(m),
+            other => other.into(),
+        })?;
+        let summary: Vec<Value> = outcomes
+            .iter()
+            .map(|(o, s, _)| json!({"outcome": o, "status": s}))
+            .collect();
+        record(
+            &mut tx,
+            c,
+            "publish",
+            "publication",
+            Some(&p.id),
+            &period.to_string(),
+            None,
+            Some(json!({"period": period, "statuses": rows.len(), "outcomes": summary, "as_of": today})),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(PublishReport {
+            period,
+            published_at: p.published_at,
+            statuses: rows.len(),
+            outcomes: outcomes.len(),
+        })
+    }
+
+    /// The periods published so far.
+    pub async fn publications(&self, c: &Caller) -> Result<Vec<ps::Publication>> {
+        let mut conn = self.db.read().await?;
+        Ok(ps::publications(&mut conn, &c.tenant_id()).await?)
+    }
+
     /// Indicators to escalate to their outcome boards.
     pub async fn exceptions(&self, c: &Caller, today: Date) -> Result<Vec<Exception>> {
         Ok(self.perf_data(c).await?.card(today).exceptions())
     }
+}
+
+/// What a publication froze.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublishReport {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub period: Period,
+    pub published_at: String,
+    /// Indicator statuses frozen (those published before are kept as they were).
+    pub statuses: usize,
+    pub outcomes: usize,
 }
 
 /// Parses a period given by a user in any canonical form (`2024/25`, `2024/25 Q1`, `2024-05`, `2024`, `AY2024/25`).

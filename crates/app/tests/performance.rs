@@ -357,6 +357,107 @@ async fn a_rejected_or_dry_run_performance_import_writes_nothing() {
 }
 
 #[tokio::test]
+async fn a_published_period_is_never_recoloured_and_changes_show_as_restatements() {
+    for t in databases().await {
+        let (app, _tenant, cli) = setup(&t).await;
+        let today = date!(2025 - 07 - 01);
+        let fy = Period::FinancialYear(2024);
+        let before = rows(&t).await;
+        let r = app.publish(&cli, fy, today).await.unwrap();
+        assert_eq!(
+            r.statuses, 4,
+            "WASTE1 Q4 (area + 2 localities) and JOBS1 2024/25"
+        );
+        assert_eq!(
+            rows(&t).await,
+            before + 1,
+            "one audit row for the publication"
+        );
+        let err = app.publish(&cli, fy, today).await.unwrap_err();
+        assert_eq!(err.code(), "conflict", "{err}");
+        // Later, the Q4 value is corrected and the JOBS1 target lowered.
+        let fixed = MEASUREMENTS.replace(
+            "WASTE1,2024/25 Q4,,48,,submitted,",
+            "WASTE1,2024/25 Q4,,57,,assured,",
+        );
+        app.import_performance(
+            &cli,
+            Kind::Measurements,
+            &csv("measurements", &fixed),
+            false,
+            "fix.csv",
+        )
+        .await
+        .unwrap();
+        app.import_performance(
+            &cli,
+            Kind::Targets,
+            &csv(
+                "targets",
+                &TARGETS.replace("JOBS1,2024/25,400", "JOBS1,2024/25,360"),
+            ),
+            false,
+            "t.csv",
+        )
+        .await
+        .unwrap();
+        let report = app
+            .status_report(&cli, Some(fy), None, false, today)
+            .await
+            .unwrap();
+        let waste = report
+            .indicators
+            .iter()
+            .find(|s| s.indicator.as_str() == "WASTE1" && s.locality.is_none())
+            .unwrap();
+        assert!(waste.published && waste.restated);
+        assert_eq!(
+            (waste.status, waste.current_status),
+            (Rag::Red, Rag::Green),
+            "stays red as published; green is the restatement"
+        );
+        assert_eq!(waste.value.map(|v| v.to_string()), Some("48".into()));
+        assert_eq!(
+            waste.current_explanation.as_ref().unwrap().sentence,
+            "Green: 57% meets the target of 55% (at or above it)."
+        );
+        let jobs = report
+            .indicators
+            .iter()
+            .find(|s| s.indicator.as_str() == "JOBS1")
+            .unwrap();
+        assert_eq!(
+            (
+                jobs.status,
+                jobs.current_status,
+                jobs.target.map(|v| v.to_string())
+            ),
+            (Rag::Amber, Rag::Green, Some("400".into()))
+        );
+        // The outcome roll-up for the published period uses the published statuses.
+        let lo1 = report
+            .outcomes
+            .iter()
+            .find(|o| o.outcome.as_str() == "LO1")
+            .unwrap();
+        assert_eq!(lo1.explanation.score.as_deref(), Some("0.8"));
+        // Unpublished periods are computed afresh.
+        let q1 = app
+            .status_report(
+                &cli,
+                Some(Period::Quarter { year: 2024, q: 1 }),
+                Some("WASTE1"),
+                false,
+                today,
+            )
+            .await
+            .unwrap();
+        assert!(!q1.indicators[0].published && !q1.indicators[0].restated);
+        assert_eq!(app.publications(&cli).await.unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
 async fn an_indicator_linked_to_nothing_is_a_framework_gap() {
     let t = TestDb::sqlite().await;
     let (app, _tenant, cli) = setup(&t).await;

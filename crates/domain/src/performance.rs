@@ -164,6 +164,13 @@ impl Serialize for Tolerance {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Tolerance {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Tolerance::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 /// A value as people read it, in its unit: `71.2%`, `£1,250`, `12 days`, `3.5`.
 pub fn show(v: Decimal, unit: Unit) -> String {
     let n = v.normalize();
@@ -211,7 +218,7 @@ pub struct StatusInput {
 }
 
 /// A status with the inputs, tolerance, thresholds and rule that produced it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusExplanation {
     pub status: Rag,

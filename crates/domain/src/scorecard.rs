@@ -29,6 +29,9 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use time::Date;
 
+/// Which status a published (frozen) explanation belongs to: indicator × period × locality.
+pub type FrozenKey = (Code, Period, Option<Code>);
+
 /// Settings that are the tenant's to choose.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -71,7 +74,16 @@ pub struct IndicatorStatus {
     pub benchmark: Option<Benchmark>,
     /// The data status of the value (draft, submitted, assured).
     pub data_status: Option<crate::performance::DataStatus>,
+    /// The explanation of `status`: as published, for a published period.
     pub explanation: StatusExplanation,
+    /// Whether this period's status was published (and so is frozen).
+    pub published: bool,
+    /// The status computed from today's data, targets and tolerance.
+    pub current_status: Rag,
+    /// Published, and today's data, target, tolerance or status differ from what
+    /// was published: `current_explanation` is the restatement.
+    pub restated: bool,
+    pub current_explanation: Option<StatusExplanation>,
 }
 
 /// An indicator to escalate to its outcome boards.
@@ -106,6 +118,7 @@ pub struct Scorecard<'a> {
     pub settings: Settings,
     values: HashMap<(&'a Code, Period, Option<&'a Code>), &'a Measurement>,
     target_of: HashMap<(&'a Code, Period), &'a Target>,
+    frozen: HashMap<FrozenKey, StatusExplanation>,
 }
 
 type Key<'a> = (&'a Code, Period, Option<&'a Code>);
@@ -145,7 +158,17 @@ impl<'a> Scorecard<'a> {
             settings,
             values,
             target_of,
+            frozen: HashMap::new(),
         }
+    }
+
+    /// Published statuses, which stay as published (history is never re-coloured).
+    pub fn with_frozen(
+        mut self,
+        frozen: impl IntoIterator<Item = (FrozenKey, StatusExplanation)>,
+    ) -> Self {
+        self.frozen = frozen.into_iter().collect();
+        self
     }
 
     pub fn indicator(&self, code: &str) -> Option<&'a Indicator> {
@@ -220,7 +243,7 @@ impl<'a> Scorecard<'a> {
                 .and_then(|t| t.target),
             _ => None,
         };
-        let explanation = performance::status(&StatusInput {
+        let current = performance::status(&StatusInput {
             polarity: ind.polarity,
             unit: ind.unit,
             tolerance: ind.tolerance,
@@ -232,18 +255,43 @@ impl<'a> Scorecard<'a> {
             deadline_days: ind.deadline_days,
             today: self.today,
         });
+        let frozen = self
+            .frozen
+            .get(&(ind.code.clone(), period, locality.cloned()));
+        let restated = frozen.is_some_and(|f| {
+            (
+                f.status,
+                f.value,
+                f.target,
+                f.band_low,
+                f.band_high,
+                f.tolerance,
+            ) != (
+                current.status,
+                current.value,
+                current.target,
+                current.band_low,
+                current.band_high,
+                current.tolerance,
+            )
+        });
+        let explanation = frozen.cloned().unwrap_or_else(|| current.clone());
         let v = |p: Period| self.value(ind, p, locality).and_then(|m| m.value);
-        let value = m.and_then(|m| m.value);
+        let value = explanation.value;
+        let band = explanation.band_low.zip(explanation.band_high);
         let stable = self.settings.stable_pct;
         IndicatorStatus {
             indicator: ind.code.clone(),
             period,
             locality: locality.cloned(),
             value,
-            target,
+            target: explanation.target,
             band_low: band.map(|b| b.0),
             band_high: band.map(|b| b.1),
-            tolerance: ind.tolerance.to_string(),
+            tolerance: explanation
+                .tolerance
+                .map(|t| t.to_string())
+                .unwrap_or_else(|| ind.tolerance.to_string()),
             status: explanation.status,
             trend_previous: performance::trend(
                 ind.polarity,
@@ -265,6 +313,10 @@ impl<'a> Scorecard<'a> {
                 None
             },
             data_status: m.map(|m| m.status),
+            published: frozen.is_some(),
+            current_status: current.status,
+            restated,
+            current_explanation: restated.then_some(current),
             explanation,
         }
     }

@@ -95,6 +95,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(indicator))
         .routes(routes!(outcome_status))
         .routes(routes!(exceptions))
+        .routes(routes!(publish))
         .routes(routes!(export_framework));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
@@ -854,5 +855,29 @@ async fn import_kind(
         s.app
             .import_performance(&c, kind, &source, q.dry_run, &label)
             .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PublishQuery {
+    /// The period to publish, e.g. 2024/25.
+    pub period: String,
+    /// The date to judge deadlines against (YYYY-MM-DD); default: today.
+    pub today: Option<String>,
+}
+
+#[utoipa::path(post, path = "/publish", tag = "performance", params(PublishQuery),
+    responses((status = 201, body = goldthread_app::performance::PublishReport, description = "The period's statuses are frozen; later changes show as restatements"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "Already published"),
+              (status = 422, body = ErrorBody)))]
+async fn publish(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    ApiQuery(q): ApiQuery<PublishQuery>,
+) -> ApiResult<(StatusCode, Json<goldthread_app::performance::PublishReport>)> {
+    let period = goldthread_app::performance::parse_period(&q.period)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(s.app.publish(&c, period, today_of(&q.today)?).await?),
     ))
 }

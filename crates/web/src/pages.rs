@@ -210,6 +210,11 @@ impl FormData {
     }
 }
 
+/// The refusal page if `sent` is not this session's CSRF token.
+pub fn csrf_check(s: &Staff, sent: &str) -> Option<Response> {
+    csrf_refusal(s, &FormData(vec![("csrf".into(), sent.to_string())]))
+}
+
 /// Refuses a form post whose CSRF token is not this session's.
 fn csrf_refusal(s: &Staff, form: &FormData) -> Option<Response> {
     let sent = form.get("csrf");

@@ -9,7 +9,7 @@ use crate::view::{Cell, Choice, Fact, Field, Link, TablePage, TableView};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use goldthread_app::AppError;
 use goldthread_app::performance::{default_period, parse_period};
@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/indicators/{code}", get(one))
         .route("/outcomes/{code}/status", get(outcome_status))
         .route("/exceptions", get(exceptions))
+        .route("/indicators/publish", axum::routing::post(publish))
 }
 
 fn today() -> time::Date {
@@ -40,6 +41,10 @@ pub fn status_cell(s: Rag) -> Cell {
 #[template(path = "indicators.html")]
 struct IndicatorsPage {
     chrome: crate::view::Chrome,
+    /// Shown to those who may publish: the default period and what is published.
+    can_publish: bool,
+    publish_default: String,
+    published: Vec<String>,
     filters: Vec<Field>,
     tables: Vec<TableView>,
     shown: usize,
@@ -49,6 +54,7 @@ struct IndicatorsPage {
 
 #[derive(Deserialize, Default)]
 struct Filters {
+    saved: Option<String>,
     tier: Option<String>,
     outcome: Option<String>,
     service: Option<String>,
@@ -223,8 +229,26 @@ async fn list(State(s): State<AppState>, staff: Staff, Query(f): Query<Filters>)
                 .collect(),
         ),
     ];
+    let published = s.app.publications(&staff.caller).await.unwrap_or_default();
+    let mut chrome = chrome_for(&staff, "Indicators", "indicators");
+    if f.saved.as_deref() == Some("published") {
+        chrome.flash = Some("Published: the period's statuses are frozen.".into());
+    }
     render_page(IndicatorsPage {
-        chrome: chrome_for(&staff, "Indicators", "indicators"),
+        can_publish: staff.caller.actor.edits_everything(),
+        publish_default: default_period(today()).to_string(),
+        published: published
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} (by {} on {})",
+                    p.period,
+                    p.published_by,
+                    &p.published_at[..10]
+                )
+            })
+            .collect(),
+        chrome,
         filters,
         tables: vec![t],
         shown,
@@ -453,6 +477,11 @@ async fn one(State(s): State<AppState>, staff: Staff, Path(code): Path<String>) 
             ),
             Cell::text(st.data_status.map(|d| d.to_string()).unwrap_or_default()),
             Cell::text(st.explanation.sentence.clone()),
+            Cell::text(match (&st.published, &st.current_explanation) {
+                (false, _) => "no".to_string(),
+                (true, None) => "yes".to_string(),
+                (true, Some(now)) => format!("yes; restated since: {}", now.sentence),
+            }),
         ]);
     }
     let mut tables = vec![t];
@@ -630,4 +659,28 @@ async fn exceptions(State(s): State<AppState>, staff: Staff) -> Response {
         actions: vec![Link::new("/api/v1/exceptions", "Exceptions as JSON")],
         tables: vec![t],
     })
+}
+
+async fn publish(
+    State(s): State<AppState>,
+    staff: Staff,
+    axum::extract::Form(form): axum::extract::Form<Vec<(String, String)>>,
+) -> Response {
+    let get = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    if let Some(r) = crate::pages::csrf_check(&staff, &get("csrf")) {
+        return r;
+    }
+    let period = match parse_period(&get("period")) {
+        Ok(p) => p,
+        Err(e) => return error_page(e),
+    };
+    match s.app.publish(&staff.caller, period, today()).await {
+        Ok(_) => axum::response::Redirect::to("/indicators?saved=published").into_response(),
+        Err(e) => error_page(e),
+    }
 }

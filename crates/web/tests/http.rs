@@ -892,6 +892,7 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/plans/{code}",
         "/api/v1/portfolios",
         "/api/v1/portfolios/{code}",
+        "/api/v1/publish",
         "/api/v1/services",
         "/api/v1/services/{code}",
         "/api/v1/status",
