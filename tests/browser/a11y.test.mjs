@@ -118,6 +118,17 @@ test('a form with errors shows them beside the fields and passes axe', async () 
   await context.close();
 });
 
+test('entering a value with a problem shows it beside the field and passes axe', async () => {
+  const { context, page } = await signIn();
+  await page.goto(base + '/indicators/CHN08A');
+  await page.fill('#f-value', 'lots');
+  await page.click('form[action="/indicators/CHN08A/measurements"] button[value=submit]');
+  assert.match(await page.title(), /^Error:/);
+  assert.ok(await page.locator('#f-value-error').isVisible());
+  assert.deepEqual(await axe(page), []);
+  await context.close();
+});
+
 test('the keyboard reaches a visible skip link first, and it moves focus to the content', async () => {
   const { context, page } = await signIn();
   await page.goto(base + '/matrix');

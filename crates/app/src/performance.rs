@@ -7,7 +7,7 @@ use goldthread_domain::framework::Framework;
 use goldthread_domain::indicator::{
     BenchmarkGroup, BenchmarkValue, Indicator, Locality, Measurement, Target,
 };
-use goldthread_domain::performance::RollupExplanation;
+use goldthread_domain::performance::{DataStatus, RollupExplanation};
 use goldthread_domain::period::{Frequency, Period};
 use goldthread_domain::permission::Write;
 use goldthread_domain::scorecard::{Exception, FrozenKey, IndicatorStatus, Scorecard, Settings};
@@ -666,4 +666,213 @@ async fn record(
     )
     .await?;
     Ok(())
+}
+
+/// A value entered through a form or the API.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct MeasurementInput {
+    /// A period of the indicator's frequency, e.g. 2025/26 Q2.
+    pub period: String,
+    /// A locality code; empty or absent for the whole area.
+    #[serde(default)]
+    pub locality: Option<String>,
+    /// An exact decimal; empty or absent when missing (then give a missing_reason).
+    #[serde(default)]
+    pub value: Option<String>,
+    #[serde(default)]
+    pub missing_reason: String,
+    #[serde(default)]
+    pub note: String,
+    /// Submit for assurance (else saved as a draft).
+    #[serde(default)]
+    pub submit: bool,
+    /// Required when changing an existing value: the version you read.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+impl App {
+    /// Enters or changes one value, as a draft or submitted for assurance.
+    /// Changing an assured value sends it back for assurance.
+    pub async fn enter_measurement(
+        &self,
+        c: &Caller,
+        indicator: &str,
+        i: &MeasurementInput,
+    ) -> Result<Measurement> {
+        let mut tx = self.db.write(Some(&c.tenant_id())).await?;
+        let fw = fs::load(tx.conn(), &c.tenant_id()).await?.framework();
+        let perf = ps::load(tx.conn(), &c.tenant_id()).await?;
+        let rec = perf
+            .indicators
+            .iter()
+            .find(|r| r.value.code.as_str() == indicator)
+            .ok_or_else(|| AppError::NotFound(format!("no indicator '{indicator}'")))?;
+        let ind = &rec.value;
+        c.require(
+            Write::Measurement {
+                services: &ind.services,
+                outcomes: &ind.outcomes,
+            },
+            &fw,
+        )?;
+        let indicators = [ind.clone()];
+        let localities: Vec<Locality> = perf.localities.iter().map(|r| r.value.clone()).collect();
+        let ctx = Context {
+            framework: &fw,
+            indicators: &indicators,
+            localities: &localities,
+        };
+        let status = if i.submit { "submitted" } else { "draft" };
+        let cells = vec![
+            ind.code.to_string(),
+            i.period.clone(),
+            i.locality.clone().unwrap_or_default(),
+            i.value.clone().unwrap_or_default(),
+            i.missing_reason.clone(),
+            status.to_string(),
+            i.note.clone(),
+        ];
+        let table = goldthread_io::Table {
+            name: "measurement".into(),
+            headers: pio::MEASUREMENTS.iter().map(|h| h.to_string()).collect(),
+            rows: vec![(2, cells)],
+        };
+        let m = pio::validate_measurements(table, &ctx)
+            .map_err(|errors| {
+                AppError::Validation(
+                    errors
+                        .into_iter()
+                        .map(|e| crate::FieldError {
+                            field: e.column.unwrap_or_else(|| "input".into()),
+                            message: e.message,
+                        })
+                        .collect(),
+                )
+            })?
+            .remove(0);
+        let existing = perf.measurements.iter().find(|r| {
+            r.value.indicator == m.indicator
+                && r.value.period == m.period
+                && r.value.locality == m.locality
+        });
+        if let Some(b) = existing {
+            match i.version {
+                Some(v) if v == b.version => {}
+                Some(v) => {
+                    return Err(AppError::Conflict(format!(
+                        "this value was changed by someone else (you sent version {v}, it is now at {}); reload and try again",
+                        b.version
+                    )));
+                }
+                None => {
+                    return Err(AppError::field(
+                        "version",
+                        "is required when changing an existing value: send the version you read",
+                    ));
+                }
+            }
+        }
+        ps::put_measurement(
+            tx.conn(),
+            &c.tenant_id(),
+            &rec.id,
+            existing.map(|b| (b.id.as_str(), b.version)),
+            &m,
+        )
+        .await?;
+        let key = measurement_key(&m);
+        let action = if existing.is_some() {
+            "update"
+        } else {
+            "create"
+        };
+        record(
+            &mut tx,
+            c,
+            action,
+            "measurement",
+            existing.map(|b| b.id.as_str()),
+            &key,
+            existing.map(|b| json!(b)),
+            Some(json!(m)),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// Marks a submitted value as assured (performance officers and admins).
+    pub async fn assure(
+        &self,
+        c: &Caller,
+        indicator: &str,
+        period: &str,
+        locality: Option<&str>,
+    ) -> Result<Measurement> {
+        let mut tx = self.db.write(Some(&c.tenant_id())).await?;
+        let fw = fs::load(tx.conn(), &c.tenant_id()).await?.framework();
+        c.require(Write::Assure, &fw)?;
+        let perf = ps::load(tx.conn(), &c.tenant_id()).await?;
+        let rec = perf
+            .indicators
+            .iter()
+            .find(|r| r.value.code.as_str() == indicator)
+            .ok_or_else(|| AppError::NotFound(format!("no indicator '{indicator}'")))?;
+        let p = parse_period_as(period, rec.value.frequency)?;
+        let loc = locality.filter(|l| !l.is_empty());
+        let b = perf
+            .measurements
+            .iter()
+            .find(|r| {
+                r.value.indicator == rec.value.code
+                    && r.value.period == p
+                    && r.value.locality.as_ref().map(|l| l.as_str()) == loc
+            })
+            .ok_or_else(|| AppError::NotFound(format!("no value of {indicator} for {period}")))?;
+        if b.value.status != DataStatus::Submitted {
+            return Err(AppError::BadRequest(format!(
+                "only a submitted value can be assured; this one is {}",
+                b.value.status
+            )));
+        }
+        let mut m = b.value.clone();
+        m.status = DataStatus::Assured;
+        ps::put_measurement(
+            tx.conn(),
+            &c.tenant_id(),
+            &rec.id,
+            Some((&b.id, b.version)),
+            &m,
+        )
+        .await?;
+        record(
+            &mut tx,
+            c,
+            "assure",
+            "measurement",
+            Some(&b.id),
+            &measurement_key(&m),
+            Some(json!(b)),
+            Some(json!(m)),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+}
+
+fn measurement_key(m: &Measurement) -> String {
+    format!(
+        "{} {}{}",
+        m.indicator,
+        m.period,
+        m.locality
+            .as_ref()
+            .map(|l| format!(" {l}"))
+            .unwrap_or_default()
+    )
 }

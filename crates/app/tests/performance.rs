@@ -491,6 +491,126 @@ async fn an_indicator_linked_to_nothing_is_a_framework_gap() {
 }
 
 #[tokio::test]
+async fn service_managers_enter_values_and_performance_officers_assure_them() {
+    use goldthread_app::performance::MeasurementInput;
+    use goldthread_domain::performance::DataStatus;
+    for t in databases().await {
+        let (app, tenant, _cli) = setup(&t).await;
+        let as_role = |role, email: &str| {
+            let mut c = Caller::cli(tenant.clone());
+            c.actor.role = role;
+            c.actor.email = goldthread_domain::Email::parse(email).unwrap();
+            c.who.label = email.to_string();
+            c
+        };
+        // service.manager leads PE-WASTE, which WASTE1 measures.
+        let sm = as_role(
+            goldthread_domain::Role::ServiceManager,
+            "service.manager@demo.example",
+        );
+        let po = as_role(
+            goldthread_domain::Role::PerformanceOfficer,
+            "performance@demo.example",
+        );
+        let other = as_role(
+            goldthread_domain::Role::ServiceManager,
+            "nobody@demo.example",
+        );
+        let mut input = MeasurementInput {
+            period: "2025/26 Q1".into(),
+            value: Some("54.5".into()),
+            ..Default::default()
+        };
+        let before = rows(&t).await;
+        let m = app.enter_measurement(&sm, "WASTE1", &input).await.unwrap();
+        assert_eq!(
+            (m.status, m.value.map(|v| v.to_string())),
+            (DataStatus::Draft, Some("54.5".into()))
+        );
+        assert_eq!(rows(&t).await, before + 1);
+        assert_eq!(
+            app.enter_measurement(&other, "WASTE1", &input)
+                .await
+                .unwrap_err()
+                .code(),
+            "forbidden"
+        );
+        // Changing it needs the version read; a stale one is refused.
+        input.submit = true;
+        assert_eq!(
+            app.enter_measurement(&sm, "WASTE1", &input)
+                .await
+                .unwrap_err()
+                .code(),
+            "validation"
+        );
+        input.version = Some(7);
+        assert_eq!(
+            app.enter_measurement(&sm, "WASTE1", &input)
+                .await
+                .unwrap_err()
+                .code(),
+            "conflict"
+        );
+        input.version = Some(1);
+        assert_eq!(
+            app.enter_measurement(&sm, "WASTE1", &input)
+                .await
+                .unwrap()
+                .status,
+            DataStatus::Submitted
+        );
+        // Only the centre assures, and only a submitted value.
+        assert_eq!(
+            app.assure(&sm, "WASTE1", "2025/26 Q1", None)
+                .await
+                .unwrap_err()
+                .code(),
+            "forbidden"
+        );
+        assert_eq!(
+            app.assure(&po, "WASTE1", "2025/26 Q1", None)
+                .await
+                .unwrap()
+                .status,
+            DataStatus::Assured
+        );
+        assert_eq!(
+            app.assure(&po, "WASTE1", "2025/26 Q1", None)
+                .await
+                .unwrap_err()
+                .code(),
+            "bad_request"
+        );
+        // Editing an assured value sends it back for assurance.
+        input.version = Some(3);
+        input.value = Some("55".into());
+        input.submit = false;
+        assert_eq!(
+            app.enter_measurement(&sm, "WASTE1", &input)
+                .await
+                .unwrap()
+                .status,
+            DataStatus::Draft
+        );
+        // Bad input is refused field by field, and nothing is written.
+        let n = rows(&t).await;
+        let bad = MeasurementInput {
+            period: "2025/26".into(),
+            value: Some("lots".into()),
+            ..Default::default()
+        };
+        let err = app
+            .enter_measurement(&sm, "WASTE1", &bad)
+            .await
+            .unwrap_err();
+        let fields: Vec<String> = err.details().into_iter().map(|d| d.field).collect();
+        assert_eq!(fields, vec!["period", "value"], "{:?}", err.details());
+        assert_eq!(rows(&t).await, n);
+    }
+}
+
+#[tokio::test]
 async fn only_admins_and_performance_officers_import_data() {
     let t = TestDb::sqlite().await;
     let (app, tenant, _cli) = setup(&t).await;

@@ -9,6 +9,10 @@
 //!   (including creating and deleting), their matrix cells, and plans they own.
 //! - `service-manager` edits their services (not moving them to another portfolio),
 //!   those services' matrix cells, and plans they own.
+//! - Measurements: admin and performance-officer enter any; an outcome-leader or
+//!   service-manager enters values for indicators of their services (and an
+//!   outcome-leader for outcome indicators of outcomes their portfolios lead).
+//!   Only admin and performance-officer assure.
 //! - `commissioning-officer`, `member` and `auditor` read only; `auditor` and
 //!   `admin` also read the audit trail.
 //!
@@ -63,6 +67,13 @@ pub enum Write<'a> {
         roles: [Option<Role>; 2],
     },
     ImportFramework,
+    /// Enter or change a measurement of an indicator measuring these services and outcomes.
+    Measurement {
+        services: &'a [Code],
+        outcomes: &'a [Code],
+    },
+    /// Mark a measurement as assured (checked for publication).
+    Assure,
 }
 
 impl Actor {
@@ -147,6 +158,12 @@ impl Actor {
                 _ => false,
             },
             Write::MatrixCell { service } => self.services(fw).contains(service),
+            Write::Measurement { services, outcomes } => {
+                let mine = self.services(fw);
+                services.iter().any(|s| mine.contains(s))
+                    || (self.role == Role::OutcomeLeader && outcomes.iter().any(leads))
+            }
+            Write::Assure => false,
             Write::Plan { owners } => {
                 matches!(self.role, Role::OutcomeLeader | Role::ServiceManager)
                     && owners.iter().all(|o| *o == Some(&self.email))
@@ -267,6 +284,63 @@ mod tests {
             assert!(a.may(Write::MatrixCell { service: &s1 }, &fw));
             assert!(a.may(Write::ImportFramework, &fw));
         }
+    }
+
+    #[test]
+    fn measurements_are_entered_for_ones_own_services_and_assured_by_the_centre() {
+        let fw = sample();
+        let (s1, s2, lo1) = (code("S1"), code("S2"), code("LO1"));
+        let manager = actor(Role::ServiceManager, "z@x.org", &["S2"]);
+        let leader = actor(Role::OutcomeLeader, "a@x.org", &[]);
+        let po = actor(Role::PerformanceOfficer, "p@x.org", &[]);
+        let on = |services: &'static [&str]| services.iter().map(|s| code(s)).collect::<Vec<_>>();
+        let s2v = on(&["S2"]);
+        let s1v = on(&["S1"]);
+        assert!(manager.may(
+            Write::Measurement {
+                services: &s2v,
+                outcomes: &[]
+            },
+            &fw
+        ));
+        assert!(!manager.may(
+            Write::Measurement {
+                services: &s1v,
+                outcomes: &[]
+            },
+            &fw
+        ));
+        assert!(leader.may(
+            Write::Measurement {
+                services: &[],
+                outcomes: std::slice::from_ref(&lo1)
+            },
+            &fw
+        ));
+        assert!(leader.may(
+            Write::Measurement {
+                services: &s1v,
+                outcomes: &[]
+            },
+            &fw
+        ));
+        assert!(!leader.may(
+            Write::Measurement {
+                services: &s2v,
+                outcomes: &[]
+            },
+            &fw
+        ));
+        assert!(!manager.may(Write::Assure, &fw) && !leader.may(Write::Assure, &fw));
+        assert!(po.may(Write::Assure, &fw));
+        let member = actor(Role::Member, "m@x.org", &["S1", "S2"]);
+        assert!(!member.may(
+            Write::Measurement {
+                services: &[s1.clone(), s2.clone()],
+                outcomes: &[]
+            },
+            &fw
+        ));
     }
 
     #[test]

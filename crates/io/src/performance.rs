@@ -429,7 +429,14 @@ pub fn read_measurements(
     source: &Source,
     ctx: &Context<'_>,
 ) -> Result<Vec<Measurement>, Vec<ImportError>> {
-    let t = table(source, Kind::Measurements)?;
+    validate_measurements(table(source, Kind::Measurements)?, ctx)
+}
+
+/// Validates a table of measurements (also used for single values entered in forms).
+pub fn validate_measurements(
+    t: Table,
+    ctx: &Context<'_>,
+) -> Result<Vec<Measurement>, Vec<ImportError>> {
     let localities: BTreeSet<&Code> = ctx.localities.iter().map(|l| &l.code).collect();
     let (mut errors, mut out, mut seen) = (Vec::new(), Vec::new(), BTreeMap::new());
     each_row(&Some(t), MEASUREMENTS, &mut errors, |r| {

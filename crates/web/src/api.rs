@@ -96,6 +96,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(outcome_status))
         .routes(routes!(exceptions))
         .routes(routes!(publish))
+        .routes(routes!(enter_measurement))
+        .routes(routes!(assure))
         .routes(routes!(export_framework));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
@@ -879,5 +881,42 @@ async fn publish(
     Ok((
         StatusCode::CREATED,
         Json(s.app.publish(&c, period, today_of(&q.today)?).await?),
+    ))
+}
+
+#[utoipa::path(put, path = "/indicators/{code}/measurements", tag = "performance", params(("code" = String, Path)),
+    request_body = goldthread_app::performance::MeasurementInput,
+    responses((status = 200, body = goldthread_domain::indicator::Measurement, description = "Saved as a draft, or submitted for assurance"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn enter_measurement(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(code): Path<String>,
+    ApiJson(i): ApiJson<goldthread_app::performance::MeasurementInput>,
+) -> ApiResult<Json<goldthread_domain::indicator::Measurement>> {
+    Ok(Json(s.app.enter_measurement(&c, &code, &i).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AssureInput {
+    pub period: String,
+    #[serde(default)]
+    pub locality: Option<String>,
+}
+
+#[utoipa::path(post, path = "/indicators/{code}/assure", tag = "performance", params(("code" = String, Path)), request_body = AssureInput,
+    responses((status = 200, body = goldthread_domain::indicator::Measurement, description = "The submitted value is now assured"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn assure(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(code): Path<String>,
+    ApiJson(i): ApiJson<AssureInput>,
+) -> ApiResult<Json<goldthread_domain::indicator::Measurement>> {
+    Ok(Json(
+        s.app
+            .assure(&c, &code, &i.period, i.locality.as_deref())
+            .await?,
     ))
 }

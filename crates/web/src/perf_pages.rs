@@ -26,6 +26,11 @@ pub fn router() -> Router<AppState> {
         .route("/outcomes/{code}/status", get(outcome_status))
         .route("/exceptions", get(exceptions))
         .route("/indicators/publish", axum::routing::post(publish))
+        .route(
+            "/indicators/{code}/measurements",
+            axum::routing::post(enter),
+        )
+        .route("/indicators/{code}/assure", axum::routing::post(assure))
 }
 
 fn today() -> time::Date {
@@ -268,6 +273,11 @@ struct IndicatorPage {
     chart: String,
     chart_caption: String,
     tables: Vec<TableView>,
+    code: String,
+    /// The value entry form, for those who may enter values.
+    entry: Option<crate::view::FormView>,
+    /// Submitted values a performance officer may assure: (key, label).
+    assurable: Vec<(String, String)>,
 }
 
 fn f64_of(d: Option<rust_decimal::Decimal>) -> Option<f64> {
@@ -275,6 +285,22 @@ fn f64_of(d: Option<rust_decimal::Decimal>) -> Option<f64> {
 }
 
 async fn one(State(s): State<AppState>, staff: Staff, Path(code): Path<String>) -> Response {
+    indicator_page(&s, &staff, &code, Vec::new(), None).await
+}
+
+/// The indicator page; `errors` and `posted` re-show the entry form after a refusal.
+async fn indicator_page(
+    s: &AppState,
+    staff: &Staff,
+    code: &str,
+    errors: Vec<(String, String)>,
+    posted: Option<&[(String, String)]>,
+) -> Response {
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
     let data = match s.app.perf_data(&staff.caller).await {
         Ok(d) => d,
         Err(e) => return error_page(e),
@@ -512,12 +538,123 @@ async fn one(State(s): State<AppState>, staff: Staff, Path(code): Path<String>) 
             st.explanation.sentence.clone(),
         )
     });
-    render_page(IndicatorPage {
-        chrome: chrome_for(
-            &staff,
-            &format!("{} — {}", ind.code, ind.title),
-            "indicators",
-        ),
+    let may_enter = staff.caller.actor.may(
+        goldthread_domain::permission::Write::Measurement {
+            services: &ind.services,
+            outcomes: &ind.outcomes,
+        },
+        fw,
+    );
+    let entry = may_enter.then(|| {
+        let get = |k: &str| {
+            posted
+                .and_then(|p| p.iter().find(|(n, _)| n == k))
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let mut periods: Vec<goldthread_domain::period::Period> = series.clone();
+        if let Some(last) = series.last() {
+            periods.push(last.next());
+        }
+        let chosen = if posted.is_some() {
+            get("period")
+        } else {
+            series.last().map(|p| p.to_string()).unwrap_or_default()
+        };
+        let mut fields = vec![
+            Field::new("select", "period", "Period", "").choices(
+                periods
+                    .iter()
+                    .rev()
+                    .map(|p| Choice {
+                        value: p.to_string(),
+                        label: p.to_string(),
+                        selected: p.to_string() == chosen,
+                    })
+                    .collect(),
+            ),
+        ];
+        if ind.by_locality {
+            let mut choices = vec![Choice {
+                value: String::new(),
+                label: "Whole area".into(),
+                selected: get("locality").is_empty(),
+            }];
+            choices.extend(data.perf.localities.iter().map(|l| Choice {
+                value: l.value.code.to_string(),
+                label: l.value.name.clone(),
+                selected: get("locality") == l.value.code.as_str(),
+            }));
+            fields.push(Field::new("select", "locality", "Locality", "").choices(choices));
+        }
+        fields.push(
+            Field::new(
+                "text",
+                "value",
+                &format!("Value ({})", ind.unit),
+                get("value"),
+            )
+            .hint("An exact number, e.g. 71.25; leave empty if the value is missing"),
+        );
+        fields.push(
+            Field::new(
+                "text",
+                "missing_reason",
+                "Why the value is missing",
+                get("missing_reason"),
+            )
+            .hint("Only when there is no value"),
+        );
+        fields.push(Field::new("textarea", "note", "Note", get("note")));
+        crate::view::FormView {
+            action: format!("/indicators/{}/measurements", url_encode(ind.code.as_str())),
+            fields,
+            ..Default::default()
+        }
+        .with_errors(errors)
+    });
+    let assurable: Vec<(String, String)> = if staff.caller.actor.edits_everything() {
+        data.measurements
+            .iter()
+            .filter(|m| {
+                m.indicator == ind.code
+                    && m.status == goldthread_domain::performance::DataStatus::Submitted
+            })
+            .map(|m| {
+                let loc = m
+                    .locality
+                    .as_ref()
+                    .map(|l| l.to_string())
+                    .unwrap_or_default();
+                let shown = m
+                    .value
+                    .map(|v| show(v, u))
+                    .unwrap_or_else(|| "missing".into());
+                let place = if loc.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {loc}")
+                };
+                (
+                    format!("{}|{loc}", m.period),
+                    format!("{}{place} — {shown}", m.period),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let title = format!(
+        "{}{} — {}",
+        if status.is_success() { "" } else { "Error: " },
+        ind.code,
+        ind.title
+    );
+    let page = IndicatorPage {
+        code: url_encode(ind.code.as_str()),
+        entry,
+        assurable,
+        chrome: chrome_for(staff, &title, "indicators"),
         heading: format!("{} — {}", ind.code, ind.title),
         latest,
         facts,
@@ -532,7 +669,107 @@ async fn one(State(s): State<AppState>, staff: Staff, Path(code): Path<String>) 
         ),
         chart,
         tables,
-    })
+    };
+    match page.render() {
+        Ok(html) => (status, axum::response::Html(html)).into_response(),
+        Err(e) => error_page(AppError::Internal(e.to_string())),
+    }
+}
+
+fn form_of(form: &[(String, String)], k: &str) -> String {
+    form.iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default()
+}
+
+async fn enter(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    axum::extract::Form(form): axum::extract::Form<Vec<(String, String)>>,
+) -> Response {
+    if let Some(r) = crate::pages::csrf_check(&staff, &form_of(&form, "csrf")) {
+        return r;
+    }
+    // The stored version of this period's value, so the change is checked against it.
+    let version = match s.app.perf_data(&staff.caller).await {
+        Ok(d) => {
+            let loc = form_of(&form, "locality");
+            d.perf
+                .measurements
+                .iter()
+                .find(|r| {
+                    r.value.indicator.as_str() == code
+                        && r.value.period.to_string() == form_of(&form, "period")
+                        && r.value
+                            .locality
+                            .as_ref()
+                            .map(|l| l.to_string())
+                            .unwrap_or_default()
+                            == loc
+                })
+                .map(|r| r.version)
+        }
+        Err(e) => return error_page(e),
+    };
+    let value = form_of(&form, "value");
+    let input = goldthread_app::performance::MeasurementInput {
+        period: form_of(&form, "period"),
+        locality: Some(form_of(&form, "locality")).filter(|l| !l.is_empty()),
+        value: Some(value).filter(|v| !v.is_empty()),
+        missing_reason: form_of(&form, "missing_reason"),
+        note: form_of(&form, "note"),
+        submit: form_of(&form, "action") == "submit",
+        version,
+    };
+    match s.app.enter_measurement(&staff.caller, &code, &input).await {
+        Ok(_) => axum::response::Redirect::to(&format!("/indicators/{}", url_encode(&code)))
+            .into_response(),
+        Err(AppError::Validation(v)) => {
+            indicator_page(
+                &s,
+                &staff,
+                &code,
+                v.into_iter().map(|f| (f.field, f.message)).collect(),
+                Some(&form),
+            )
+            .await
+        }
+        Err(e @ (AppError::Conflict(_) | AppError::BadRequest(_))) => {
+            indicator_page(
+                &s,
+                &staff,
+                &code,
+                vec![(String::new(), e.to_string())],
+                Some(&form),
+            )
+            .await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+async fn assure(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    axum::extract::Form(form): axum::extract::Form<Vec<(String, String)>>,
+) -> Response {
+    if let Some(r) = crate::pages::csrf_check(&staff, &form_of(&form, "csrf")) {
+        return r;
+    }
+    let key = form_of(&form, "key");
+    let (period, locality) = key.split_once('|').unwrap_or((key.as_str(), ""));
+    match s
+        .app
+        .assure(&staff.caller, &code, period, Some(locality))
+        .await
+    {
+        Ok(_) => axum::response::Redirect::to(&format!("/indicators/{}", url_encode(&code)))
+            .into_response(),
+        Err(e) => error_page(e),
+    }
 }
 
 #[derive(Deserialize, Default)]

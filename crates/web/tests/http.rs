@@ -878,6 +878,8 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/import/{kind}",
         "/api/v1/indicators",
         "/api/v1/indicators/{code}",
+        "/api/v1/indicators/{code}/assure",
+        "/api/v1/indicators/{code}/measurements",
         "/api/v1/matrix",
         "/api/v1/matrix/{service}/{outcome}",
         "/api/v1/me",
