@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/indicators/{code}", get(one))
         .route("/outcomes/{code}/status", get(outcome_status))
         .route("/exceptions", get(exceptions))
+        .route("/dashboard", get(dashboard))
         .route("/indicators/publish", axum::routing::post(publish))
         .route(
             "/indicators/{code}/measurements",
@@ -919,5 +920,116 @@ async fn publish(
     match s.app.publish(&staff.caller, period, today()).await {
         Ok(_) => axum::response::Redirect::to("/indicators?saved=published").into_response(),
         Err(e) => error_page(e),
+    }
+}
+
+/// The outcome dashboard: every local outcome's roll-up for a period, with why,
+/// the enablers view, and the indicator statuses behind them.
+async fn dashboard(
+    State(s): State<AppState>,
+    staff: Staff,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let period = match q
+        .period
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(parse_period)
+        .transpose()
+    {
+        Ok(p) => p,
+        Err(e) => return error_page(e),
+    };
+    let report = match s
+        .app
+        .status_report(&staff.caller, period, None, false, today())
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return error_page(e),
+    };
+    let p = report.period;
+    let mut outcomes = TableView::new(
+        format!("Outcomes, {p}"),
+        &[
+            "Outcome",
+            "Status",
+            "Score",
+            "Indicators counted",
+            "Excluded",
+            "Why",
+        ],
+    )
+    .numeric(&[2, 3, 4]);
+    for o in &report.outcomes {
+        let e = &o.explanation;
+        outcomes.rows.push(vec![
+            Cell::link(
+                format!("{} — {}", o.outcome, o.title),
+                format!(
+                    "/outcomes/{}/status?period={}",
+                    o.outcome,
+                    url_encode(&p.to_string())
+                ),
+            ),
+            Cell::tag(
+                e.status.to_string(),
+                &format!("status-{}", outcome_css(e.status)),
+            ),
+            Cell::num(e.score.clone().unwrap_or_else(|| "—".into())),
+            Cell::num(e.counted.to_string()),
+            Cell::num(e.excluded.to_string()),
+            Cell::text(e.sentence.clone()),
+        ]);
+    }
+    let en = &report.enablers;
+    outcomes.rows.push(vec![
+        Cell::text("Enablers (all enabler indicators)"),
+        Cell::tag(
+            en.status.to_string(),
+            &format!("status-{}", outcome_css(en.status)),
+        ),
+        Cell::num(en.score.clone().unwrap_or_else(|| "—".into())),
+        Cell::num(en.counted.to_string()),
+        Cell::num(en.excluded.to_string()),
+        Cell::text(en.sentence.clone()),
+    ]);
+    let mut counts = TableView::new(
+        format!("Indicator statuses, {p} (whole area)"),
+        &["Status", "Indicators"],
+    )
+    .numeric(&[1]);
+    for r in Rag::ALL {
+        let n = report
+            .indicators
+            .iter()
+            .filter(|s| s.locality.is_none() && s.status == *r)
+            .count();
+        counts.rows.push(vec![
+            Cell::link(r.to_string(), format!("/indicators?status={r}")),
+            Cell::num(n.to_string()),
+        ]);
+    }
+    let previous = p.previous();
+    render_page(TablePage {
+        chrome: chrome_for(&staff, "Outcome dashboard", "dashboard"),
+        heading: format!("Outcome dashboard, {p}"),
+        intro: "Each local outcome's status comes from its outcome indicators and the service indicators of the services that contribute to it, weighted by contribution strength; select an outcome to see why it has its status.".into(),
+        actions: vec![
+            Link::new(format!("/dashboard?period={}", url_encode(&previous.to_string())), format!("See {previous}")),
+            Link::new(format!("/api/v1/status?period={}", url_encode(&p.to_string())), "These statuses as JSON"),
+        ],
+        tables: vec![outcomes, counts],
+    })
+}
+
+/// Outcome statuses share the indicator status colours (no-data looks like no-target).
+fn outcome_css(s: goldthread_domain::performance::OutcomeStatus) -> &'static str {
+    use goldthread_domain::performance::OutcomeStatus::*;
+    match s {
+        Green => "green",
+        Amber => "amber",
+        Red => "red",
+        NoData => "no-target",
     }
 }

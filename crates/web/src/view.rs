@@ -39,6 +39,7 @@ impl Chrome {
             ("/portfolios", "Portfolios", "portfolios"),
             ("/services", "Services", "services"),
             ("/plans", "Plans", "plans"),
+            ("/dashboard", "Dashboard", "dashboard"),
             ("/indicators", "Indicators", "indicators"),
             ("/exceptions", "Exceptions", "exceptions"),
             ("/matrix", "Matrix", "matrix"),

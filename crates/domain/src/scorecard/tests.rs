@@ -301,3 +301,32 @@ fn a_status_never_depends_on_unrelated_data() {
         .collect();
     assert_eq!(before, after);
 }
+
+proptest::proptest! {
+    /// The order data arrives in never changes any status, trend, roll-up or exception.
+    #[test]
+    fn statuses_do_not_depend_on_the_order_of_the_data(seed in 0u64..10_000) {
+        let original = data();
+        let today = date!(2025 - 09 - 01);
+        let base = card(&original, today);
+        let (all, rollup, ex) = (base.all(), base.outcome(&code("LO1"), Period::FinancialYear(2024)), base.exceptions());
+        let mut shuffled = data();
+        // A deterministic shuffle from the seed.
+        let n = shuffled.measurements.len();
+        for i in (1..n).rev() {
+            let j = (seed.wrapping_mul(6364136223846793005).wrapping_add(i as u64 * 1442695040888963407) % (i as u64 + 1)) as usize;
+            shuffled.measurements.swap(i, j);
+        }
+        shuffled.targets.reverse();
+        shuffled.indicators.reverse();
+        let c = card(&shuffled, today);
+        let mut a = c.all();
+        let mut b = all.clone();
+        let key = |s: &IndicatorStatus| (s.indicator.clone(), s.period, s.locality.clone());
+        a.sort_by_key(key);
+        b.sort_by_key(key);
+        proptest::prop_assert_eq!(a, b);
+        proptest::prop_assert_eq!(c.outcome(&code("LO1"), Period::FinancialYear(2024)), rollup);
+        proptest::prop_assert_eq!(c.exceptions(), ex);
+    }
+}
