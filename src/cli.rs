@@ -130,6 +130,16 @@ enum TenantCommand {
     },
     /// List tenants.
     List,
+    /// Show or change a tenant's performance rule settings.
+    Settings {
+        code: String,
+        /// Red for this many consecutive periods escalates (default 2).
+        #[arg(long)]
+        red_periods: Option<usize>,
+        /// A change within this percentage of the previous value is stable (default 1).
+        #[arg(long)]
+        stable_pct: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -605,6 +615,25 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .add_tenant(&goldthread_app::ActorRef::cli(), &code, &name, &area_name)
                 .await?;
             say!("Added tenant {} ({}).", t.code, t.name);
+        }
+        Command::Tenant(TenantCommand::Settings {
+            code,
+            red_periods,
+            stable_pct,
+        }) => {
+            let app = open(&url).await?;
+            let caller = Caller::cli(app.tenant(&code).await?);
+            let mut s = app.rule_settings(&caller).await?;
+            if red_periods.is_some() || stable_pct.is_some() {
+                s.red_periods = red_periods.unwrap_or(s.red_periods);
+                s.stable_pct = stable_pct.unwrap_or(s.stable_pct);
+                s = app.set_rule_settings(&caller, &s).await?;
+            }
+            say!(
+                "red_periods\t{}\nstable_pct\t{}",
+                s.red_periods,
+                s.stable_pct
+            );
         }
         Command::Tenant(TenantCommand::List) => {
             let app = open(&url).await?;

@@ -32,13 +32,21 @@ pub struct PerfData {
     pub measurements: Vec<Measurement>,
     pub localities: Vec<Code>,
     pub own_area: String,
+    pub settings: Settings,
     /// Published statuses, keyed by indicator × period × locality.
     pub frozen: Vec<(FrozenKey, goldthread_domain::performance::StatusExplanation)>,
 }
 
 impl PerfData {
-    fn new(view: View, perf: PerfSnapshot, own_area: String, frozen: Vec<ps::Frozen>) -> PerfData {
+    fn new(
+        view: View,
+        perf: PerfSnapshot,
+        own_area: String,
+        frozen: Vec<ps::Frozen>,
+        settings: Settings,
+    ) -> PerfData {
         PerfData {
+            settings,
             frozen: frozen
                 .into_iter()
                 .filter_map(|f| {
@@ -76,7 +84,7 @@ impl PerfData {
             &self.perf.benchmark_values,
             &self.own_area,
             today,
-            Settings::default(),
+            self.settings.clone(),
         )
         .with_frozen(self.frozen.iter().cloned())
     }
@@ -146,11 +154,13 @@ impl App {
         let mut conn = self.db.read().await?;
         let perf = ps::load(&mut conn, &c.tenant_id()).await?;
         let frozen = ps::frozen(&mut conn, &c.tenant_id()).await?;
+        let settings = settings_of(ps::settings(&mut conn, &c.tenant_id()).await?);
         Ok(PerfData::new(
             view,
             perf,
             c.tenant.area_name.clone(),
             frozen,
+            settings,
         ))
     }
 
@@ -666,6 +676,95 @@ async fn record(
     )
     .await?;
     Ok(())
+}
+
+fn settings_of(stored: Option<(i64, String)>) -> Settings {
+    match stored {
+        Some((red, pct)) => Settings {
+            red_periods: usize::try_from(red).unwrap_or(2),
+            stable_pct: pct.parse().unwrap_or(rust_decimal::Decimal::ONE),
+        },
+        None => Settings::default(),
+    }
+}
+
+/// A tenant's choices for the performance rules.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RuleSettings {
+    /// Red for this many consecutive periods (including the latest) escalates (1–12).
+    pub red_periods: usize,
+    /// A change of at most this percentage of the previous value is stable (0–100), e.g. "1".
+    pub stable_pct: String,
+}
+
+impl App {
+    /// The tenant's rule settings (defaults: 2 periods, 1%).
+    pub async fn rule_settings(&self, c: &Caller) -> Result<RuleSettings> {
+        let mut conn = self.db.read().await?;
+        let s = settings_of(ps::settings(&mut conn, &c.tenant_id()).await?);
+        Ok(RuleSettings {
+            red_periods: s.red_periods,
+            stable_pct: s.stable_pct.normalize().to_string(),
+        })
+    }
+
+    /// Changes the tenant's rule settings (admins and performance officers; audited).
+    pub async fn set_rule_settings(&self, c: &Caller, new: &RuleSettings) -> Result<RuleSettings> {
+        let mut errors = Vec::new();
+        if !(1..=12).contains(&new.red_periods) {
+            errors.push(crate::FieldError {
+                field: "red_periods".into(),
+                message: "must be a whole number from 1 to 12".into(),
+            });
+        }
+        let pct: Option<rust_decimal::Decimal> =
+            new.stable_pct
+                .trim()
+                .parse()
+                .ok()
+                .filter(|p: &rust_decimal::Decimal| {
+                    !p.is_sign_negative() && *p <= rust_decimal::Decimal::ONE_HUNDRED
+                });
+        if pct.is_none() {
+            errors.push(crate::FieldError {
+                field: "stable_pct".into(),
+                message: format!("'{}' is not a percentage from 0 to 100", new.stable_pct),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        let before = self.rule_settings(c).await?;
+        let mut tx = self.db.write(Some(&c.tenant_id())).await?;
+        let fw = fs::load(tx.conn(), &c.tenant_id()).await?.framework();
+        c.require(Write::ImportFramework, &fw)?;
+        let after = RuleSettings {
+            red_periods: new.red_periods,
+            stable_pct: pct.unwrap_or_default().normalize().to_string(),
+        };
+        ps::put_settings(
+            tx.conn(),
+            &c.tenant_id(),
+            after.red_periods as i64,
+            &after.stable_pct,
+        )
+        .await?;
+        record(
+            &mut tx,
+            c,
+            "update",
+            "settings",
+            None,
+            "performance rules",
+            Some(json!(before)),
+            Some(json!(after)),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
 }
 
 /// A value entered through a form or the API.

@@ -611,6 +611,77 @@ async fn service_managers_enter_values_and_performance_officers_assure_them() {
 }
 
 #[tokio::test]
+async fn each_tenant_chooses_its_escalation_run_and_stable_threshold() {
+    use goldthread_app::performance::RuleSettings;
+    for t in databases().await {
+        let (app, tenant, cli) = setup(&t).await;
+        let today = date!(2025 - 07 - 01);
+        assert_eq!(
+            app.rule_settings(&cli).await.unwrap(),
+            RuleSettings {
+                red_periods: 2,
+                stable_pct: "1".into()
+            }
+        );
+        assert_eq!(app.exceptions(&cli, today).await.unwrap().len(), 1);
+        let before = rows(&t).await;
+        app.set_rule_settings(
+            &cli,
+            &RuleSettings {
+                red_periods: 3,
+                stable_pct: "10".into(),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(rows(&t).await, before + 1);
+        // WASTE1 is red for only 2 periods: no longer escalated at 3.
+        assert!(app.exceptions(&cli, today).await.unwrap().is_empty());
+        // 53 against 56.5 is a 6.2% fall: stable within 10%.
+        let r = app
+            .status_report(
+                &cli,
+                Some(Period::Quarter { year: 2024, q: 2 }),
+                Some("WASTE1"),
+                false,
+                today,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            r.indicators[0].trend_previous,
+            goldthread_domain::performance::Trend::Stable
+        );
+        let bad = app
+            .set_rule_settings(
+                &cli,
+                &RuleSettings {
+                    red_periods: 0,
+                    stable_pct: "lots".into(),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(bad.details().len(), 2);
+        let mut member = Caller::cli(tenant.clone());
+        member.actor.role = goldthread_domain::Role::Member;
+        assert_eq!(
+            app.set_rule_settings(
+                &member,
+                &RuleSettings {
+                    red_periods: 2,
+                    stable_pct: "1".into()
+                }
+            )
+            .await
+            .unwrap_err()
+            .code(),
+            "forbidden"
+        );
+    }
+}
+
+#[tokio::test]
 async fn only_admins_and_performance_officers_import_data() {
     let t = TestDb::sqlite().await;
     let (app, tenant, _cli) = setup(&t).await;

@@ -35,6 +35,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 4,
+        name: "settings",
+        common: include_str!("../migrations/0004_settings.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl Migration {

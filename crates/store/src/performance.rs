@@ -651,3 +651,37 @@ pub async fn publish(
     }
     Ok(p)
 }
+
+/// A tenant's settings: (red periods to escalate, stable percentage as text).
+pub async fn settings(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+) -> Result<Option<(i64, String)>> {
+    let row =
+        sqlx::query("SELECT red_periods, stable_pct FROM tenant_settings WHERE tenant_id = $1")
+            .bind(&tenant.0)
+            .fetch_optional(conn)
+            .await?;
+    row.map(|r| Ok((r.try_get("red_periods")?, r.try_get("stable_pct")?)))
+        .transpose()
+}
+
+pub async fn put_settings(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    red_periods: i64,
+    stable_pct: &str,
+) -> Result<()> {
+    sqlx::query("DELETE FROM tenant_settings WHERE tenant_id = $1")
+        .bind(&tenant.0)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO tenant_settings (tenant_id, red_periods, stable_pct, updated_at) VALUES ($1, $2, $3, $4)")
+        .bind(&tenant.0)
+        .bind(red_periods)
+        .bind(stable_pct)
+        .bind(now_text())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

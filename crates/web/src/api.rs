@@ -96,6 +96,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(outcome_status))
         .routes(routes!(exceptions))
         .routes(routes!(publish))
+        .routes(routes!(get_settings, put_settings))
         .routes(routes!(enter_measurement))
         .routes(routes!(assure))
         .routes(routes!(export_framework));
@@ -919,4 +920,24 @@ async fn assure(
             .assure(&c, &code, &i.period, i.locality.as_deref())
             .await?,
     ))
+}
+
+#[utoipa::path(get, path = "/settings", tag = "performance",
+    responses((status = 200, body = goldthread_app::performance::RuleSettings), (status = 401, body = ErrorBody)))]
+async fn get_settings(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+) -> ApiResult<Json<goldthread_app::performance::RuleSettings>> {
+    Ok(Json(s.app.rule_settings(&c).await?))
+}
+
+#[utoipa::path(put, path = "/settings", tag = "performance", request_body = goldthread_app::performance::RuleSettings,
+    responses((status = 200, body = goldthread_app::performance::RuleSettings), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn put_settings(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    ApiJson(i): ApiJson<goldthread_app::performance::RuleSettings>,
+) -> ApiResult<Json<goldthread_app::performance::RuleSettings>> {
+    Ok(Json(s.app.set_rule_settings(&c, &i).await?))
 }

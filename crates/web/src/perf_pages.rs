@@ -893,7 +893,7 @@ async fn exceptions(State(s): State<AppState>, staff: Staff) -> Response {
     render_page(TablePage {
         chrome: chrome_for(&staff, "Exceptions", "exceptions"),
         heading: "Exceptions".into(),
-        intro: "Indicators red for two or more consecutive periods up to the latest reported one, or with an overdue value. Each goes to the outcome board of the portfolio leading an outcome it serves.".into(),
+        intro: "Indicators red for the council's number of consecutive periods (2 unless changed in its settings) up to the latest reported one, or with an overdue value. Each goes to the outcome board of the portfolio leading an outcome it serves.".into(),
         actions: vec![Link::new("/api/v1/exceptions", "Exceptions as JSON")],
         tables: vec![t],
     })

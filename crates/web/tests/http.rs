@@ -897,6 +897,7 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/publish",
         "/api/v1/services",
         "/api/v1/services/{code}",
+        "/api/v1/settings",
         "/api/v1/status",
         "/api/v1/thread/outcomes/{code}",
         "/api/v1/thread/services/{code}",
