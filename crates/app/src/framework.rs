@@ -242,7 +242,7 @@ fn find<'s, E: Entity>(snap: &'s Snapshot, key: &str) -> Result<&'s Rec<E>> {
 
 /// Writes the audit row for a change in the same transaction.
 #[allow(clippy::too_many_arguments)]
-async fn record(
+pub(crate) async fn record(
     tx: &mut WriteTx,
     c: &Caller,
     action: &str,

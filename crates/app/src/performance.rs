@@ -1,6 +1,6 @@
 //! Use cases of the performance engine: importing indicators and their data,
 //! and reading statuses, outcome roll-ups and exceptions.
-use crate::framework::{Change, ImportReport, View};
+use crate::framework::{Change, ImportReport, View, record};
 use crate::{App, AppError, Caller, Result};
 use goldthread_domain::Code;
 use goldthread_domain::framework::Framework;
@@ -14,8 +14,7 @@ use goldthread_domain::scorecard::{Exception, FrozenKey, IndicatorStatus, Scorec
 use goldthread_io::Source;
 use goldthread_io::performance::{self as pio, Context, Kind};
 use goldthread_store::WriteTx;
-use goldthread_store::audit::{self, NewAudit};
-use goldthread_store::framework as fs;
+use goldthread_store::framework::{self as fs, Rec};
 use goldthread_store::performance::{self as ps, PerfSnapshot};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -138,6 +137,120 @@ fn digest(source: &Source, kind: Kind) -> String {
     hex::encode(h.finalize())
 }
 
+/// A performance record imported one by one (created or replaced by its key),
+/// each change audited.
+trait PerRecord: Serialize + PartialEq + Sized + Send + Sync {
+    const ENTITY: &'static str;
+    fn key(&self) -> String;
+    fn insert(
+        c: &mut goldthread_store::AnyConnection,
+        t: &goldthread_store::TenantId,
+        v: &Self,
+    ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send;
+    fn update(
+        c: &mut goldthread_store::AnyConnection,
+        t: &goldthread_store::TenantId,
+        id: &str,
+        version: i64,
+        v: &Self,
+    ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send;
+}
+
+impl PerRecord for Locality {
+    const ENTITY: &'static str = "locality";
+    fn key(&self) -> String {
+        self.code.to_string()
+    }
+    fn insert(
+        c: &mut goldthread_store::AnyConnection,
+        t: &goldthread_store::TenantId,
+        v: &Self,
+    ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send {
+        ps::insert_locality(c, t, v)
+    }
+    fn update(
+        c: &mut goldthread_store::AnyConnection,
+        t: &goldthread_store::TenantId,
+        id: &str,
+        version: i64,
+        v: &Self,
+    ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send {
+        ps::update_locality(c, t, id, version, v)
+    }
+}
+
+impl PerRecord for Indicator {
+    const ENTITY: &'static str = "indicator";
+    fn key(&self) -> String {
+        self.code.to_string()
+    }
+    fn insert(
+        c: &mut goldthread_store::AnyConnection,
+        t: &goldthread_store::TenantId,
+        v: &Self,
+    ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send {
+        ps::insert_indicator(c, t, v)
+    }
+    fn update(
+        c: &mut goldthread_store::AnyConnection,
+        t: &goldthread_store::TenantId,
+        id: &str,
+        version: i64,
+        v: &Self,
+    ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send {
+        ps::update_indicator(c, t, id, version, v)
+    }
+}
+
+/// Creates or replaces each row by key, auditing each change with `context`.
+async fn apply_each<T: PerRecord>(
+    tx: &mut WriteTx,
+    c: &Caller,
+    report: &mut ImportReport,
+    table: &str,
+    context: &Value,
+    rows: Vec<T>,
+    existing: &[Rec<T>],
+) -> Result<()> {
+    let tid = c.tenant_id();
+    for row in rows {
+        let k = row.key();
+        let (action, before, rec) = match existing.iter().find(|r| r.value.key() == k) {
+            Some(b) if b.value == row => {
+                report.count(table, Change::Unchanged);
+                continue;
+            }
+            Some(b) => (
+                "update",
+                Some(json!(b)),
+                T::update(tx.conn(), &tid, &b.id, b.version, &row).await?,
+            ),
+            None => ("create", None, T::insert(tx.conn(), &tid, &row).await?),
+        };
+        record(
+            tx,
+            c,
+            action,
+            T::ENTITY,
+            Some(&rec.id),
+            &k,
+            before,
+            Some(json!(rec)),
+            Some(context.clone()),
+        )
+        .await?;
+        report.count(
+            table,
+            if action == "create" {
+                Change::Created
+            } else {
+                Change::Updated
+            },
+        );
+    }
+    Ok(())
+}
+
 /// Counts of a bulk import and the before-images of what it replaced.
 #[derive(Default)]
 struct Bulk {
@@ -202,88 +315,30 @@ impl App {
             Kind::Localities => {
                 let rows = pio::read_localities(source).map_err(AppError::Import)?;
                 report.rows = rows.len();
-                for l in rows {
-                    let existing = perf.localities.iter().find(|r| r.value.code == l.code);
-                    let (action, before, rec) = match existing {
-                        Some(b) if b.value == l => {
-                            report.count(table, Change::Unchanged);
-                            continue;
-                        }
-                        Some(b) => (
-                            "update",
-                            Some(json!(b)),
-                            ps::update_locality(tx.conn(), &tid, &b.id, b.version, &l).await?,
-                        ),
-                        None => (
-                            "create",
-                            None,
-                            ps::insert_locality(tx.conn(), &tid, &l).await?,
-                        ),
-                    };
-                    record(
-                        &mut tx,
-                        c,
-                        action,
-                        "locality",
-                        Some(&rec.id),
-                        l.code.as_str(),
-                        before,
-                        Some(json!(rec)),
-                        Some(audit_ctx.clone()),
-                    )
-                    .await?;
-                    report.count(
-                        table,
-                        if action == "create" {
-                            Change::Created
-                        } else {
-                            Change::Updated
-                        },
-                    );
-                }
+                apply_each(
+                    &mut tx,
+                    c,
+                    &mut report,
+                    table,
+                    &audit_ctx,
+                    rows,
+                    &perf.localities,
+                )
+                .await?;
             }
             Kind::Indicators => {
                 let rows = pio::read_indicators(source, &ctx).map_err(AppError::Import)?;
                 report.rows = rows.len();
-                for i in rows {
-                    let existing = perf.indicators.iter().find(|r| r.value.code == i.code);
-                    let (action, before, rec) = match existing {
-                        Some(b) if b.value == i => {
-                            report.count(table, Change::Unchanged);
-                            continue;
-                        }
-                        Some(b) => (
-                            "update",
-                            Some(json!(b)),
-                            ps::update_indicator(tx.conn(), &tid, &b.id, b.version, &i).await?,
-                        ),
-                        None => (
-                            "create",
-                            None,
-                            ps::insert_indicator(tx.conn(), &tid, &i).await?,
-                        ),
-                    };
-                    record(
-                        &mut tx,
-                        c,
-                        action,
-                        "indicator",
-                        Some(&rec.id),
-                        i.code.as_str(),
-                        before,
-                        Some(json!(rec)),
-                        Some(audit_ctx.clone()),
-                    )
-                    .await?;
-                    report.count(
-                        table,
-                        if action == "create" {
-                            Change::Created
-                        } else {
-                            Change::Updated
-                        },
-                    );
-                }
+                apply_each(
+                    &mut tx,
+                    c,
+                    &mut report,
+                    table,
+                    &audit_ctx,
+                    rows,
+                    &perf.indicators,
+                )
+                .await?;
             }
             Kind::Targets => {
                 let rows = pio::read_targets(source, &ctx).map_err(AppError::Import)?;
@@ -645,37 +700,6 @@ pub fn parse_period(s: &str) -> Result<Period> {
 /// Parses a period of a given frequency.
 pub fn parse_period_as(s: &str, f: Frequency) -> Result<Period> {
     Period::parse(s, f).map_err(|e| AppError::field("period", e))
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn record(
-    tx: &mut WriteTx,
-    c: &Caller,
-    action: &str,
-    entity_type: &str,
-    id: Option<&str>,
-    code: &str,
-    before: Option<Value>,
-    after: Option<Value>,
-    context: Option<Value>,
-) -> Result<()> {
-    let tenant = c.tenant_id();
-    audit::record(
-        tx.conn(),
-        NewAudit {
-            tenant: Some(&tenant),
-            actor: &c.who,
-            action,
-            entity_type,
-            entity_id: id,
-            entity_code: Some(code),
-            before,
-            after,
-            context,
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 fn settings_of(stored: Option<(i64, String)>) -> Settings {
