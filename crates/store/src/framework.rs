@@ -298,7 +298,7 @@ pub fn date_text(d: time::Date) -> String {
 }
 
 /// The id of the record with `code` in `table` (outcomes, portfolios, services, plans).
-async fn id_of(
+pub(crate) async fn id_of(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     table: &str,
@@ -325,7 +325,7 @@ async fn person_id(conn: &mut AnyConnection, tenant: &TenantId, email: &Email) -
     .ok_or(StoreError::NotFound)
 }
 
-async fn person_id_opt(
+pub(crate) async fn person_id_opt(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     email: &Option<Email>,

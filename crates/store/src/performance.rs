@@ -185,37 +185,6 @@ pub async fn load(conn: &mut AnyConnection, tenant: &TenantId) -> Result<PerfSna
     Ok(s)
 }
 
-async fn id_of(
-    conn: &mut AnyConnection,
-    tenant: &TenantId,
-    table: &str,
-    code: &Code,
-) -> Result<String> {
-    sqlx::query_scalar(&format!(
-        "SELECT id FROM {table} WHERE tenant_id = $1 AND code = $2"
-    ))
-    .bind(&tenant.0)
-    .bind(code.as_str())
-    .fetch_optional(conn)
-    .await?
-    .ok_or(StoreError::NotFound)
-}
-
-async fn person_id(
-    conn: &mut AnyConnection,
-    tenant: &TenantId,
-    email: &Option<Email>,
-) -> Result<Option<String>> {
-    let Some(e) = email else { return Ok(None) };
-    sqlx::query_scalar("SELECT p.id FROM people p JOIN users u ON u.id = p.user_id WHERE p.tenant_id = $1 AND u.email = $2")
-        .bind(&tenant.0)
-        .bind(e.as_str())
-        .fetch_optional(conn)
-        .await?
-        .map(Some)
-        .ok_or(StoreError::NotFound)
-}
-
 async fn set_links(
     conn: &mut AnyConnection,
     tenant: &TenantId,
@@ -234,7 +203,7 @@ async fn set_links(
         .execute(&mut *conn)
         .await?;
         for (n, c) in codes.iter().enumerate() {
-            let target = id_of(conn, tenant, target_table, c).await?;
+            let target = crate::framework::id_of(conn, tenant, target_table, c).await?;
             sqlx::query(&format!("INSERT INTO {table} (tenant_id, indicator_id, {col}, position) VALUES ($1, $2, $3, $4)"))
                 .bind(&tenant.0)
                 .bind(id)
@@ -253,7 +222,7 @@ pub async fn insert_indicator(
     i: &Indicator,
 ) -> Result<Rec<Indicator>> {
     let id = new_id();
-    let owner = person_id(conn, tenant, &i.owner).await?;
+    let owner = crate::framework::person_id_opt(conn, tenant, &i.owner).await?;
     let now = now_text();
     sqlx::query(
         "INSERT INTO indicators (id, tenant_id, code, title, tier, unit, polarity, frequency, source, owner_id, tolerance, band_low,
@@ -296,7 +265,7 @@ pub async fn update_indicator(
     version: i64,
     i: &Indicator,
 ) -> Result<Rec<Indicator>> {
-    let owner = person_id(conn, tenant, &i.owner).await?;
+    let owner = crate::framework::person_id_opt(conn, tenant, &i.owner).await?;
     let n = sqlx::query(
         "UPDATE indicators SET code = $1, title = $2, tier = $3, unit = $4, polarity = $5, frequency = $6, source = $7,
             owner_id = $8, tolerance = $9, band_low = $10, band_high = $11, by_locality = $12, deadline_days = $13,
