@@ -32,6 +32,26 @@ use time::Date;
 /// Which status a published (frozen) explanation belongs to: indicator × period × locality.
 pub type FrozenKey = (Code, Period, Option<Code>);
 
+/// Per indicator, the first period with a value or target and the last with a value.
+fn extents<'a>(
+    measurements: &'a [Measurement],
+    targets: &'a [Target],
+) -> HashMap<&'a Code, (Period, Option<Period>)> {
+    let mut out: HashMap<&'a Code, (Period, Option<Period>)> = HashMap::new();
+    for m in measurements {
+        let e = out
+            .entry(&m.indicator)
+            .or_insert((m.period, Some(m.period)));
+        e.0 = e.0.min(m.period);
+        e.1 = Some(e.1.map_or(m.period, |l| l.max(m.period)));
+    }
+    for t in targets {
+        let e = out.entry(&t.indicator).or_insert((t.period, None));
+        e.0 = e.0.min(t.period);
+    }
+    out
+}
+
 /// Settings that are the tenant's to choose.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -119,6 +139,10 @@ pub struct Scorecard<'a> {
     values: HashMap<(&'a Code, Period, Option<&'a Code>), &'a Measurement>,
     target_of: HashMap<(&'a Code, Period), &'a Target>,
     frozen: HashMap<FrozenKey, StatusExplanation>,
+    /// Per indicator: (first period with a value or target, last period with a value).
+    extent: HashMap<&'a Code, (Period, Option<Period>)>,
+    /// Benchmark values by indicator and period.
+    bench: HashMap<(&'a Code, Period), Vec<&'a BenchmarkValue>>,
 }
 
 type Key<'a> = (&'a Code, Period, Option<&'a Code>);
@@ -159,6 +183,14 @@ impl<'a> Scorecard<'a> {
             values,
             target_of,
             frozen: HashMap::new(),
+            extent: extents(measurements, targets),
+            bench: {
+                let mut b: HashMap<(&'a Code, Period), Vec<&'a BenchmarkValue>> = HashMap::new();
+                for v in benchmark_values {
+                    b.entry((&v.indicator, v.period)).or_default().push(v);
+                }
+                b
+            },
         }
     }
 
@@ -177,20 +209,7 @@ impl<'a> Scorecard<'a> {
 
     /// The periods an indicator is reported for (see the module docs).
     pub fn series(&self, ind: &Indicator) -> Vec<Period> {
-        let measured: BTreeSet<Period> = self
-            .measurements
-            .iter()
-            .filter(|m| m.indicator == ind.code)
-            .map(|m| m.period)
-            .collect();
-        let first = self
-            .targets
-            .iter()
-            .filter(|t| t.indicator == ind.code)
-            .map(|t| t.period)
-            .chain(measured.iter().copied())
-            .min();
-        let Some(first) = first else {
+        let Some((first, last_measured)) = self.extent.get(&ind.code).copied() else {
             return Vec::new();
         };
         // The last period that has ended by today, or a later one with a value.
@@ -198,8 +217,8 @@ impl<'a> Scorecard<'a> {
         while last.next().end() < self.today {
             last = last.next();
         }
-        if let Some(m) = measured.last() {
-            last = last.max(*m);
+        if let Some(m) = last_measured {
+            last = last.max(m);
         }
         if last < first {
             Vec::new()
@@ -328,10 +347,10 @@ impl<'a> Scorecard<'a> {
         own_value: Option<Decimal>,
     ) -> Option<Benchmark> {
         let values: Vec<&BenchmarkValue> = self
-            .benchmark_values
-            .iter()
-            .filter(|b| b.indicator == ind.code && b.period == period)
-            .collect();
+            .bench
+            .get(&(&ind.code, period))
+            .cloned()
+            .unwrap_or_default();
         if values.is_empty() {
             return None;
         }
