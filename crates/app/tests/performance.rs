@@ -699,3 +699,67 @@ async fn only_admins_and_performance_officers_import_data() {
         .unwrap_err();
     assert_eq!(err.code(), "forbidden");
 }
+
+#[tokio::test]
+async fn generated_national_data_imports_through_the_real_importers() {
+    for t in databases().await {
+        let app = App::new(t.db.clone());
+        let dir = std::env::temp_dir().join(format!(
+            "gt-national-{}-{:?}",
+            std::process::id(),
+            t.backend()
+        ));
+        let spec = goldthread_io::generate::Spec {
+            councils: 2,
+            indicators: 40,
+            periods: 6,
+            seed: 3,
+            today: date!(2026 - 11 - 23),
+        };
+        let w = goldthread_io::generate::national(&spec, &dir).unwrap();
+        for k in 1..=2 {
+            let tenant = app
+                .add_tenant(
+                    &goldthread_app::ActorRef::cli(),
+                    &format!("council-{k:02}"),
+                    &format!("Council {k:02}"),
+                    "",
+                )
+                .await
+                .unwrap();
+            let cli = Caller::cli(tenant);
+            let d = dir.join(format!("council-{k:02}"));
+            app.import_framework(&cli, &Source::Dir(d.clone()), false, "framework")
+                .await
+                .unwrap();
+            for kind in [
+                Kind::Localities,
+                Kind::Indicators,
+                Kind::Targets,
+                Kind::Measurements,
+            ] {
+                app.import_performance(&cli, kind, &Source::Dir(d.clone()), false, kind.name())
+                    .await
+                    .unwrap();
+            }
+            for kind in [Kind::BenchmarkGroups, Kind::BenchmarkValues] {
+                app.import_performance(&cli, kind, &Source::Dir(dir.clone()), false, kind.name())
+                    .await
+                    .unwrap();
+            }
+            let r = app
+                .status_report(&cli, None, None, true, date!(2026 - 11 - 23))
+                .await
+                .unwrap();
+            assert!(r.indicators.len() >= 40 * 6, "{}", r.indicators.len());
+            // Benchmarks rank this council among both.
+            assert!(
+                r.indicators
+                    .iter()
+                    .any(|s| s.benchmark.as_ref().is_some_and(|b| b.n == 2))
+            );
+        }
+        assert_eq!(w.measurements, 2 * 6 * (40 + 4));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

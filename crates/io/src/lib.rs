@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod framework;
+pub mod generate;
 pub mod performance;
 mod rows;
 pub mod table;
