@@ -293,11 +293,7 @@ impl App {
         let perf = ps::load(tx.conn(), &c.tenant_id()).await?;
         let indicators: Vec<Indicator> = perf.indicators.iter().map(|r| r.value.clone()).collect();
         let localities: Vec<Locality> = perf.localities.iter().map(|r| r.value.clone()).collect();
-        let ctx = Context {
-            framework: &fw,
-            indicators: &indicators,
-            localities: &localities,
-        };
+        let ctx = Context::new(&fw, &indicators, &localities);
         let ids: HashMap<&Code, &str> = perf
             .indicators
             .iter()
@@ -390,6 +386,7 @@ impl App {
                         )
                     })
                     .collect();
+                let mut new_rows: Vec<(&str, &Measurement)> = Vec::new();
                 for m in &rows {
                     match existing.get(&(&m.indicator, m.period, m.locality.as_ref())) {
                         Some(b) if &b.value == m => bulk.unchanged += 1,
@@ -405,13 +402,11 @@ impl App {
                             bulk.replaced += 1;
                             bulk.before.push(json!(b.value));
                         }
-                        None => {
-                            ps::put_measurement(tx.conn(), &tid, ids[&m.indicator], None, m)
-                                .await?;
-                            bulk.added += 1;
-                        }
+                        None => new_rows.push((ids[&m.indicator], m)),
                     }
                 }
+                bulk.added = new_rows.len();
+                ps::insert_measurements(tx.conn(), &tid, &new_rows).await?;
             }
             Kind::BenchmarkGroups => {
                 let rows: Vec<BenchmarkGroup> =
@@ -842,11 +837,7 @@ impl App {
         )?;
         let indicators = [ind.clone()];
         let localities: Vec<Locality> = perf.localities.iter().map(|r| r.value.clone()).collect();
-        let ctx = Context {
-            framework: &fw,
-            indicators: &indicators,
-            localities: &localities,
-        };
+        let ctx = Context::new(&fw, &indicators, &localities);
         let status = if i.submit { "submitted" } else { "draft" };
         let cells = vec![
             ind.code.to_string(),

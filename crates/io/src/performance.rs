@@ -117,11 +117,25 @@ pub struct Context<'a> {
     pub framework: &'a Framework,
     pub indicators: &'a [Indicator],
     pub localities: &'a [Locality],
+    by_code: std::collections::HashMap<&'a Code, &'a Indicator>,
 }
 
-impl Context<'_> {
-    fn indicator(&self, code: &Code) -> Option<&Indicator> {
-        self.indicators.iter().find(|i| &i.code == code)
+impl<'a> Context<'a> {
+    pub fn new(
+        framework: &'a Framework,
+        indicators: &'a [Indicator],
+        localities: &'a [Locality],
+    ) -> Context<'a> {
+        Context {
+            framework,
+            indicators,
+            localities,
+            by_code: indicators.iter().map(|i| (&i.code, i)).collect(),
+        }
+    }
+
+    fn indicator(&self, code: &Code) -> Option<&'a Indicator> {
+        self.by_code.get(code).copied()
     }
 }
 

@@ -654,3 +654,47 @@ pub async fn put_settings(
         .await?;
     Ok(())
 }
+
+/// Inserts new measurements in batches (many rows per statement).
+pub async fn insert_measurements(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    rows: &[(&str, &Measurement)],
+) -> Result<()> {
+    const COLUMNS: usize = 11;
+    let now = now_text();
+    for chunk in rows.chunks(400) {
+        let mut sql = String::from(
+            "INSERT INTO measurements (value, missing_reason, status, note, updated_at, tenant_id, id, indicator_id, period, period_start, locality) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * COLUMNS;
+            let marks: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", b + c)).collect();
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            sql.push_str(&marks.join(", "));
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for (indicator_id, m) in chunk {
+            q = q
+                .bind(text(m.value))
+                .bind(m.missing_reason.clone())
+                .bind(m.status.as_str())
+                .bind(m.note.clone())
+                .bind(now.clone())
+                .bind(tenant.0.clone())
+                .bind(new_id())
+                .bind(indicator_id.to_string())
+                .bind(m.period.to_string())
+                .bind(crate::framework::date_text(m.period.start()))
+                .bind(
+                    m.locality
+                        .as_ref()
+                        .map(|l| l.to_string())
+                        .unwrap_or_default(),
+                );
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}

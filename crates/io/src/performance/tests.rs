@@ -44,11 +44,7 @@ fn framework() -> Framework {
 const IND_HEAD: &str = "code,title,tier,unit,polarity,frequency,source,owner,tolerance,band_low,band_high,services,outcomes,by_locality,deadline_days,definition,benchmark_typology\n";
 
 fn indicators(fw: &Framework) -> Vec<Indicator> {
-    let ctx = Context {
-        framework: fw,
-        indicators: &[],
-        localities: &[],
-    };
+    let ctx = Context::new(fw, &[], &[]);
     let csv = format!(
         "{IND_HEAD}\
          Q1,Quarterly,service,percent,higher-better,quarterly,LGBF,a@x.org,,,,S1,,yes,,d,people\n\
@@ -76,11 +72,7 @@ fn indicators_read_with_defaults_and_the_optional_column() {
         Some(("90".parse().unwrap(), "110".parse().unwrap()))
     );
     // Without the optional benchmark_typology column.
-    let ctx = Context {
-        framework: &fw,
-        indicators: &[],
-        localities: &[],
-    };
+    let ctx = Context::new(&fw, &[], &[]);
     let head16 = IND_HEAD.replace(",benchmark_typology", "");
     let r = read_indicators(
         &src(
@@ -96,11 +88,7 @@ fn indicators_read_with_defaults_and_the_optional_column() {
 #[test]
 fn indicator_errors() {
     let fw = framework();
-    let ctx = Context {
-        framework: &fw,
-        indicators: &[],
-        localities: &[],
-    };
+    let ctx = Context::new(&fw, &[], &[]);
     let csv = format!(
         "{IND_HEAD}\
          X1,,sector,furlongs,sideways,weekly,gossip,b@x.org,five,1,,S9,LO9,maybe,-3,d,\n\
@@ -138,11 +126,7 @@ fn measurement_errors() {
         code: Code::parse("ALLOA").unwrap(),
         name: "Alloa".into(),
     }];
-    let ctx = Context {
-        framework: &fw,
-        indicators: &inds,
-        localities: &locs,
-    };
+    let ctx = Context::new(&fw, &inds, &locs);
     let csv = "indicator,period,locality,value,missing_reason,status,note\n\
         Q1,2024/25 Q1,,71.2,,assured,\n\
         Q1,2024/25 Q1,ALLOA,70,,,\n\
@@ -180,11 +164,7 @@ fn measurement_errors() {
 fn target_errors() {
     let fw = framework();
     let inds = indicators(&fw);
-    let ctx = Context {
-        framework: &fw,
-        indicators: &inds,
-        localities: &[],
-    };
+    let ctx = Context::new(&fw, &inds, &[]);
     let csv = "indicator,period,target,band_low,band_high\n\
         Q1,2024/25 Q1,75,,\n\
         Q1,2024/25 Q2,,,\n\
@@ -208,11 +188,7 @@ fn target_errors() {
 fn benchmarks_localities_and_a_file_with_any_name() {
     let fw = framework();
     let inds = indicators(&fw);
-    let ctx = Context {
-        framework: &fw,
-        indicators: &inds,
-        localities: &[],
-    };
+    let ctx = Context::new(&fw, &inds, &[]);
     let g = read_benchmark_groups(&src(
         "whatever",
         "typology,group,area\npeople,3,Clackmannanshire\npeople,1,Fife\npeople,2,Fife\n",
