@@ -655,7 +655,10 @@ pub async fn put_settings(
     Ok(())
 }
 
-/// Inserts new measurements in batches (many rows per statement).
+/// Inserts new measurements in batches of 32 rows per statement. Larger batches are
+/// slower on SQLite: the driver resolves each `$n` parameter by name, linearly, so
+/// binding one statement costs the square of its parameter count (measured: 400
+/// rows a statement made an import three times slower than 32).
 pub async fn insert_measurements(
     conn: &mut AnyConnection,
     tenant: &TenantId,
@@ -663,7 +666,7 @@ pub async fn insert_measurements(
 ) -> Result<()> {
     const COLUMNS: usize = 11;
     let now = now_text();
-    for chunk in rows.chunks(400) {
+    for chunk in rows.chunks(32) {
         let mut sql = String::from(
             "INSERT INTO measurements (value, missing_reason, status, note, updated_at, tenant_id, id, indicator_id, period, period_start, locality) VALUES ",
         );
