@@ -143,6 +143,10 @@ pub struct Scorecard<'a> {
     extent: HashMap<&'a Code, (Period, Option<Period>)>,
     /// Benchmark values by indicator and period.
     bench: HashMap<(&'a Code, Period), Vec<&'a BenchmarkValue>>,
+    /// The ranked member areas (every area in a benchmark group).
+    members: BTreeSet<&'a str>,
+    /// Per typology, the areas in the own area's family group.
+    families: HashMap<&'a str, BTreeSet<&'a str>>,
 }
 
 type Key<'a> = (&'a Code, Period, Option<&'a Code>);
@@ -184,6 +188,21 @@ impl<'a> Scorecard<'a> {
             target_of,
             frozen: HashMap::new(),
             extent: extents(measurements, targets),
+            members: benchmark_groups.iter().map(|g| g.area.as_str()).collect(),
+            families: {
+                let mut f: HashMap<&'a str, BTreeSet<&'a str>> = HashMap::new();
+                for own in benchmark_groups.iter().filter(|g| g.area == own_area) {
+                    f.insert(
+                        own.typology.as_str(),
+                        benchmark_groups
+                            .iter()
+                            .filter(|g| g.typology == own.typology && g.group == own.group)
+                            .map(|g| g.area.as_str())
+                            .collect(),
+                    );
+                }
+                f
+            },
             bench: {
                 let mut b: HashMap<(&'a Code, Period), Vec<&'a BenchmarkValue>> = HashMap::new();
                 for v in benchmark_values {
@@ -354,14 +373,9 @@ impl<'a> Scorecard<'a> {
         if values.is_empty() {
             return None;
         }
-        let members: BTreeSet<&str> = self
-            .benchmark_groups
-            .iter()
-            .map(|g| g.area.as_str())
-            .collect();
         let member_values: Vec<Decimal> = values
             .iter()
-            .filter(|b| members.contains(b.area.as_str()))
+            .filter(|b| self.members.contains(b.area.as_str()))
             .map(|b| b.value)
             .collect();
         let own = values
@@ -373,25 +387,16 @@ impl<'a> Scorecard<'a> {
             .iter()
             .find(|b| b.area == "Scotland")
             .map(|b| b.value);
-        let family: Vec<Decimal> = match &ind.benchmark_typology {
-            Some(typ) => {
-                let own_group = self
-                    .benchmark_groups
-                    .iter()
-                    .find(|g| &g.typology == typ && g.area == self.own_area)
-                    .map(|g| &g.group);
-                let areas: BTreeSet<&str> = self
-                    .benchmark_groups
-                    .iter()
-                    .filter(|g| &g.typology == typ && Some(&g.group) == own_group)
-                    .map(|g| g.area.as_str())
-                    .collect();
-                values
-                    .iter()
-                    .filter(|b| areas.contains(b.area.as_str()))
-                    .map(|b| b.value)
-                    .collect()
-            }
+        let family: Vec<Decimal> = match ind
+            .benchmark_typology
+            .as_deref()
+            .and_then(|t| self.families.get(t))
+        {
+            Some(areas) => values
+                .iter()
+                .filter(|b| areas.contains(b.area.as_str()))
+                .map(|b| b.value)
+                .collect(),
             None => Vec::new(),
         };
         Some(performance::benchmark(
