@@ -184,17 +184,17 @@ fn chrome(s: &Staff, title: &str, section: &str) -> Chrome {
 }
 
 /// Posted form fields, in order (repeated names allowed, e.g. checkboxes).
-pub struct FormData(Vec<(String, String)>);
+pub struct FormData(pub Vec<(String, String)>);
 
 impl FormData {
-    fn get(&self, name: &str) -> String {
+    pub fn get(&self, name: &str) -> String {
         self.0
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.trim().to_string())
             .unwrap_or_default()
     }
-    fn all(&self, name: &str) -> Vec<String> {
+    pub fn all(&self, name: &str) -> Vec<String> {
         self.0
             .iter()
             .filter(|(k, _)| k == name)
@@ -202,21 +202,16 @@ impl FormData {
             .filter(|v| !v.is_empty())
             .collect()
     }
-    fn version(&self) -> Option<i64> {
+    pub fn version(&self) -> Option<i64> {
         self.get("version").parse().ok()
     }
-    fn opt(&self, name: &str) -> Option<String> {
+    pub fn opt(&self, name: &str) -> Option<String> {
         Some(self.get(name)).filter(|s| !s.is_empty())
     }
 }
 
-/// The refusal page if `sent` is not this session's CSRF token.
-pub fn csrf_check(s: &Staff, sent: &str) -> Option<Response> {
-    csrf_refusal(s, &FormData(vec![("csrf".into(), sent.to_string())]))
-}
-
 /// Refuses a form post whose CSRF token is not this session's.
-fn csrf_refusal(s: &Staff, form: &FormData) -> Option<Response> {
+pub fn csrf_refusal(s: &Staff, form: &FormData) -> Option<Response> {
     let sent = form.get("csrf");
     if !sent.is_empty() && constant_time_eq(sent.as_bytes(), s.session.csrf_token.as_bytes()) {
         None

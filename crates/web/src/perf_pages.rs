@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::chart::{Series, line_chart};
 use crate::extract::Staff;
-use crate::pages::{chrome_for, error_page, render_page, url_encode};
+use crate::pages::{FormData, chrome_for, csrf_refusal, error_page, render_page, url_encode};
 use crate::view::{Cell, Choice, Fact, Field, Link, TablePage, TableView};
 use askama::Template;
 use axum::Router;
@@ -295,7 +295,7 @@ async fn indicator_page(
     staff: &Staff,
     code: &str,
     errors: Vec<(String, String)>,
-    posted: Option<&[(String, String)]>,
+    posted: Option<&FormData>,
 ) -> Response {
     let status = if errors.is_empty() {
         axum::http::StatusCode::OK
@@ -547,12 +547,7 @@ async fn indicator_page(
         fw,
     );
     let entry = may_enter.then(|| {
-        let get = |k: &str| {
-            posted
-                .and_then(|p| p.iter().find(|(n, _)| n == k))
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
+        let get = |k: &str| posted.map(|f| f.get(k)).unwrap_or_default();
         let mut periods: Vec<goldthread_domain::period::Period> = series.clone();
         if let Some(last) = series.last() {
             periods.push(last.next());
@@ -677,32 +672,26 @@ async fn indicator_page(
     }
 }
 
-fn form_of(form: &[(String, String)], k: &str) -> String {
-    form.iter()
-        .find(|(n, _)| n == k)
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default()
-}
-
 async fn enter(
     State(s): State<AppState>,
     staff: Staff,
     Path(code): Path<String>,
     axum::extract::Form(form): axum::extract::Form<Vec<(String, String)>>,
 ) -> Response {
-    if let Some(r) = crate::pages::csrf_check(&staff, &form_of(&form, "csrf")) {
+    let form = FormData(form);
+    if let Some(r) = csrf_refusal(&staff, &form) {
         return r;
     }
     // The stored version of this period's value, so the change is checked against it.
     let version = match s.app.perf_data(&staff.caller).await {
         Ok(d) => {
-            let loc = form_of(&form, "locality");
+            let loc = form.get("locality");
             d.perf
                 .measurements
                 .iter()
                 .find(|r| {
                     r.value.indicator.as_str() == code
-                        && r.value.period.to_string() == form_of(&form, "period")
+                        && r.value.period.to_string() == form.get("period")
                         && r.value
                             .locality
                             .as_ref()
@@ -714,14 +703,14 @@ async fn enter(
         }
         Err(e) => return error_page(e),
     };
-    let value = form_of(&form, "value");
+    let value = form.get("value");
     let input = goldthread_app::performance::MeasurementInput {
-        period: form_of(&form, "period"),
-        locality: Some(form_of(&form, "locality")).filter(|l| !l.is_empty()),
+        period: form.get("period"),
+        locality: Some(form.get("locality")).filter(|l| !l.is_empty()),
         value: Some(value).filter(|v| !v.is_empty()),
-        missing_reason: form_of(&form, "missing_reason"),
-        note: form_of(&form, "note"),
-        submit: form_of(&form, "action") == "submit",
+        missing_reason: form.get("missing_reason"),
+        note: form.get("note"),
+        submit: form.get("action") == "submit",
         version,
     };
     match s.app.enter_measurement(&staff.caller, &code, &input).await {
@@ -757,10 +746,11 @@ async fn assure(
     Path(code): Path<String>,
     axum::extract::Form(form): axum::extract::Form<Vec<(String, String)>>,
 ) -> Response {
-    if let Some(r) = crate::pages::csrf_check(&staff, &form_of(&form, "csrf")) {
+    let form = FormData(form);
+    if let Some(r) = csrf_refusal(&staff, &form) {
         return r;
     }
-    let key = form_of(&form, "key");
+    let key = form.get("key");
     let (period, locality) = key.split_once('|').unwrap_or((key.as_str(), ""));
     match s
         .app
@@ -904,16 +894,11 @@ async fn publish(
     staff: Staff,
     axum::extract::Form(form): axum::extract::Form<Vec<(String, String)>>,
 ) -> Response {
-    let get = |k: &str| {
-        form.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    if let Some(r) = crate::pages::csrf_check(&staff, &get("csrf")) {
+    let form = FormData(form);
+    if let Some(r) = csrf_refusal(&staff, &form) {
         return r;
     }
-    let period = match parse_period(&get("period")) {
+    let period = match parse_period(&form.get("period")) {
         Ok(p) => p,
         Err(e) => return error_page(e),
     };
