@@ -96,3 +96,14 @@ impl From<StoreError> for AppError {
         }
     }
 }
+
+/// Refuses a change made against a version of `what` that is no longer current.
+pub(crate) fn check_version(what: &str, sent: i64, current: i64) -> Result<()> {
+    if sent == current {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(format!(
+            "this {what} was changed by someone else (you sent version {sent}, it is now at {current}); reload and try again"
+        )))
+    }
+}

@@ -382,13 +382,7 @@ impl App {
                 value.key()
             )));
         }
-        if version != before.version {
-            return Err(AppError::Conflict(format!(
-                "this {} was changed by someone else (you sent version {version}, it is now at {}); reload and try again",
-                E::TYPE,
-                before.version
-            )));
-        }
+        crate::error::check_version(E::TYPE, version, before.version)?;
         let rec = E::update(tx.conn(), &c.tenant_id(), &before.id, version, &value).await?;
         record(
             &mut tx,
@@ -417,13 +411,7 @@ impl App {
         let before = find::<E>(&snap, key)?.clone();
         c.require(E::write(Some(&before.value), None), &fw)?;
         let version = version_required(version)?;
-        if version != before.version {
-            return Err(AppError::Conflict(format!(
-                "this {} was changed by someone else (you sent version {version}, it is now at {}); reload and try again",
-                E::TYPE,
-                before.version
-            )));
-        }
+        crate::error::check_version(E::TYPE, version, before.version)?;
         E::delete(tx.conn(), &c.tenant_id(), &before.id, version).await?;
         record(
             &mut tx,
@@ -525,12 +513,7 @@ impl App {
         let rec = match existing {
             Some(before) => {
                 let version = version_required(i.version)?;
-                if version != before.version {
-                    return Err(AppError::Conflict(format!(
-                        "this matrix cell was changed by someone else (you sent version {version}, it is now at {}); reload and try again",
-                        before.version
-                    )));
-                }
+                crate::error::check_version("matrix cell", version, before.version)?;
                 let rec =
                     fs::update_contribution(tx.conn(), &c.tenant_id(), &before.id, version, &value)
                         .await?;
@@ -593,12 +576,7 @@ impl App {
             &fw,
         )?;
         let version = version_required(version)?;
-        if version != before.version {
-            return Err(AppError::Conflict(format!(
-                "this matrix cell was changed by someone else (you sent version {version}, it is now at {}); reload and try again",
-                before.version
-            )));
-        }
+        crate::error::check_version("matrix cell", version, before.version)?;
         fs::delete_contribution(tx.conn(), &c.tenant_id(), &before.id, version).await?;
         let key = format!("{service}/{outcome}");
         record(

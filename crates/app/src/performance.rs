@@ -873,13 +873,7 @@ impl App {
         });
         if let Some(b) = existing {
             match i.version {
-                Some(v) if v == b.version => {}
-                Some(v) => {
-                    return Err(AppError::Conflict(format!(
-                        "this value was changed by someone else (you sent version {v}, it is now at {}); reload and try again",
-                        b.version
-                    )));
-                }
+                Some(v) => crate::error::check_version("value", v, b.version)?,
                 None => {
                     return Err(AppError::field(
                         "version",
