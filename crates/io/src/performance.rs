@@ -1,7 +1,7 @@
 //! The performance import/export formats: indicators, measurements, targets,
 //! localities and benchmark sets. Every file is validated whole against what the
 //! tenant holds; nothing is returned unless every row is valid.
-use crate::rows::{Row, each_row};
+use crate::rows::{Row, each_row, one_row};
 use crate::table::{ImportError, Source, Table};
 use goldthread_domain::framework::Framework;
 use goldthread_domain::indicator::{
@@ -117,7 +117,7 @@ pub struct Context<'a> {
     pub framework: &'a Framework,
     pub indicators: &'a [Indicator],
     pub localities: &'a [Locality],
-    by_code: std::collections::HashMap<&'a Code, &'a Indicator>,
+    by_code: std::collections::HashMap<&'a Code, usize>,
 }
 
 impl<'a> Context<'a> {
@@ -130,12 +130,12 @@ impl<'a> Context<'a> {
             framework,
             indicators,
             localities,
-            by_code: indicators.iter().map(|i| (&i.code, i)).collect(),
+            by_code: indicators
+                .iter()
+                .enumerate()
+                .map(|(n, i)| (&i.code, n))
+                .collect(),
         }
-    }
-
-    fn indicator(&self, code: &Code) -> Option<&'a Indicator> {
-        self.by_code.get(code).copied()
     }
 }
 
@@ -189,15 +189,26 @@ impl Row<'_> {
 
     /// The indicator named in `col`, which must exist.
     fn indicator<'c>(&mut self, col: &str, ctx: &'c Context<'_>) -> Option<&'c Indicator> {
+        self.indicator_at(col, ctx).map(|(_, i)| i)
+    }
+
+    /// Like [`Row::indicator`], with its position in the context's indicators.
+    fn indicator_at<'c>(
+        &mut self,
+        col: &str,
+        ctx: &'c Context<'_>,
+    ) -> Option<(usize, &'c Indicator)> {
         let code = self.code(col)?;
-        let found = ctx.indicator(&code);
-        if found.is_none() {
-            self.error(
-                col,
-                format!("unknown indicator code '{code}' (import it in indicators.csv first)"),
-            );
+        match ctx.by_code.get(&code) {
+            Some(&n) => Some((n, &ctx.indicators[n])),
+            None => {
+                self.error(
+                    col,
+                    format!("unknown indicator code '{code}' (import it in indicators.csv first)"),
+                );
+                None
+            }
         }
-        found
     }
 
     /// Both ends of a band, or neither; low ≤ high.
@@ -438,7 +449,7 @@ pub fn read_targets(source: &Source, ctx: &Context<'_>) -> Result<Vec<Target>, V
     done(errors, out)
 }
 
-/// Reads and validates `measurements.csv`.
+/// Reads and validates `measurements.csv` whole (for small inputs: a form, a test).
 pub fn read_measurements(
     source: &Source,
     ctx: &Context<'_>,
@@ -451,17 +462,59 @@ pub fn validate_measurements(
     t: Table,
     ctx: &Context<'_>,
 ) -> Result<Vec<Measurement>, Vec<ImportError>> {
-    let localities: BTreeSet<&Code> = ctx.localities.iter().map(|l| &l.code).collect();
-    let (mut errors, mut out, mut seen) = (Vec::new(), Vec::new(), BTreeMap::new());
-    each_row(&Some(t), MEASUREMENTS, &mut errors, |r| {
-        let Some(ind) = r.indicator("indicator", ctx) else {
-            return;
-        };
+    let mut check = MeasurementCheck::new(ctx);
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    if let Err(e) = t.expect_headers(MEASUREMENTS) {
+        return Err(vec![e]);
+    }
+    for (number, cells) in &t.rows {
+        out.extend(check.row(&t.name, *number, cells, &mut errors));
+    }
+    done(errors, out)
+}
+
+/// Most error messages kept from one streamed import; the rest are counted.
+pub const MAX_ERRORS: usize = 1000;
+
+/// Validates measurement rows one at a time, remembering only each row's key
+/// (for duplicates), never the rows.
+struct MeasurementCheck<'c> {
+    ctx: &'c Context<'c>,
+    localities: BTreeSet<&'c Code>,
+    seen: BTreeMap<(usize, Period, Option<Code>), usize>,
+}
+
+impl<'c> MeasurementCheck<'c> {
+    fn new(ctx: &'c Context<'c>) -> Self {
+        MeasurementCheck {
+            ctx,
+            localities: ctx.localities.iter().map(|l| &l.code).collect(),
+            seen: BTreeMap::new(),
+        }
+    }
+
+    fn row(
+        &mut self,
+        file: &str,
+        number: usize,
+        cells: &[String],
+        errors: &mut Vec<ImportError>,
+    ) -> Option<Measurement> {
+        let mut out = None;
+        one_row(file, MEASUREMENTS, number, cells, errors, &mut |r| {
+            out = self.check(r);
+        });
+        out
+    }
+
+    fn check(&mut self, r: &mut Row<'_>) -> Option<Measurement> {
+        let (idx, ind) = r.indicator_at("indicator", self.ctx)?;
         let period = r.period("period", ind.frequency);
         let locality = match r.optional("locality").as_str() {
             "" => Some(None),
             v => match Code::parse(v) {
-                Ok(c) if !localities.contains(&c) => {
+                Ok(c) if !self.localities.contains(&c) => {
                     r.error(
                         "locality",
                         format!("unknown locality code '{c}' (import it in localities.csv first)"),
@@ -504,29 +557,33 @@ pub fn validate_measurements(
         };
         let note = r.optional("note");
         let (Some(period), Some(locality)) = (period, locality) else {
-            return;
+            return None;
         };
-        let shown = format!(
-            "{} {period}{}",
-            ind.code,
-            locality
-                .as_ref()
-                .map(|l| format!(" {l}"))
-                .unwrap_or_default()
-        );
-        if r.duplicate(
-            &mut seen,
-            "period",
-            (ind.code.clone(), period, locality.clone()),
-            &shown,
-        ) {
-            return;
+        match self.seen.entry((idx, period, locality.clone())) {
+            std::collections::btree_map::Entry::Occupied(first) => {
+                let shown = format!(
+                    "{} {period}{}",
+                    ind.code,
+                    locality
+                        .as_ref()
+                        .map(|l| format!(" {l}"))
+                        .unwrap_or_default()
+                );
+                r.error(
+                    "period",
+                    format!("{shown} is a duplicate of row {}", first.get()),
+                );
+                return None;
+            }
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(r.number);
+            }
         }
         if let (Some(value), Some(status)) = (value, status)
             && (value.is_some() || !missing_reason.is_empty())
             && (value.is_none() || missing_reason.is_empty())
         {
-            out.push(Measurement {
+            return Some(Measurement {
                 indicator: ind.code.clone(),
                 period,
                 locality,
@@ -536,8 +593,109 @@ pub fn validate_measurements(
                 note,
             });
         }
-    });
-    done(errors, out)
+        None
+    }
+}
+
+/// A measurements file read and validated as a stream, in batches: only the keys
+/// seen so far are held (to find duplicates), so a file of a million rows needs
+/// little memory. Errors are collected as they are found (the first
+/// [`MAX_ERRORS`] kept, the rest counted); once there is one, no further batch is
+/// returned, but reading goes on to report every problem.
+pub struct MeasurementStream<'s> {
+    rows: crate::table::RowStream<'s>,
+    check: MeasurementCheck<'s>,
+    errors: Vec<ImportError>,
+    more_errors: usize,
+    read: usize,
+}
+
+impl<'s> MeasurementStream<'s> {
+    /// Opens `measurements.csv` (or the only CSV given, or the sheet) and checks
+    /// its headers.
+    pub fn open(source: &'s Source, ctx: &'s Context<'s>) -> Result<Self, Vec<ImportError>> {
+        let name = Kind::Measurements.name();
+        let rows = match source.stream(name) {
+            Ok(Some(rows)) => rows,
+            Ok(None) => {
+                return Err(vec![ImportError::file(
+                    name,
+                    format!("found no {name}.csv (or sheet '{name}')"),
+                )]);
+            }
+            Err(e) => return Err(vec![e]),
+        };
+        rows.expect_headers(MEASUREMENTS).map_err(|e| vec![e])?;
+        Ok(MeasurementStream {
+            rows,
+            check: MeasurementCheck::new(ctx),
+            errors: Vec::new(),
+            more_errors: 0,
+            read: 0,
+        })
+    }
+
+    /// Up to `max` valid measurements, or `None` at the end of the file. After the
+    /// first error this reads (and checks) the rest of the file and returns `None`.
+    pub fn next_batch(&mut self, max: usize) -> Option<Vec<Measurement>> {
+        let mut batch = Vec::with_capacity(max.min(4096));
+        let mut errors = Vec::new();
+        while batch.len() < max || !self.ok() {
+            let Some(row) = self.rows.next_row() else {
+                break;
+            };
+            self.read += 1;
+            match row {
+                Ok((number, cells)) => {
+                    if let Some(m) = self.check.row(&self.rows.name, number, &cells, &mut errors)
+                        && self.ok()
+                        && errors.is_empty()
+                    {
+                        batch.push(m);
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+            for e in errors.drain(..) {
+                if self.errors.len() < MAX_ERRORS {
+                    self.errors.push(e);
+                } else {
+                    self.more_errors += 1;
+                }
+            }
+        }
+        (!batch.is_empty() && self.ok()).then_some(batch)
+    }
+
+    fn ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// Rows read so far.
+    pub fn rows(&self) -> usize {
+        self.read
+    }
+
+    /// How far through the file: (done, total), in bytes (rows for a sheet).
+    pub fn progress(&self) -> (u64, u64) {
+        self.rows.progress()
+    }
+
+    /// The file's SHA-256 (once read to the end).
+    pub fn sha256(&self) -> String {
+        self.rows.sha256()
+    }
+
+    /// Every problem found, or nothing when the whole file was valid.
+    pub fn finish(mut self) -> Result<(), Vec<ImportError>> {
+        if self.more_errors > 0 {
+            self.errors.push(ImportError::file(
+                &self.rows.name,
+                format!("… and {} more problems not listed", self.more_errors),
+            ));
+        }
+        done(self.errors, ())
+    }
 }
 
 /// Reads and validates `benchmark-groups.csv`.

@@ -184,29 +184,39 @@ pub(crate) fn each_row(
         return;
     }
     for (number, cells) in &t.rows {
-        if cells.len() > headers.len()
-            && cells[headers.len()..].iter().any(|c| !c.trim().is_empty())
-        {
-            errors.push(ImportError::row(
-                &t.name,
-                *number,
-                format!(
-                    "has {} fields but the header has {}",
-                    cells.len(),
-                    headers.len()
-                ),
-            ));
-            continue;
-        }
-        let mut row = Row {
-            file: &t.name,
-            number: *number,
-            headers,
-            cells,
-            errors,
-        };
-        f(&mut row);
+        one_row(&t.name, headers, *number, cells, errors, &mut f);
     }
+}
+
+/// Runs `f` over one row, unless it has more fields than `headers`.
+pub(crate) fn one_row(
+    file: &str,
+    headers: &[&str],
+    number: usize,
+    cells: &[String],
+    errors: &mut Vec<ImportError>,
+    f: &mut impl FnMut(&mut Row<'_>),
+) {
+    if cells.len() > headers.len() && cells[headers.len()..].iter().any(|c| !c.trim().is_empty()) {
+        errors.push(ImportError::row(
+            file,
+            number,
+            format!(
+                "has {} fields but the header has {}",
+                cells.len(),
+                headers.len()
+            ),
+        ));
+        return;
+    }
+    let mut row = Row {
+        file,
+        number,
+        headers,
+        cells,
+        errors,
+    };
+    f(&mut row);
 }
 
 impl Row<'_> {

@@ -1,6 +1,8 @@
 //! Tables read from CSV files or XLSX sheets, and their errors.
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// One problem with the input. Displays as `file:row:column: message`, leaving out
@@ -94,44 +96,101 @@ pub enum Source {
     Dir(PathBuf),
     /// Named CSV documents held in memory (e.g. an upload).
     Csv(BTreeMap<String, Vec<u8>>),
+    /// One CSV file on disk, read as a stream when imported on its own.
+    CsvFile(PathBuf),
     /// One XLSX workbook with a sheet per table.
     Xlsx(Vec<u8>),
 }
 
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+fn cannot_read(file: &str, e: std::io::Error) -> ImportError {
+    ImportError::file(file, format!("cannot read: {e}"))
+}
+
 impl Source {
-    /// A directory of CSV files, or an `.xlsx` workbook, by path.
+    /// A directory of CSV files, an `.xlsx` workbook or one CSV file, by path.
     pub fn from_path(path: &Path) -> Result<Source, ImportError> {
         let shown = path.display().to_string();
         if path.is_dir() {
             return Ok(Source::Dir(path.to_path_buf()));
         }
-        let bytes = std::fs::read(path)
-            .map_err(|e| ImportError::file(&shown, format!("cannot read: {e}")))?;
+        let mut magic = [0u8; 4];
+        let n = std::fs::File::open(path)
+            .and_then(|mut f| f.read(&mut magic))
+            .map_err(|e| cannot_read(&shown, e))?;
         if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
-            || bytes.starts_with(b"PK\x03\x04")
+            || magic[..n] == *b"PK\x03\x04"
         {
+            let bytes = std::fs::read(path).map_err(|e| cannot_read(&shown, e))?;
             Ok(Source::Xlsx(bytes))
         } else {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or(shown);
-            Ok(Source::Csv(BTreeMap::from([(name, bytes)])))
+            Ok(Source::CsvFile(path.to_path_buf()))
         }
     }
 
     /// For a one-table import: the table called `name`, or the only CSV file given
     /// whatever its name.
     pub fn single(&self, name: &str) -> Result<Option<Table>, ImportError> {
-        if let Source::Csv(files) = self
-            && files.len() == 1
-        {
-            let (file, bytes) = files.iter().next().expect("one file");
-            return read_csv(file, bytes).map(Some);
+        match self {
+            Source::Csv(files) if files.len() == 1 => {
+                let (file, bytes) = files.iter().next().expect("one file");
+                read_csv(file, bytes).map(Some)
+            }
+            Source::CsvFile(path) => {
+                let file = file_name(path);
+                let bytes = std::fs::read(path).map_err(|e| cannot_read(&file, e))?;
+                read_csv(&file, &bytes).map(Some)
+            }
+            _ => self.table(name),
         }
-        self.table(name)
+    }
+
+    /// Like [`Source::single`], as a stream of rows: a CSV file is read as it is
+    /// validated, never whole (an XLSX sheet is read whole, as the format requires).
+    pub fn stream(&self, name: &str) -> Result<Option<RowStream<'_>>, ImportError> {
+        let open = |file: String, path: &Path| -> Result<RowStream<'static>, ImportError> {
+            let f = std::fs::File::open(path).map_err(|e| cannot_read(&file, e))?;
+            let total = f.metadata().map(|m| m.len()).unwrap_or(0);
+            RowStream::csv(
+                &file,
+                Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
+                total,
+            )
+        };
+        match self {
+            Source::Csv(files) => {
+                let found = if files.len() == 1 {
+                    files.iter().next()
+                } else {
+                    files
+                        .get_key_value(&format!("{name}.csv"))
+                        .or_else(|| files.get_key_value(name))
+                };
+                match found {
+                    Some((file, bytes)) => {
+                        RowStream::csv(file, Box::new(bytes.as_slice()), bytes.len() as u64)
+                            .map(Some)
+                    }
+                    None => Ok(None),
+                }
+            }
+            Source::CsvFile(path) => open(file_name(path), path).map(Some),
+            Source::Dir(dir) => {
+                let path = dir.join(format!("{name}.csv"));
+                if !path.exists() {
+                    return Ok(None);
+                }
+                open(format!("{name}.csv"), &path).map(Some)
+            }
+            Source::Xlsx(bytes) => Ok(read_sheet(bytes, name)?.map(|t| RowStream::sheet(t, bytes))),
+        }
     }
 
     /// The table called `name` (without extension), if the source has it.
@@ -143,8 +202,7 @@ impl Source {
                     return Ok(None);
                 }
                 let file = format!("{name}.csv");
-                let bytes = std::fs::read(&path)
-                    .map_err(|e| ImportError::file(&file, format!("cannot read: {e}")))?;
+                let bytes = std::fs::read(&path).map_err(|e| cannot_read(&file, e))?;
                 read_csv(&file, &bytes).map(Some)
             }
             Source::Csv(files) => {
@@ -154,82 +212,265 @@ impl Source {
                     None => Ok(None),
                 }
             }
+            Source::CsvFile(path) => {
+                let file = file_name(path);
+                if file != format!("{name}.csv") && file != name {
+                    return Ok(None);
+                }
+                let bytes = std::fs::read(path).map_err(|e| cannot_read(&file, e))?;
+                read_csv(&file, &bytes).map(Some)
+            }
             Source::Xlsx(bytes) => read_sheet(bytes, name),
         }
+    }
+
+    /// SHA-256 of the bytes behind table `name` (the whole workbook for XLSX).
+    pub fn sha256(&self, name: &str) -> Result<String, ImportError> {
+        let bytes = match self {
+            Source::Csv(files) => {
+                let mut h = Sha256::new();
+                files.values().for_each(|b| h.update(b));
+                return Ok(hex::encode(h.finalize()));
+            }
+            Source::Xlsx(b) => return Ok(hex::encode(Sha256::digest(b))),
+            Source::Dir(dir) => {
+                let file = format!("{name}.csv");
+                std::fs::read(dir.join(&file)).map_err(|e| cannot_read(&file, e))?
+            }
+            Source::CsvFile(path) => {
+                std::fs::read(path).map_err(|e| cannot_read(&file_name(path), e))?
+            }
+        };
+        Ok(hex::encode(Sha256::digest(&bytes)))
     }
 }
 
 /// Reads CSV bytes: UTF-8 with or without a BOM; blank lines skipped.
 pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, ImportError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(ImportError::file(
-            file,
-            format!(
-                "is not UTF-8 text (invalid byte at offset {}); save it as CSV UTF-8",
-                e.valid_up_to()
-            ),
-        ));
+    let mut stream = RowStream::csv(file, Box::new(bytes), bytes.len() as u64)?;
+    let mut rows = Vec::new();
+    while let Some(row) = stream.next_row() {
+        rows.push(row?);
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut table = Table {
+    Ok(Table {
         name: file.to_string(),
-        ..Table::default()
-    };
-    let numbers = spreadsheet_rows(bytes);
-    for (i, record) in reader.records().enumerate() {
-        let line = numbers.get(i).copied().unwrap_or(i + 1);
-        let record =
-            record.map_err(|e| ImportError::row(file, line, format!("is not valid CSV: {e}")))?;
-        let cells: Vec<String> = record.iter().map(str::to_string).collect();
-        if i == 0 {
-            table.headers = cells;
-            continue;
-        }
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        table.rows.push((line, cells));
-    }
-    if table.headers.is_empty() {
-        return Err(ImportError::file(
-            file,
-            "is empty (a header row is required)",
-        ));
-    }
-    Ok(table)
+        headers: stream.headers,
+        rows,
+    })
 }
 
-/// The spreadsheet row number of each non-empty CSV record, in order: rows are
-/// counted as a spreadsheet shows them (an empty line is an empty row; a quoted
-/// field with line breaks stays in one row).
-fn spreadsheet_rows(bytes: &[u8]) -> Vec<usize> {
-    let mut rows = Vec::new();
-    let (mut row, mut quoted, mut empty) = (1, false, true);
-    for &b in bytes {
-        match b {
-            b'"' => {
-                quoted = !quoted;
-                empty = false;
-            }
-            b'\n' if !quoted => {
-                if !empty {
-                    rows.push(row);
+/// Counts and hashes the bytes read through it (for progress and the audit row).
+struct Tap<'a> {
+    inner: Box<dyn Read + Send + 'a>,
+    read: u64,
+    hash: Sha256,
+    /// The last byte read, and whether the input has ended.
+    last: u8,
+    ended: bool,
+}
+
+impl Read for Tap<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        self.hash.update(&buf[..n]);
+        match n {
+            0 => self.ended = !buf.is_empty(),
+            _ => self.last = buf[n - 1],
+        }
+        Ok(n)
+    }
+}
+
+enum Rows<'a> {
+    Csv {
+        reader: Box<csv::Reader<Tap<'a>>>,
+        record: csv::ByteRecord,
+        /// Line breaks inside quoted fields so far: a spreadsheet keeps such a
+        /// record on one row, so they do not count as rows.
+        embedded: u64,
+    },
+    Sheet {
+        rows: std::vec::IntoIter<(usize, Vec<String>)>,
+        sha256: String,
+    },
+}
+
+/// The data rows of one table, read one at a time: a CSV file is never held in
+/// memory whole. Each row carries its spreadsheet row number (header = row 1; an
+/// empty line is an empty row and is skipped; a quoted field with line breaks
+/// stays on one row).
+pub struct RowStream<'a> {
+    pub name: String,
+    pub headers: Vec<String>,
+    rows: Rows<'a>,
+    total: u64,
+    count: usize,
+}
+
+impl<'a> RowStream<'a> {
+    /// A stream over CSV bytes from `input` (`total` bytes long, for progress).
+    pub fn csv(
+        file: &str,
+        input: Box<dyn Read + Send + 'a>,
+        total: u64,
+    ) -> Result<Self, ImportError> {
+        let tap = Tap {
+            inner: input,
+            read: 0,
+            hash: Sha256::new(),
+            last: 0,
+            ended: false,
+        };
+        // Records end at a line feed only (a carriage return before it is taken
+        // off the last field below), so that the reader's line count after a
+        // record is the same for CRLF and LF files.
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_reader(tap);
+        let mut s = RowStream {
+            name: file.to_string(),
+            headers: Vec::new(),
+            rows: Rows::Csv {
+                reader: Box::new(reader),
+                record: csv::ByteRecord::new(),
+                embedded: 0,
+            },
+            total,
+            count: 0,
+        };
+        match s.next_raw() {
+            Some(Ok((_, mut headers))) => {
+                if let Some(first) = headers.first_mut()
+                    && let Some(rest) = first.strip_prefix('\u{feff}')
+                {
+                    *first = rest.to_string();
                 }
-                row += 1;
-                empty = true;
+                s.headers = headers;
+                Ok(s)
             }
-            b'\r' => {}
-            _ => empty = false,
+            Some(Err(e)) => Err(e),
+            None => Err(ImportError::file(
+                file,
+                "is empty (a header row is required)",
+            )),
         }
     }
-    if !empty {
-        rows.push(row);
+
+    fn sheet(t: Table, bytes: &[u8]) -> Self {
+        RowStream {
+            name: t.name,
+            headers: t.headers,
+            total: t.rows.len() as u64,
+            rows: Rows::Sheet {
+                rows: t.rows.into_iter(),
+                sha256: hex::encode(Sha256::digest(bytes)),
+            },
+            count: 0,
+        }
     }
-    rows
+
+    /// The next record, blank or not.
+    fn next_raw(&mut self) -> Option<Result<(usize, Vec<String>), ImportError>> {
+        match &mut self.rows {
+            Rows::Csv {
+                reader,
+                record,
+                embedded,
+            } => {
+                match reader.read_byte_record(record) {
+                    Ok(false) => return None,
+                    Ok(true) => {}
+                    Err(e) => {
+                        let line = e.position().map(|p| p.line()).unwrap_or(0);
+                        return Some(Err(ImportError::row(
+                            &self.name,
+                            (line.saturating_sub(*embedded)) as usize,
+                            format!("is not valid CSV: {e}"),
+                        )));
+                    }
+                }
+                // The reader now stands just after the record: it began as many
+                // lines back as it holds (one more for its own line break, which
+                // only the file's last record may lack). Its own start position
+                // would count the blank lines before it as part of it.
+                let inside: u64 = record
+                    .iter()
+                    .map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64)
+                    .sum();
+                let end = reader.position();
+                let tap = reader.get_ref();
+                let last = tap.ended && end.byte() == tap.read;
+                let terminated = !last || tap.last == b'\n';
+                let start = end.line().saturating_sub(inside + u64::from(terminated));
+                let number = start.saturating_sub(*embedded) as usize;
+                *embedded += inside;
+                let mut cells = Vec::with_capacity(record.len());
+                let fields = record.len();
+                for (i, field) in record.iter().enumerate() {
+                    let field = match field {
+                        [rest @ .., b'\r'] if i + 1 == fields => rest,
+                        f => f,
+                    };
+                    match std::str::from_utf8(field) {
+                        Ok(s) => cells.push(s.to_string()),
+                        Err(_) => {
+                            return Some(Err(ImportError::file(
+                                &self.name,
+                                format!(
+                                    "is not UTF-8 text (invalid byte on row {number}); save it as CSV UTF-8"
+                                ),
+                            )));
+                        }
+                    }
+                }
+                Some(Ok((number, cells)))
+            }
+            Rows::Sheet { rows, .. } => rows.next().map(Ok),
+        }
+    }
+
+    /// The next non-blank data row with its spreadsheet row number.
+    pub fn next_row(&mut self) -> Option<Result<(usize, Vec<String>), ImportError>> {
+        loop {
+            match self.next_raw()? {
+                Ok((_, cells)) if cells.iter().all(|c| c.trim().is_empty()) => continue,
+                other => {
+                    self.count += 1;
+                    return Some(other);
+                }
+            }
+        }
+    }
+
+    /// How far through the input the stream is, and its size: bytes for a CSV
+    /// file, rows for a sheet.
+    pub fn progress(&self) -> (u64, u64) {
+        match &self.rows {
+            Rows::Csv { reader, .. } => (reader.get_ref().read, self.total),
+            Rows::Sheet { .. } => (self.count as u64, self.total),
+        }
+    }
+
+    /// SHA-256 of the bytes read (of the whole file once every row has been read).
+    pub fn sha256(&self) -> String {
+        match &self.rows {
+            Rows::Csv { reader, .. } => hex::encode(reader.get_ref().hash.clone().finalize()),
+            Rows::Sheet { sha256, .. } => sha256.clone(),
+        }
+    }
+
+    /// Checks the headers are exactly `expected`, in order.
+    pub fn expect_headers(&self, expected: &[&str]) -> Result<(), ImportError> {
+        let t = Table {
+            name: self.name.clone(),
+            headers: self.headers.clone(),
+            rows: Vec::new(),
+        };
+        t.expect_headers(expected)
+    }
 }
 
 fn excel_date(serial: f64) -> Option<String> {
@@ -315,10 +556,80 @@ mod tests {
 
     #[test]
     fn csv_rows_carry_spreadsheet_numbers() {
-        let t = read_csv("x.csv", "\u{feff}a,b\n1,2\n\n\"3\n4\",5\n6,7\n".as_bytes()).unwrap();
-        assert_eq!(t.headers, vec!["a", "b"]);
-        let numbers: Vec<usize> = t.rows.iter().map(|r| r.0).collect();
-        assert_eq!(numbers, vec![2, 4, 5]);
+        for (input, expected) in [
+            ("\u{feff}a,b\n1,2\n\n\"3\n4\",5\n6,7\n", vec![2, 4, 5]),
+            ("a,b\n1,2\n\n\"3\n4\",5\n6,7", vec![2, 4, 5]),
+            (
+                "a,b\r\n\r\n\r\n1,2\r\n\"x\r\ny\r\nz\",3\r\n\n4,5\r\n",
+                vec![4, 5, 7],
+            ),
+            ("a,b\n\"\n\n\",1\n\n\n2,3", vec![2, 5]),
+        ] {
+            let t = read_csv("x.csv", input.as_bytes()).unwrap();
+            assert_eq!(t.headers, vec!["a", "b"]);
+            let numbers: Vec<usize> = t.rows.iter().map(|r| r.0).collect();
+            assert_eq!(numbers, expected, "{input:?}");
+        }
+    }
+
+    /// Row numbers as a spreadsheet shows them, by counting line feeds outside
+    /// quotes (the streaming reader must agree).
+    fn reference_rows(text: &str) -> Vec<usize> {
+        let (mut rows, mut row, mut quoted, mut blank) = (Vec::new(), 1, false, true);
+        for c in text.chars() {
+            match c {
+                '"' => {
+                    quoted = !quoted;
+                    blank = false;
+                }
+                '\n' if !quoted => {
+                    if !blank {
+                        rows.push(row);
+                    }
+                    row += 1;
+                    blank = true;
+                }
+                '\r' => {}
+                _ => blank = false,
+            }
+        }
+        if !blank {
+            rows.push(row);
+        }
+        rows.remove(0); // the header
+        rows
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn streamed_row_numbers_match_the_spreadsheet(
+            records in proptest::collection::vec(
+                (0usize..3, proptest::bool::ANY, "[a-z]{1,3}", proptest::bool::ANY),
+                0..25,
+            ),
+            crlf in proptest::bool::ANY,
+            trailing in proptest::bool::ANY,
+        ) {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut text = format!("a,b{eol}");
+            for (i, (blanks, multiline, word, _)) in records.iter().enumerate() {
+                text.push_str(&eol.repeat(*blanks));
+                if *multiline {
+                    text.push_str(&format!("\"{word}{eol}{word}\",x"));
+                } else {
+                    text.push_str(&format!("{word},y"));
+                }
+                if i + 1 < records.len() || trailing {
+                    text.push_str(eol);
+                }
+            }
+            let t = read_csv("x.csv", text.as_bytes()).unwrap();
+            let numbers: Vec<usize> = t.rows.iter().map(|r| r.0).collect();
+            proptest::prop_assert_eq!(numbers, reference_rows(&text), "{:?}", text);
+            for (_, cells) in &t.rows {
+                proptest::prop_assert!(!cells[1].ends_with('\r'));
+            }
+        }
     }
 
     #[test]

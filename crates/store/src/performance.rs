@@ -71,6 +71,56 @@ async fn codes_by_owner(
 /// Loads a tenant's performance data.
 pub async fn load(conn: &mut AnyConnection, tenant: &TenantId) -> Result<PerfSnapshot> {
     let t = &tenant.0;
+    let mut s = load_definitions(conn, tenant).await?;
+    let freq: HashMap<&str, (Code, Frequency)> = s
+        .indicators
+        .iter()
+        .map(|r| (r.id.as_str(), (r.value.code.clone(), r.value.frequency)))
+        .collect();
+    let lookup = |id: &str| {
+        freq.get(id)
+            .cloned()
+            .ok_or_else(|| corrupt("indicator", id))
+    };
+    let mut targets = Vec::new();
+    for r in sqlx::query("SELECT id, version, indicator_id, period, target, band_low, band_high FROM targets WHERE tenant_id = $1").bind(t).fetch_all(&mut *conn).await? {
+        let (ind, f) = lookup(&r.try_get::<String, _>("indicator_id")?)?;
+        targets.push(Rec {
+            id: r.try_get("id")?,
+            version: r.try_get("version")?,
+            value: Target {
+                indicator: ind,
+                period: Period::parse(&r.try_get::<String, _>("period")?, f).map_err(|e| corrupt("period", e))?,
+                target: dec(r.try_get("target")?)?,
+                band_low: dec(r.try_get("band_low")?)?,
+                band_high: dec(r.try_get("band_high")?)?,
+            },
+        });
+    }
+    s.targets = targets;
+    s.measurements = load_measurements(conn, tenant, &s.indicators).await?;
+    let mut groups = Vec::new();
+    for r in sqlx::query("SELECT typology, grp, area FROM benchmark_groups WHERE tenant_id = $1 ORDER BY typology, grp, area").bind(t).fetch_all(&mut *conn).await? {
+        groups.push(BenchmarkGroup { typology: r.try_get("typology")?, group: r.try_get("grp")?, area: r.try_get("area")? });
+    }
+    s.benchmark_groups = groups;
+    let mut values = Vec::new();
+    for r in sqlx::query("SELECT indicator_id, period, area, value FROM benchmark_values WHERE tenant_id = $1 ORDER BY indicator_id, period, area").bind(t).fetch_all(&mut *conn).await? {
+        let (ind, f) = lookup(&r.try_get::<String, _>("indicator_id")?)?;
+        values.push(BenchmarkValue {
+            indicator: ind,
+            period: Period::parse(&r.try_get::<String, _>("period")?, f).map_err(|e| corrupt("period", e))?,
+            area: r.try_get("area")?,
+            value: dec(Some(r.try_get("value")?))?.unwrap_or_default(),
+        });
+    }
+    s.benchmark_values = values;
+    Ok(s)
+}
+
+/// A tenant's localities and indicators only (what imports check references against).
+pub async fn load_definitions(conn: &mut AnyConnection, tenant: &TenantId) -> Result<PerfSnapshot> {
+    let t = &tenant.0;
     let mut s = PerfSnapshot::default();
     for r in sqlx::query(
         "SELECT id, version, code, name FROM localities WHERE tenant_id = $1 ORDER BY code",
@@ -92,7 +142,6 @@ pub async fn load(conn: &mut AnyConnection, tenant: &TenantId) -> Result<PerfSna
         codes_by_owner(conn, tenant, "indicator_services", "services", "service_id").await?;
     let mut outcomes =
         codes_by_owner(conn, tenant, "indicator_outcomes", "outcomes", "outcome_id").await?;
-    let mut freq: HashMap<String, (Code, Frequency)> = HashMap::new();
     for r in sqlx::query(
         "SELECT i.id, i.version, i.code, i.title, i.tier, i.unit, i.polarity, i.frequency, i.source, u.email, i.tolerance,
                 i.band_low, i.band_high, i.by_locality, i.deadline_days, i.definition, i.benchmark_typology
@@ -124,28 +173,28 @@ pub async fn load(conn: &mut AnyConnection, tenant: &TenantId) -> Result<PerfSna
             definition: r.try_get("definition")?,
             benchmark_typology: r.try_get("benchmark_typology")?,
         };
-        freq.insert(id.clone(), (ind.code.clone(), ind.frequency));
         s.indicators.push(Rec { id, version: r.try_get("version")?, value: ind });
     }
+    Ok(s)
+}
+
+/// Every measurement the tenant holds, given its indicators.
+pub async fn load_measurements(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    indicators: &[Rec<Indicator>],
+) -> Result<Vec<Rec<Measurement>>> {
+    let t = &tenant.0;
+    let freq: HashMap<&str, (&Code, Frequency)> = indicators
+        .iter()
+        .map(|r| (r.id.as_str(), (&r.value.code, r.value.frequency)))
+        .collect();
     let lookup = |id: &str| {
         freq.get(id)
-            .cloned()
+            .map(|(c, f)| ((*c).clone(), *f))
             .ok_or_else(|| corrupt("indicator", id))
     };
-    for r in sqlx::query("SELECT id, version, indicator_id, period, target, band_low, band_high FROM targets WHERE tenant_id = $1").bind(t).fetch_all(&mut *conn).await? {
-        let (ind, f) = lookup(&r.try_get::<String, _>("indicator_id")?)?;
-        s.targets.push(Rec {
-            id: r.try_get("id")?,
-            version: r.try_get("version")?,
-            value: Target {
-                indicator: ind,
-                period: Period::parse(&r.try_get::<String, _>("period")?, f).map_err(|e| corrupt("period", e))?,
-                target: dec(r.try_get("target")?)?,
-                band_low: dec(r.try_get("band_low")?)?,
-                band_high: dec(r.try_get("band_high")?)?,
-            },
-        });
-    }
+    let mut out = Vec::new();
     for r in sqlx::query(
         "SELECT id, version, indicator_id, period, locality, value, missing_reason, status, note FROM measurements
          WHERE tenant_id = $1 ORDER BY indicator_id, period_start, locality",
@@ -156,7 +205,7 @@ pub async fn load(conn: &mut AnyConnection, tenant: &TenantId) -> Result<PerfSna
     {
         let (ind, f) = lookup(&r.try_get::<String, _>("indicator_id")?)?;
         let locality: String = r.try_get("locality")?;
-        s.measurements.push(Rec {
+        out.push(Rec {
             id: r.try_get("id")?,
             version: r.try_get("version")?,
             value: Measurement {
@@ -170,19 +219,7 @@ pub async fn load(conn: &mut AnyConnection, tenant: &TenantId) -> Result<PerfSna
             },
         });
     }
-    for r in sqlx::query("SELECT typology, grp, area FROM benchmark_groups WHERE tenant_id = $1 ORDER BY typology, grp, area").bind(t).fetch_all(&mut *conn).await? {
-        s.benchmark_groups.push(BenchmarkGroup { typology: r.try_get("typology")?, group: r.try_get("grp")?, area: r.try_get("area")? });
-    }
-    for r in sqlx::query("SELECT indicator_id, period, area, value FROM benchmark_values WHERE tenant_id = $1 ORDER BY indicator_id, period, area").bind(t).fetch_all(&mut *conn).await? {
-        let (ind, f) = lookup(&r.try_get::<String, _>("indicator_id")?)?;
-        s.benchmark_values.push(BenchmarkValue {
-            indicator: ind,
-            period: Period::parse(&r.try_get::<String, _>("period")?, f).map_err(|e| corrupt("period", e))?,
-            area: r.try_get("area")?,
-            value: dec(Some(r.try_get("value")?))?.unwrap_or_default(),
-        });
-    }
-    Ok(s)
+    Ok(out)
 }
 
 async fn set_links(
@@ -665,16 +702,28 @@ pub async fn insert_measurements(
     rows: &[(&str, &Measurement)],
 ) -> Result<()> {
     const COLUMNS: usize = 11;
+    // SQLite's anonymous `?` parameters bind in constant time each; its numbered
+    // ones are looked up by name, which made large statements quadratic.
+    let numbered = conn.backend_name() != "SQLite";
+    const ROWS: usize = 256;
     let now = now_text();
-    for chunk in rows.chunks(32) {
-        let mut sql = String::from(
+    for chunk in rows.chunks(ROWS) {
+        let mut sql = String::with_capacity(160 + chunk.len() * COLUMNS * 6);
+        sql.push_str(
             "INSERT INTO measurements (value, missing_reason, status, note, updated_at, tenant_id, id, indicator_id, period, period_start, locality) VALUES ",
         );
         for i in 0..chunk.len() {
-            let b = i * COLUMNS;
-            let marks: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", b + c)).collect();
             sql.push_str(if i == 0 { "(" } else { ", (" });
-            sql.push_str(&marks.join(", "));
+            for c in 0..COLUMNS {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                if numbered {
+                    sql.push_str(&format!("${}", i * COLUMNS + c + 1));
+                } else {
+                    sql.push('?');
+                }
+            }
             sql.push(')');
         }
         let mut q = sqlx::query(&sql);
