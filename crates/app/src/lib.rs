@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+mod cache;
 pub mod error;
 pub mod framework;
 pub mod input;
@@ -23,11 +24,15 @@ use goldthread_store::accounts::Tenant;
 #[derive(Clone)]
 pub struct App {
     pub db: Db,
+    cache: std::sync::Arc<cache::PerfCache>,
 }
 
 impl App {
     pub fn new(db: Db) -> App {
-        App { db }
+        App {
+            db,
+            cache: Default::default(),
+        }
     }
 }
 

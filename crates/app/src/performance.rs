@@ -18,8 +18,8 @@ use goldthread_store::framework::{self as fs, Rec};
 use goldthread_store::performance::{self as ps, PerfSnapshot};
 use serde::Serialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::Arc;
 use time::Date;
 
 /// A tenant's framework and performance data, owned, for the scorecard.
@@ -120,21 +120,6 @@ pub struct StatusReport {
     pub indicators: Vec<IndicatorStatus>,
     pub outcomes: Vec<OutcomeRow>,
     pub enablers: RollupExplanation,
-}
-
-/// SHA-256 of the bytes an import read, for its audit row.
-fn digest(source: &Source, kind: Kind) -> String {
-    let mut h = Sha256::new();
-    match source {
-        Source::Csv(files) => files.values().for_each(|b| h.update(b)),
-        Source::Xlsx(b) => h.update(b),
-        Source::Dir(dir) => {
-            if let Ok(b) = std::fs::read(dir.join(format!("{}.csv", kind.name()))) {
-                h.update(b);
-            }
-        }
-    }
-    hex::encode(h.finalize())
 }
 
 /// A performance record imported one by one (created or replaced by its key),
@@ -261,8 +246,21 @@ struct Bulk {
 }
 
 impl App {
-    /// The caller's tenant's framework and performance data.
-    pub async fn perf_data(&self, c: &Caller) -> Result<PerfData> {
+    /// The caller's tenant's framework and performance data: shared, and loaded
+    /// again only after the tenant's data has changed.
+    pub async fn perf_data(&self, c: &Caller) -> Result<Arc<PerfData>> {
+        let tenant = c.tenant_id();
+        let version = self.db.data_version(&tenant).await?;
+        let cell = self
+            .cache
+            .data_cell(tenant.as_str(), version, &c.tenant.area_name);
+        cell.get_or_try_init(|| async { self.load_perf_data(c).await.map(Arc::new) })
+            .await
+            .cloned()
+    }
+
+    /// [`App::perf_data`] read from the database, bypassing the cache.
+    pub async fn load_perf_data(&self, c: &Caller) -> Result<PerfData> {
         let view = self.view(c).await?;
         let mut conn = self.db.read().await?;
         let perf = ps::load(&mut conn, &c.tenant_id()).await?;
@@ -286,11 +284,31 @@ impl App {
         dry_run: bool,
         label: &str,
     ) -> Result<ImportReport> {
+        self.import_performance_with(c, kind, source, dry_run, label, &|_, _| {})
+            .await
+    }
+
+    /// [`App::import_performance`], calling `progress(done, total)` as a streamed
+    /// measurements file is read (bytes, or rows of a sheet).
+    pub async fn import_performance_with(
+        &self,
+        c: &Caller,
+        kind: Kind,
+        source: &Source,
+        dry_run: bool,
+        label: &str,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<ImportReport> {
         let mut tx = self.db.write(Some(&c.tenant_id())).await?;
         let snap = fs::load(tx.conn(), &c.tenant_id()).await?;
         let fw = snap.framework();
         c.require(Write::ImportFramework, &fw)?;
-        let perf = ps::load(tx.conn(), &c.tenant_id()).await?;
+        let perf = if kind == Kind::Measurements {
+            ps::load_definitions(tx.conn(), &c.tenant_id()).await?
+        } else {
+            ps::load(tx.conn(), &c.tenant_id()).await?
+        };
+        let mut sha256 = None;
         let indicators: Vec<Indicator> = perf.indicators.iter().map(|r| r.value.clone()).collect();
         let localities: Vec<Locality> = perf.localities.iter().map(|r| r.value.clone()).collect();
         let ctx = Context::new(&fw, &indicators, &localities);
@@ -367,46 +385,50 @@ impl App {
                 }
             }
             Kind::Measurements => {
-                let rows = pio::read_measurements(source, &ctx).map_err(AppError::Import)?;
-                report.rows = rows.len();
+                // Streamed: validated and written a batch at a time; the first
+                // error stops the writing (the transaction is rolled back) but
+                // not the checking, so every problem is reported.
+                let held = ps::load_measurements(tx.conn(), &tid, &perf.indicators).await?;
                 let existing: HashMap<
                     (&Code, Period, Option<&Code>),
                     &goldthread_store::framework::Rec<Measurement>,
-                > = perf
-                    .measurements
+                > = held
                     .iter()
                     .map(|r| {
-                        (
-                            (
-                                &r.value.indicator,
-                                r.value.period,
-                                r.value.locality.as_ref(),
-                            ),
-                            r,
-                        )
+                        let v = &r.value;
+                        ((&v.indicator, v.period, v.locality.as_ref()), r)
                     })
                     .collect();
-                let mut new_rows: Vec<(&str, &Measurement)> = Vec::new();
-                for m in &rows {
-                    match existing.get(&(&m.indicator, m.period, m.locality.as_ref())) {
-                        Some(b) if &b.value == m => bulk.unchanged += 1,
-                        Some(b) => {
-                            ps::put_measurement(
-                                tx.conn(),
-                                &tid,
-                                ids[&m.indicator],
-                                Some((&b.id, b.version)),
-                                m,
-                            )
-                            .await?;
-                            bulk.replaced += 1;
-                            bulk.before.push(json!(b.value));
+                let mut stream =
+                    pio::MeasurementStream::open(source, &ctx).map_err(AppError::Import)?;
+                while let Some(batch) = stream.next_batch(4096) {
+                    let mut new_rows: Vec<(&str, &Measurement)> = Vec::with_capacity(batch.len());
+                    for m in &batch {
+                        match existing.get(&(&m.indicator, m.period, m.locality.as_ref())) {
+                            Some(b) if &b.value == m => bulk.unchanged += 1,
+                            Some(b) => {
+                                ps::put_measurement(
+                                    tx.conn(),
+                                    &tid,
+                                    ids[&m.indicator],
+                                    Some((&b.id, b.version)),
+                                    m,
+                                )
+                                .await?;
+                                bulk.replaced += 1;
+                                bulk.before.push(json!(b.value));
+                            }
+                            None => new_rows.push((ids[&m.indicator], m)),
                         }
-                        None => new_rows.push((ids[&m.indicator], m)),
                     }
+                    bulk.added += new_rows.len();
+                    ps::insert_measurements(tx.conn(), &tid, &new_rows).await?;
+                    let (done, total) = stream.progress();
+                    progress(done, total);
                 }
-                bulk.added = new_rows.len();
-                ps::insert_measurements(tx.conn(), &tid, &new_rows).await?;
+                report.rows = stream.rows();
+                sha256 = Some(stream.sha256());
+                stream.finish().map_err(AppError::Import)?;
             }
             Kind::BenchmarkGroups => {
                 let rows: Vec<BenchmarkGroup> =
@@ -466,7 +488,10 @@ impl App {
                 // One audit row for the whole import, with the before-image of every record it replaced.
                 let after = json!({
                     "file": label,
-                    "sha256": digest(source, kind),
+                    "sha256": match sha256 {
+                        Some(h) => h,
+                        None => source.sha256(kind.name()).map_err(|e| AppError::Import(vec![e]))?,
+                    },
                     "rows": report.rows,
                     "added": bulk.added,
                     "replaced": bulk.replaced,
@@ -497,7 +522,31 @@ impl App {
 
     /// Statuses for `period` (default: the latest ended financial year) or, with
     /// `all_periods`, every period of every series; outcome roll-ups for `period`.
+    /// Computed once per change of the tenant's data (and per question asked).
     pub async fn status_report(
+        &self,
+        c: &Caller,
+        period: Option<Period>,
+        indicator: Option<&str>,
+        all_periods: bool,
+        today: Date,
+    ) -> Result<Arc<StatusReport>> {
+        let tenant = c.tenant_id();
+        let version = self.db.data_version(&tenant).await?;
+        let key = (period, indicator.map(str::to_string), all_periods, today);
+        let cell = self
+            .cache
+            .report_cell(tenant.as_str(), version, &c.tenant.area_name, key);
+        cell.get_or_try_init(|| async {
+            self.compute_status_report(c, period, indicator, all_periods, today)
+                .await
+                .map(Arc::new)
+        })
+        .await
+        .cloned()
+    }
+
+    async fn compute_status_report(
         &self,
         c: &Caller,
         period: Option<Period>,

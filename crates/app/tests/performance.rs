@@ -305,7 +305,8 @@ async fn a_rejected_or_dry_run_performance_import_writes_nothing() {
             .status_report(&cli, None, None, true, today)
             .await
             .unwrap()
-            .indicators;
+            .indicators
+            .clone();
         let bad = format!("{MEASUREMENTS}WASTE1,2024/25 Q5,,1,,,\nJOBS1,2025/26,,2,,,\n");
         let err = app
             .import_performance(
@@ -331,7 +332,8 @@ async fn a_rejected_or_dry_run_performance_import_writes_nothing() {
             app.status_report(&cli, None, None, true, today)
                 .await
                 .unwrap()
-                .indicators,
+                .indicators
+                .clone(),
             status
         );
         // Indicators must reference existing services, outcomes and people.
@@ -761,5 +763,154 @@ async fn generated_national_data_imports_through_the_real_importers() {
         }
         assert_eq!(w.measurements, 2 * 6 * (40 + 4));
         std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+/// `rows` quarterly WASTE1 measurements from 1900/01 Q1 on, whole area.
+fn waste_rows(rows: usize, value: &str) -> String {
+    let mut s = String::from(MEASUREMENTS.lines().next().unwrap());
+    s.push('\n');
+    for i in 0..rows {
+        let y = 1900 + i / 4;
+        s.push_str(&format!(
+            "WASTE1,{y}/{:02} Q{},,{value},,submitted,\n",
+            (y + 1) % 100,
+            i % 4 + 1
+        ));
+    }
+    s
+}
+
+async fn measurement_count(app: &App, cli: &Caller) -> usize {
+    app.load_perf_data(cli).await.unwrap().measurements.len()
+}
+
+#[tokio::test]
+async fn a_streamed_import_is_all_or_nothing_across_batches_and_reports_every_bad_row() {
+    for t in databases().await {
+        let (app, _tenant, cli) = setup(&t).await;
+        let before = measurement_count(&app, &cli).await;
+        let audit_before = rows(&t).await;
+        // 9,000 rows: more than two write batches; the errors come after both.
+        let mut bad = waste_rows(9_000, "50");
+        bad.push_str("WASTE1,2024/25 Q9,,1,,,\nWASTE1,1900/01 Q1,,2,,,\nNOPE,2024/25,,1,,,\n");
+        let err = app
+            .import_performance(
+                &cli,
+                Kind::Measurements,
+                &csv("measurements", &bad),
+                false,
+                "bad",
+            )
+            .await
+            .unwrap_err();
+        let AppError::Import(e) = err else {
+            panic!("expected an import error")
+        };
+        let shown: Vec<String> = e.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "measurements.csv:9002:period: '2024/25 Q9' is not a quarterly period (write it like 2024/25 Q1)",
+                "measurements.csv:9003:period: WASTE1 1900/01 Q1 is a duplicate of row 2",
+                "measurements.csv:9004:indicator: unknown indicator code 'NOPE' (import it in indicators.csv first)",
+            ]
+        );
+        assert_eq!(measurement_count(&app, &cli).await, before);
+        assert_eq!(rows(&t).await, audit_before);
+
+        // The same rows without the bad ones: added, except the four quarters of
+        // 2024/25 the setup imported, which are replaced; then again with every
+        // value changed: all replaced; then unchanged.
+        let good = waste_rows(9_000, "50");
+        let r = app
+            .import_performance(
+                &cli,
+                Kind::Measurements,
+                &csv("measurements", &good),
+                false,
+                "good",
+            )
+            .await
+            .unwrap();
+        assert_eq!((r.rows, r.tables["measurements"]), (9_000, [8_996, 4, 0]));
+        assert_eq!(measurement_count(&app, &cli).await, before + 8_996);
+        let changed = waste_rows(9_000, "51.5");
+        let r = app
+            .import_performance(
+                &cli,
+                Kind::Measurements,
+                &csv("measurements", &changed),
+                false,
+                "changed",
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.tables["measurements"], [0, 9_000, 0]);
+        let r = app
+            .import_performance(
+                &cli,
+                Kind::Measurements,
+                &csv("measurements", &changed),
+                false,
+                "again",
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.tables["measurements"], [0, 0, 9_000]);
+        assert_eq!(
+            rows(&t).await,
+            audit_before + 2,
+            "one audit row per import that changed something"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_change_made_by_another_process_is_seen_by_the_next_report() {
+    for t in databases().await {
+        let (app, _tenant, cli) = setup(&t).await;
+        // A second App shares the database but not the cache, like a second server.
+        let other = App::new(t.db.clone());
+        let today = date!(2025 - 07 - 01);
+        let q4 = |r: &goldthread_app::performance::StatusReport| {
+            r.indicators
+                .iter()
+                .find(|s| {
+                    s.indicator.as_str() == "WASTE1"
+                        && s.period.to_string() == "2024/25 Q4"
+                        && s.locality.is_none()
+                })
+                .map(|s| s.status)
+        };
+        let fy = Some(Period::FinancialYear(2024));
+        let first = app
+            .status_report(&cli, fy, None, true, today)
+            .await
+            .unwrap();
+        assert_eq!(q4(&first), Some(Rag::Red));
+        let again = app
+            .status_report(&cli, fy, None, true, today)
+            .await
+            .unwrap();
+        assert!(
+            std::sync::Arc::ptr_eq(&first, &again),
+            "served from the cache"
+        );
+        other
+            .import_performance(
+                &cli,
+                Kind::Measurements,
+                &csv("measurements", "indicator,period,locality,value,missing_reason,status,note\nWASTE1,2024/25 Q4,,60,,submitted,\n"),
+                false,
+                "fix",
+            )
+            .await
+            .unwrap();
+        let after = app
+            .status_report(&cli, fy, None, true, today)
+            .await
+            .unwrap();
+        assert_eq!(q4(&after), Some(Rag::Green));
     }
 }

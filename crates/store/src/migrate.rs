@@ -42,6 +42,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 5,
+        name: "data_version",
+        common: include_str!("../migrations/0005_data_version.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl Migration {

@@ -686,17 +686,17 @@ async fn status(
     ApiQuery(q): ApiQuery<StatusQuery>,
 ) -> ApiResult<Json<goldthread_app::performance::StatusReport>> {
     let today = today_of(&q.today)?;
-    Ok(Json(
-        s.app
-            .status_report(
-                &c,
-                period_of(&q.period)?,
-                q.indicator.as_deref(),
-                q.all_periods,
-                today,
-            )
-            .await?,
-    ))
+    let report = s
+        .app
+        .status_report(
+            &c,
+            period_of(&q.period)?,
+            q.indicator.as_deref(),
+            q.all_periods,
+            today,
+        )
+        .await?;
+    Ok(Json(std::sync::Arc::unwrap_or_clone(report)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -722,11 +722,11 @@ async fn indicators(
         items: data
             .perf
             .indicators
-            .into_iter()
+            .iter()
             .map(|r| IndicatorItem {
-                id: r.id,
+                id: r.id.clone(),
                 version: r.version,
-                value: r.value,
+                value: r.value.clone(),
             })
             .collect(),
     }))
