@@ -209,7 +209,7 @@ fn to_json<T: Serialize>(v: &T) -> Value {
 }
 
 /// Turns one-row validation errors into field errors.
-fn field_errors(errors: Vec<ImportError>) -> AppError {
+pub(crate) fn field_errors(errors: Vec<ImportError>) -> AppError {
     AppError::Validation(
         errors
             .into_iter()
@@ -289,7 +289,7 @@ fn pence_fields(e: AppError) -> AppError {
     }
 }
 
-fn version_required(v: Option<i64>) -> Result<i64> {
+pub(crate) fn version_required(v: Option<i64>) -> Result<i64> {
     v.ok_or_else(|| {
         AppError::field(
             "version",

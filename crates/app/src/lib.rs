@@ -8,6 +8,7 @@ pub mod auth;
 mod cache;
 pub mod error;
 pub mod framework;
+pub mod indicators;
 pub mod input;
 pub mod performance;
 pub mod tenancy;

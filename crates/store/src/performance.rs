@@ -750,3 +750,74 @@ pub async fn insert_measurements(
     }
     Ok(())
 }
+
+/// How many stored records refer to an indicator: measurements, targets,
+/// benchmark values and published statuses.
+pub async fn indicator_data(conn: &mut AnyConnection, tenant: &TenantId, id: &str) -> Result<i64> {
+    let mut n = 0;
+    for table in [
+        "measurements",
+        "targets",
+        "benchmark_values",
+        "published_statuses",
+    ] {
+        let c: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM {table} WHERE tenant_id = $1 AND indicator_id = $2"
+        ))
+        .bind(&tenant.0)
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+        n += c;
+    }
+    Ok(n)
+}
+
+/// Deletes an indicator that nothing refers to (see [`indicator_data`]).
+pub async fn delete_indicator(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+) -> Result<()> {
+    for table in ["indicator_services", "indicator_outcomes"] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE tenant_id = $1 AND indicator_id = $2"
+        ))
+        .bind(&tenant.0)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let n = sqlx::query("DELETE FROM indicators WHERE tenant_id = $1 AND id = $2 AND version = $3")
+        .bind(&tenant.0)
+        .bind(id)
+        .bind(version)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict { expected: version });
+    }
+    Ok(())
+}
+
+/// Deletes one target.
+pub async fn delete_target(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+) -> Result<()> {
+    let n = sqlx::query("DELETE FROM targets WHERE tenant_id = $1 AND id = $2 AND version = $3")
+        .bind(&tenant.0)
+        .bind(id)
+        .bind(version)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict { expected: version });
+    }
+    Ok(())
+}

@@ -91,8 +91,11 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(import_framework))
         .routes(routes!(import_kind))
         .routes(routes!(status))
-        .routes(routes!(indicators))
-        .routes(routes!(indicator))
+        .routes(routes!(indicators, create_indicator))
+        .routes(routes!(indicator, update_indicator, delete_indicator))
+        .routes(routes!(put_target, delete_target))
+        .routes(routes!(bulk_measurements))
+        .routes(routes!(bulk_targets))
         .routes(routes!(outcome_status))
         .routes(routes!(exceptions))
         .routes(routes!(publish))
@@ -940,4 +943,129 @@ async fn put_settings(
     ApiJson(i): ApiJson<goldthread_app::performance::RuleSettings>,
 ) -> ApiResult<Json<goldthread_app::performance::RuleSettings>> {
     Ok(Json(s.app.set_rule_settings(&c, &i).await?))
+}
+
+use goldthread_app::indicators::{IndicatorInput, MeasurementRow, TargetInput, TargetRow};
+
+#[utoipa::path(post, path = "/indicators", tag = "performance", request_body = IndicatorInput,
+    responses((status = 201, body = IndicatorItem), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_indicator(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    ApiJson(i): ApiJson<IndicatorInput>,
+) -> ApiResult<(StatusCode, Json<IndicatorItem>)> {
+    let r = s.app.create_indicator(&c, &i).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(IndicatorItem {
+            id: r.id,
+            version: r.version,
+            value: r.value,
+        }),
+    ))
+}
+
+#[utoipa::path(put, path = "/indicators/{code}", tag = "performance", params(("code" = String, Path)), request_body = IndicatorInput,
+    responses((status = 200, body = IndicatorItem), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_indicator(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(code): Path<String>,
+    ApiJson(i): ApiJson<IndicatorInput>,
+) -> ApiResult<Json<IndicatorItem>> {
+    let r = s.app.update_indicator(&c, &code, &i).await?;
+    Ok(Json(IndicatorItem {
+        id: r.id,
+        version: r.version,
+        value: r.value,
+    }))
+}
+
+#[utoipa::path(delete, path = "/indicators/{code}", tag = "performance", params(("code" = String, Path), VersionQuery),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "Stale version, or the indicator has data")))]
+async fn delete_indicator(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
+) -> ApiResult<StatusCode> {
+    s.app.delete_indicator(&c, &code, q.version).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TargetQuery {
+    /// A period of the indicator's frequency, e.g. 2025/26 or 2025/26 Q2.
+    pub period: String,
+    /// For a delete: the version you read.
+    pub version: Option<i64>,
+}
+
+#[utoipa::path(put, path = "/indicators/{code}/targets", tag = "performance", params(("code" = String, Path), TargetQuery),
+    request_body = TargetInput,
+    responses((status = 200, body = goldthread_domain::indicator::Target), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn put_target(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<TargetQuery>,
+    ApiJson(i): ApiJson<TargetInput>,
+) -> ApiResult<Json<goldthread_domain::indicator::Target>> {
+    Ok(Json(s.app.put_target(&c, &code, &q.period, &i).await?))
+}
+
+#[utoipa::path(delete, path = "/indicators/{code}/targets", tag = "performance", params(("code" = String, Path), TargetQuery),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn delete_target(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<TargetQuery>,
+) -> ApiResult<StatusCode> {
+    s.app.delete_target(&c, &code, &q.period, q.version).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BulkMeasurements {
+    pub items: Vec<MeasurementRow>,
+    /// Check and count without saving.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BulkTargets {
+    pub items: Vec<TargetRow>,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[utoipa::path(post, path = "/measurements", tag = "performance", request_body = BulkMeasurements,
+    responses((status = 200, body = ImportReport, description = "All saved (one audit row), or none: errors name items[i].field"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn bulk_measurements(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    ApiJson(b): ApiJson<BulkMeasurements>,
+) -> ApiResult<Json<ImportReport>> {
+    Ok(Json(
+        s.app.bulk_measurements(&c, &b.items, b.dry_run).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/targets", tag = "performance", request_body = BulkTargets,
+    responses((status = 200, body = ImportReport, description = "All saved (one audit row), or none: errors name items[i].field"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn bulk_targets(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    ApiJson(b): ApiJson<BulkTargets>,
+) -> ApiResult<Json<ImportReport>> {
+    Ok(Json(s.app.bulk_targets(&c, &b.items, b.dry_run).await?))
 }

@@ -1058,3 +1058,205 @@ async fn a_national_operator_manages_councils_but_reads_none_of_their_data() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn indicators_and_targets_have_single_record_crud_and_measurements_a_bulk_endpoint() {
+    for t in databases().await {
+        let ta = TestApp::new(t).await;
+        let tok = ta.token("performance@demo.example").await;
+        let manager = ta.token("service.manager@demo.example").await;
+        let def = json!({
+            "code": "WASTE9", "title": "Household waste recycled", "tier": "service",
+            "unit": "percent", "polarity": "higher-better", "frequency": "quarterly",
+            "source": "LGBF", "owner": "service.manager@demo.example",
+            "services": ["PE-WASTE"], "definition": "Share of household waste recycled."
+        });
+        // Only administrators and performance officers define indicators.
+        let r = ta
+            .api(
+                Method::POST,
+                "/api/v1/indicators",
+                &manager,
+                Some(def.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let audit = ta.audit_rows().await;
+        let r = ta
+            .api(Method::POST, "/api/v1/indicators", &tok, Some(def.clone()))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(
+            (r.json()["version"].as_i64(), ta.audit_rows().await),
+            (Some(1), audit + 1)
+        );
+        let r = ta
+            .api(Method::POST, "/api/v1/indicators", &tok, Some(def.clone()))
+            .await;
+        assert_eq!(
+            (r.status, r.json()["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("duplicate"))
+        );
+        let mut bad = def.clone();
+        bad["polarity"] = json!("upwards");
+        bad["services"] = json!(["NOPE"]);
+        let r = ta
+            .api(Method::PUT, "/api/v1/indicators/WASTE9", &tok, Some(bad))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let body = r.json();
+        let fields: Vec<&str> = body["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| d["field"].as_str())
+            .collect();
+        assert!(
+            fields.contains(&"polarity")
+                && fields.contains(&"services")
+                && fields.contains(&"version"),
+            "{fields:?}"
+        );
+        let mut changed = def.clone();
+        changed["title"] = json!("Household waste recycled or composted");
+        changed["version"] = json!(1);
+        let r = ta
+            .api(
+                Method::PUT,
+                "/api/v1/indicators/WASTE9",
+                &tok,
+                Some(changed.clone()),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["version"].as_i64()),
+            (StatusCode::OK, Some(2)),
+            "{}",
+            r.body
+        );
+        let r = ta
+            .api(
+                Method::PUT,
+                "/api/v1/indicators/WASTE9",
+                &tok,
+                Some(changed.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "stale version: {}", r.body);
+
+        // A target, then the same period again without the version read.
+        let q1 = "/api/v1/indicators/WASTE9/targets?period=2024%2F25%20Q1";
+        let r = ta
+            .api(Method::PUT, q1, &tok, Some(json!({"target": "55"})))
+            .await;
+        assert_eq!(
+            (r.status, r.json()["target"].as_str()),
+            (StatusCode::OK, Some("55")),
+            "{}",
+            r.body
+        );
+        let r = ta
+            .api(Method::PUT, q1, &tok, Some(json!({"target": "56"})))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let r = ta
+            .api(
+                Method::PUT,
+                q1,
+                &tok,
+                Some(json!({"target": "56", "version": 1})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = ta
+            .api(
+                Method::PUT,
+                "/api/v1/indicators/WASTE9/targets?period=2024%2F25",
+                &tok,
+                Some(json!({"target": "56"})),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a yearly period for a quarterly indicator: {}",
+            r.body
+        );
+
+        // Bulk measurements: all or nothing, errors by item.
+        let audit = ta.audit_rows().await;
+        let items = json!({"items": [
+            {"indicator": "WASTE9", "period": "2024/25 Q1", "value": "57.5"},
+            {"indicator": "WASTE9", "period": "2024/25 Q2", "value": "lots"},
+        ]});
+        let r = ta
+            .api(Method::POST, "/api/v1/measurements", &tok, Some(items))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["error"]["details"][0]["field"], "items[1].value");
+        assert_eq!(ta.audit_rows().await, audit);
+        let items = json!({"items": [
+            {"indicator": "WASTE9", "period": "2024/25 Q1", "value": "57.5"},
+            {"indicator": "WASTE9", "period": "2024/25 Q2", "value": "58"},
+        ]});
+        let r = ta
+            .api(Method::POST, "/api/v1/measurements", &tok, Some(items))
+            .await;
+        assert_eq!(
+            (r.status, r.json()["tables"]["measurements"].clone()),
+            (StatusCode::OK, json!([2, 0, 0])),
+            "{}",
+            r.body
+        );
+        assert_eq!(ta.audit_rows().await, audit + 1);
+        let r = ta
+            .api(Method::GET, "/api/v1/indicators/WASTE9", &tok, None)
+            .await;
+        assert!(r.body.contains("57.5"), "{}", r.body);
+
+        // An indicator with data cannot be deleted; its target can.
+        let r = ta
+            .api(
+                Method::DELETE,
+                "/api/v1/indicators/WASTE9?version=2",
+                &tok,
+                None,
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("in_use")),
+            "{}",
+            r.body
+        );
+        let r = ta
+            .api(Method::DELETE, &format!("{q1}&version=2"), &tok, None)
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        let r = ta
+            .api(Method::DELETE, &format!("{q1}&version=2"), &tok, None)
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+
+        // A fresh indicator without data is deleted, and is gone.
+        let mut other = def.clone();
+        other["code"] = json!("WASTE10");
+        let r = ta
+            .api(Method::POST, "/api/v1/indicators", &tok, Some(other))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = ta
+            .api(
+                Method::DELETE,
+                "/api/v1/indicators/WASTE10?version=1",
+                &tok,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        let r = ta
+            .api(Method::GET, "/api/v1/indicators/WASTE10", &tok, None)
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+}
