@@ -705,8 +705,18 @@ def pick_latest(spec, sc, tr, tgt_l, tgt_p, band):
     return "fail"
 
 
+# Cumulative chances of (green, green or amber) for indicators that lean to an
+# outcome: in the illustrative data LO3 (women and girls) is going well (every
+# indicator counting towards it) and LO2 (attainment) badly (its own other
+# indicators and its primary services'); the rest take the general mix.
+OUTCOME_LEAN = {"LO3": (0.9, 0.97), "LO2": (0.0, 0.1)}
+
+
 def build():
     services = {r["code"]: r for r in read_csv("services.csv")}
+    served = {}
+    for r in read_csv("contributions.csv"):
+        served.setdefault(r["service"], {})[r["outcome"]] = r["strength"]
     people = {r["email"] for r in read_csv("people.csv")}
     leads = {c: r["lead"] for c, r in services.items()}
 
@@ -762,10 +772,19 @@ def build():
                 t, b = targets[label]
                 tgt_rows.append((code, label, fmt(t), fmt(b[0]) if b else "", fmt(b[1]) if b else ""))
 
-        # scenario and trend
+        # scenario and trend: an indicator leans with the outcome it serves most
+        # directly (its own first outcome, else its first service's primary one), so
+        # that the demo's outcomes roll up differently (see OUTCOME_LEAN)
         if sc is None:
+            direct = {o for o in spec["out"].split(";") if o}
+            svcs = [v for v in spec["svc"].split(";") if v]
+            primary = {o for v in svcs for o, st in served.get(v, {}).items() if st == "primary"}
+            anyhow = direct | {o for v in svcs for o in served.get(v, {})}
+            lean = ("LO3" if "LO3" in anyhow
+                    else "LO2" if "LO2" in direct | primary else None)
+            g, a = OUTCOME_LEAN.get(lean, (0.56, 0.86))
             r = RNG.random()
-            sc = "green" if r < 0.56 else "amber" if r < 0.86 else "red"
+            sc = "green" if r < g else "amber" if r < a else "red"
         if "tr" in spec:
             tr = spec["tr"]
         elif sc == "red2":
