@@ -166,3 +166,44 @@ test('pages reflow at 320 CSS px without horizontal scrolling of the page', asyn
   }
   await context.close();
 });
+
+const PUBLIC_PAGES = [
+  '/p/clackmannanshire', '/p/clackmannanshire/outcomes', '/p/clackmannanshire/outcomes/LO1', '/p/clackmannanshire/outcomes/LO3',
+  '/p/clackmannanshire/indicators/CHN08A', '/p/clackmannanshire/localities', '/p/clackmannanshire/localities/ALLOA',
+  '/p/clackmannanshire/data',
+];
+
+test('every public page has no axe violations without signing in, and reflows at 320 px', async () => {
+  for (const width of [1280, 320]) {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    const outside = [];
+    page.on('request', (r) => { if (!r.url().startsWith(base)) outside.push(r.url()); });
+    for (const path of PUBLIC_PAGES) {
+      const res = await page.goto(base + path);
+      assert.equal(res.status(), 200, path);
+      assert.equal(new URL(page.url()).pathname, path, `${path} needs no sign-in`);
+      assert.equal(await page.getAttribute('html', 'lang'), 'en-GB', path);
+      assert.match(await page.title(), /Clackmannanshire Council$/, path);
+      assert.equal(await page.locator('h1').count(), 1, `${path} has one h1`);
+      if (width === 1280) assert.deepEqual(await axe(page), [], path);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at ${width}px`);
+    }
+    assert.deepEqual(outside, [], 'public pages make no third-party requests');
+    await context.close();
+  }
+});
+
+test('public pages work without JavaScript and name every status in words', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(base + '/p/clackmannanshire/outcomes');
+  const tags = await page.locator('table .tag, table [class^="status-"]').allTextContents();
+  assert.ok(tags.length > 0);
+  for (const t of tags) assert.match(t.trim(), /^(green|amber|red|no-target|missing|overdue|no-data)$/);
+  await page.goto(base + '/p/clackmannanshire/indicators/CHN08A');
+  assert.ok(await page.locator('figure.chart svg title').count() > 0, 'the chart has a text alternative');
+  assert.ok(await page.locator('table').count() > 0, 'the chart has its data table');
+  await context.close();
+});

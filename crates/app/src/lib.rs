@@ -61,6 +61,20 @@ impl Caller {
         }
     }
 
+    /// Anyone reading a council's public pages: a member's rights, never a write.
+    pub fn public(tenant: Tenant) -> Caller {
+        Caller {
+            tenant,
+            actor: Actor {
+                email: Email::parse("public@goldthread.invalid").expect("valid"),
+                role: Role::Member,
+                scope: Vec::new(),
+            },
+            name: "The public".into(),
+            who: ActorRef::cli(),
+        }
+    }
+
     pub fn tenant_id(&self) -> TenantId {
         self.tenant.tenant_id()
     }

@@ -23,6 +23,7 @@ use std::sync::Arc;
 use time::Date;
 
 /// A tenant's framework and performance data, owned, for the scorecard.
+#[derive(Clone)]
 pub struct PerfData {
     pub view: View,
     pub perf: PerfSnapshot,
@@ -69,6 +70,19 @@ impl PerfData {
 
     pub fn framework(&self) -> &Framework {
         &self.view.framework
+    }
+
+    /// What the public may see: only `assured` values (drafts and submitted values
+    /// are missing), and current statuses on them rather than published ones (which
+    /// may have been computed from values not yet assured).
+    pub fn assured_only(&self) -> PerfData {
+        let mut d = self.clone();
+        d.measurements.retain(|m| m.status == DataStatus::Assured);
+        d.perf
+            .measurements
+            .retain(|r| r.value.status == DataStatus::Assured);
+        d.frozen.clear();
+        d
     }
 
     /// The engine over this data as of `today`.
@@ -257,6 +271,30 @@ impl App {
         cell.get_or_try_init(|| async { self.load_perf_data(c).await.map(Arc::new) })
             .await
             .cloned()
+    }
+
+    /// The public view of a council, found by its code, for anyone: its data with
+    /// only assured values ([`PerfData::assured_only`]), shared like
+    /// [`App::perf_data`].
+    pub async fn public_data(&self, tenant_code: &str) -> Result<(Caller, Arc<PerfData>)> {
+        let tenant = self.tenant(tenant_code).await.map_err(|_| {
+            AppError::NotFound(format!("There is no council '{tenant_code}' here."))
+        })?;
+        let c = Caller::public(tenant);
+        let id = c.tenant_id();
+        let version = self.db.data_version(&id).await?;
+        let cell = self.cache.data_cell(
+            &format!("{}#public", id.as_str()),
+            version,
+            &c.tenant.area_name,
+        );
+        let data = cell
+            .get_or_try_init(|| async {
+                Ok::<_, AppError>(Arc::new(self.perf_data(&c).await?.assured_only()))
+            })
+            .await?
+            .clone();
+        Ok((c, data))
     }
 
     /// [`App::perf_data`] read from the database, bypassing the cache.

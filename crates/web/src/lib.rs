@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod pages;
 pub mod perf_pages;
+pub mod public;
 pub mod view;
 
 use axum::Router;
@@ -38,6 +39,7 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(perf_pages::router())
+        .merge(public::router())
         .merge(api_router)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/static/app.css", get(css))

@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/indicators/{code}/assure", axum::routing::post(assure))
 }
 
-fn today() -> time::Date {
+pub(crate) fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
 
@@ -391,73 +391,7 @@ async fn indicator_page(
         },
     ));
 
-    let labels: Vec<String> = series.iter().map(|p| p.to_string()).collect();
-    let mut lines = vec![Series {
-        name: "Value".into(),
-        values: statuses.iter().map(|s| f64_of(s.value)).collect(),
-        style: "solid",
-        markers: true,
-    }];
-    if statuses.iter().any(|s| s.target.is_some()) {
-        lines.push(Series {
-            name: "Target".into(),
-            values: statuses.iter().map(|s| f64_of(s.target)).collect(),
-            style: "dashed",
-            markers: false,
-        });
-    }
-    if statuses.iter().any(|s| s.band_low.is_some()) {
-        lines.push(Series {
-            name: "Band low".into(),
-            values: statuses.iter().map(|s| f64_of(s.band_low)).collect(),
-            style: "dotted",
-            markers: false,
-        });
-        lines.push(Series {
-            name: "Band high".into(),
-            values: statuses.iter().map(|s| f64_of(s.band_high)).collect(),
-            style: "dotted",
-            markers: false,
-        });
-    }
-    let bench: Vec<Option<&goldthread_domain::performance::Benchmark>> =
-        statuses.iter().map(|s| s.benchmark.as_ref()).collect();
-    if bench.iter().any(|b| b.and_then(|b| b.scotland).is_some()) {
-        lines.push(Series {
-            name: "Scotland".into(),
-            values: bench
-                .iter()
-                .map(|b| f64_of(b.and_then(|b| b.scotland)))
-                .collect(),
-            style: "dotted",
-            markers: true,
-        });
-    }
-    if bench
-        .iter()
-        .any(|b| b.and_then(|b| b.family_group_average).is_some())
-    {
-        lines.push(Series {
-            name: "Family group".into(),
-            values: bench
-                .iter()
-                .map(|b| f64_of(b.and_then(|b| b.family_group_average)))
-                .collect(),
-            style: "dashed",
-            markers: true,
-        });
-    }
-    let described: Vec<String> = statuses
-        .iter()
-        .filter_map(|s| s.value.map(|v| format!("{} {}", s.period, show(v, u))))
-        .collect();
-    let chart = line_chart(
-        "ind",
-        &format!("{} by period", ind.title),
-        &format!("Values: {}.", described.join("; ")),
-        &labels,
-        &lines,
-    );
+    let (chart, chart_caption) = indicator_chart(ind, &series, &statuses);
 
     let mut t = TableView::new(
         "Values, targets and statuses",
@@ -654,15 +588,7 @@ async fn indicator_page(
         heading: format!("{} — {}", ind.code, ind.title),
         latest,
         facts,
-        chart_caption: format!(
-            "{} for each period{}.",
-            ind.title,
-            if lines.len() > 1 {
-                ", with the target and comparators"
-            } else {
-                ""
-            }
-        ),
+        chart_caption,
         chart,
         tables,
     };
@@ -1009,7 +935,7 @@ async fn dashboard(
 }
 
 /// Outcome statuses share the indicator status colours (no-data looks like no-target).
-fn outcome_css(s: goldthread_domain::performance::OutcomeStatus) -> &'static str {
+pub(crate) fn outcome_css(s: goldthread_domain::performance::OutcomeStatus) -> &'static str {
     use goldthread_domain::performance::OutcomeStatus::*;
     match s {
         Green => "green",
@@ -1017,4 +943,94 @@ fn outcome_css(s: goldthread_domain::performance::OutcomeStatus) -> &'static str
         Red => "red",
         NoData => "no-target",
     }
+}
+
+/// The SVG line chart of an indicator's values with its target or band and the
+/// Scotland and family-group comparators (its text alternative lists the values),
+/// and its caption.
+pub(crate) fn indicator_chart(
+    ind: &goldthread_domain::indicator::Indicator,
+    series: &[goldthread_domain::period::Period],
+    statuses: &[IndicatorStatus],
+) -> (String, String) {
+    let u = ind.unit;
+    let labels: Vec<String> = series.iter().map(|p| p.to_string()).collect();
+    let mut lines = vec![Series {
+        name: "Value".into(),
+        values: statuses.iter().map(|s| f64_of(s.value)).collect(),
+        style: "solid",
+        markers: true,
+    }];
+    if statuses.iter().any(|s| s.target.is_some()) {
+        lines.push(Series {
+            name: "Target".into(),
+            values: statuses.iter().map(|s| f64_of(s.target)).collect(),
+            style: "dashed",
+            markers: false,
+        });
+    }
+    if statuses.iter().any(|s| s.band_low.is_some()) {
+        lines.push(Series {
+            name: "Band low".into(),
+            values: statuses.iter().map(|s| f64_of(s.band_low)).collect(),
+            style: "dotted",
+            markers: false,
+        });
+        lines.push(Series {
+            name: "Band high".into(),
+            values: statuses.iter().map(|s| f64_of(s.band_high)).collect(),
+            style: "dotted",
+            markers: false,
+        });
+    }
+    let bench: Vec<Option<&goldthread_domain::performance::Benchmark>> =
+        statuses.iter().map(|s| s.benchmark.as_ref()).collect();
+    if bench.iter().any(|b| b.and_then(|b| b.scotland).is_some()) {
+        lines.push(Series {
+            name: "Scotland".into(),
+            values: bench
+                .iter()
+                .map(|b| f64_of(b.and_then(|b| b.scotland)))
+                .collect(),
+            style: "dotted",
+            markers: true,
+        });
+    }
+    if bench
+        .iter()
+        .any(|b| b.and_then(|b| b.family_group_average).is_some())
+    {
+        lines.push(Series {
+            name: "Family group".into(),
+            values: bench
+                .iter()
+                .map(|b| f64_of(b.and_then(|b| b.family_group_average)))
+                .collect(),
+            style: "dashed",
+            markers: true,
+        });
+    }
+    let described: Vec<String> = statuses
+        .iter()
+        .filter_map(|s| s.value.map(|v| format!("{} {}", s.period, show(v, u))))
+        .collect();
+    let caption = format!(
+        "{} for each period{}.",
+        ind.title,
+        if lines.len() > 1 {
+            ", with the target and comparators"
+        } else {
+            ""
+        }
+    );
+    (
+        line_chart(
+            "ind",
+            &format!("{} by period", ind.title),
+            &format!("Values: {}.", described.join("; ")),
+            &labels,
+            &lines,
+        ),
+        caption,
+    )
 }

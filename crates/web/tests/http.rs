@@ -126,6 +126,11 @@ impl TestApp {
         set.split(';').next().unwrap().to_string()
     }
 
+    async fn get(&self, path: &str) -> Reply {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
     async fn audit_rows(&self) -> i64 {
         let mut c = self.t.db.read().await.unwrap();
         goldthread_store::audit::count_all(&mut c).await.unwrap()
@@ -1261,5 +1266,165 @@ async fn indicators_and_targets_have_single_record_crud_and_measurements_a_bulk_
             .api(Method::GET, "/api/v1/indicators/WASTE10", &tok, None)
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn the_public_site_and_open_data_show_only_assured_values_of_that_council() {
+    use goldthread_app::indicators::{IndicatorInput, MeasurementRow};
+    for t in databases().await {
+        let ta = TestApp::new(t).await;
+        let cli = ta.cli();
+        ta.app
+            .create_indicator(
+                &cli,
+                &IndicatorInput {
+                    code: "WASTE9".into(),
+                    title: "Household waste recycled".into(),
+                    tier: "outcome".into(),
+                    unit: "percent".into(),
+                    polarity: "higher-better".into(),
+                    frequency: "financial-year".into(),
+                    source: "LGBF".into(),
+                    outcomes: vec!["LO3".into()],
+                    definition: "Share recycled.".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let row = |period: &str, value: &str, status: &str| MeasurementRow {
+            indicator: "WASTE9".into(),
+            period: period.into(),
+            value: Some(value.into()),
+            status: status.into(),
+            ..Default::default()
+        };
+        ta.app
+            .bulk_measurements(
+                &cli,
+                &[
+                    row("2022/23", "51.25", "assured"),
+                    row("2023/24", "4321.987", "draft"),
+                    row("2024/25", "8765.432", "submitted"),
+                ],
+                false,
+            )
+            .await
+            .unwrap();
+        let mut seen_assured = false;
+        for path in [
+            "/p/demo",
+            "/p/demo/outcomes",
+            "/p/demo/outcomes/LO3",
+            "/p/demo/indicators/WASTE9",
+            "/p/demo/localities",
+            "/p/demo/data",
+            "/p/demo/data/measurements.csv",
+            "/p/demo/data/measurements.json",
+            "/p/demo/data/indicators.csv",
+            "/p/demo/data/targets.json",
+            "/p/demo/data/outcomes.csv",
+            "/p/demo/data/datapackage.json",
+        ] {
+            let r = ta.get(path).await;
+            assert_eq!(
+                r.status,
+                StatusCode::OK,
+                "{path} needs no sign-in: {}",
+                r.body
+            );
+            assert!(
+                !r.body.contains("4321") && !r.body.contains("8765"),
+                "{path} shows a value that is not assured"
+            );
+            seen_assured |= r.body.contains("51.25");
+        }
+        assert!(seen_assured, "the assured value is published");
+
+        // The data package describes each table's columns exactly.
+        let pkg: Value =
+            serde_json::from_str(&ta.get("/p/demo/data/datapackage.json").await.body).unwrap();
+        for res in pkg["resources"].as_array().unwrap() {
+            let csv = ta
+                .get(&format!("/p/demo/data/{}", res["path"].as_str().unwrap()))
+                .await;
+            let header = csv.body.lines().next().unwrap().to_string();
+            let fields: Vec<&str> = res["schema"]["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["name"].as_str().unwrap())
+                .collect();
+            assert_eq!(header, fields.join(","), "{}", res["name"]);
+        }
+
+        // Cacheable: the same page again with its ETag is 304 Not Modified.
+        let r = ta.get("/p/demo/indicators/WASTE9").await;
+        let etag = r.headers[header::ETAG].to_str().unwrap().to_string();
+        let again = ta
+            .send(
+                Request::get("/p/demo/indicators/WASTE9")
+                    .header(header::IF_NONE_MATCH, &etag)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+
+        // Assuring the draft publishes it; the ETag changes with the page.
+        ta.app
+            .assure(&cli, "WASTE9", "2023/24", None)
+            .await
+            .unwrap_err();
+        let submitted = goldthread_app::performance::MeasurementInput {
+            period: "2023/24".into(),
+            value: Some("4321.987".into()),
+            submit: true,
+            version: Some(1),
+            ..Default::default()
+        };
+        ta.app
+            .enter_measurement(&cli, "WASTE9", &submitted)
+            .await
+            .unwrap();
+        ta.app
+            .assure(&cli, "WASTE9", "2023/24", None)
+            .await
+            .unwrap();
+        let r = ta.get("/p/demo/indicators/WASTE9").await;
+        assert!(
+            r.body.contains("4321.987"),
+            "an assured value appears at once"
+        );
+        assert_ne!(r.headers[header::ETAG].to_str().unwrap(), etag);
+
+        // Another council's public site never shows this one's data; unknown ones 404.
+        ta.app
+            .add_tenant(
+                &goldthread_app::ActorRef::cli(),
+                "other",
+                "Other Council",
+                "",
+            )
+            .await
+            .unwrap();
+        for path in [
+            "/p/other",
+            "/p/other/data/measurements.csv",
+            "/p/other/data/indicators.json",
+        ] {
+            let r = ta.get(path).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            assert!(
+                !r.body.contains("WASTE9") && !r.body.contains("51.25"),
+                "{path} leaked data"
+            );
+        }
+        assert_eq!(
+            ta.get("/p/other/indicators/WASTE9").await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(ta.get("/p/nowhere").await.status, StatusCode::NOT_FOUND);
     }
 }
