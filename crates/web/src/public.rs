@@ -11,7 +11,7 @@ use crate::perf_pages::{indicator_chart, outcome_css, status_cell, today};
 use crate::view::{Cell, Fact, TableView};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -61,6 +61,26 @@ struct Site {
     council: String,
     base: String,
     data: Arc<PerfData>,
+}
+
+/// Every public handler starts from its council, named by the `{tenant}` path
+/// parameter; an unknown council answers the not-found page.
+impl axum::extract::FromRequestParts<AppState> for Site {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        s: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let params = axum::extract::RawPathParams::from_request_parts(parts, s)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let tenant = params
+            .iter()
+            .find(|(k, _)| *k == "tenant")
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_default();
+        Site::open(s, &tenant).await.map_err(error_page)
+    }
 }
 
 impl Site {
@@ -166,15 +186,7 @@ fn outcome_table(site: &Site, card: &Scorecard<'_>, p: Period) -> TableView {
     t
 }
 
-async fn home(
-    State(s): State<AppState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let site = match Site::open(&s, &tenant).await {
-        Ok(site) => site,
-        Err(e) => return error_page(e),
-    };
+async fn home(site: Site, headers: HeaderMap) -> Response {
     let card = site.card();
     let p = default_period(today());
     let mut page = site.page(
@@ -211,15 +223,7 @@ async fn home(
     html(&headers, page)
 }
 
-async fn outcomes(
-    State(s): State<AppState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let site = match Site::open(&s, &tenant).await {
-        Ok(site) => site,
-        Err(e) => return error_page(e),
-    };
+async fn outcomes(site: Site, headers: HeaderMap) -> Response {
     let card = site.card();
     let p = default_period(today());
     let mut page = site.page("/outcomes", "Outcomes", "Outcomes".into());
@@ -257,14 +261,10 @@ async fn outcomes(
 }
 
 async fn outcome(
-    State(s): State<AppState>,
-    Path((tenant, code)): Path<(String, String)>,
+    site: Site,
+    Path((_, code)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let site = match Site::open(&s, &tenant).await {
-        Ok(site) => site,
-        Err(e) => return error_page(e),
-    };
     let fw = site.data.framework();
     let Some(o) = fw.outcome(&code) else {
         return error_page(AppError::NotFound(format!("There is no outcome '{code}'.")));
@@ -330,14 +330,10 @@ async fn outcome(
 }
 
 async fn indicator(
-    State(s): State<AppState>,
-    Path((tenant, code)): Path<(String, String)>,
+    site: Site,
+    Path((_, code)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let site = match Site::open(&s, &tenant).await {
-        Ok(site) => site,
-        Err(e) => return error_page(e),
-    };
     let Some(ind) = site
         .data
         .indicators
@@ -431,15 +427,7 @@ async fn indicator(
     html(&headers, page)
 }
 
-async fn localities(
-    State(s): State<AppState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let site = match Site::open(&s, &tenant).await {
-        Ok(site) => site,
-        Err(e) => return error_page(e),
-    };
+async fn localities(site: Site, headers: HeaderMap) -> Response {
     let mut page = site.page("/localities", "Localities", "Localities".into());
     page.lead = vec![
         "Some indicators are reported for each locality as well as for the whole area.".into(),
@@ -460,14 +448,10 @@ async fn localities(
 }
 
 async fn locality(
-    State(s): State<AppState>,
-    Path((tenant, code)): Path<(String, String)>,
+    site: Site,
+    Path((_, code)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let site = match Site::open(&s, &tenant).await {
-        Ok(site) => site,
-        Err(e) => return error_page(e),
-    };
     let Some(l) = site
         .data
         .perf
@@ -603,15 +587,7 @@ fn table(site: &Site, name: &str) -> Option<OpenTable> {
     })
 }
 
-async fn open_data(
-    State(s): State<AppState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let site = match Site::open(&s, &tenant).await {
-        Ok(site) => site,
-        Err(e) => return error_page(e),
-    };
+async fn open_data(site: Site, headers: HeaderMap) -> Response {
     let mut page = site.page("/data", "Open data", "Open data".into());
     page.lead = vec![
         "The figures behind these pages, free to reuse. Each table has a stable address as CSV and as JSON, described by a Frictionless Data Package; Excel and Power BI can read the CSV addresses directly.".into(),
@@ -646,14 +622,10 @@ async fn open_data(
 }
 
 async fn data_file(
-    State(s): State<AppState>,
-    Path((tenant, file)): Path<(String, String)>,
+    site: Site,
+    Path((_, file)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let site = match Site::open(&s, &tenant).await {
-        Ok(site) => site,
-        Err(e) => return error_page(e),
-    };
     if file == "datapackage.json" {
         return cacheable(
             &headers,
