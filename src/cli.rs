@@ -95,6 +95,30 @@ enum Command {
         #[arg(long)]
         today: Option<String>,
     },
+    /// Write the One Report for a period: every outcome's status and why, its
+    /// indicators with chart, trend and benchmark, exceptions, summary and definitions.
+    Report {
+        #[arg(long)]
+        tenant: String,
+        /// The period (e.g. 2024/25); default: the latest ended financial year.
+        #[arg(long)]
+        period: Option<String>,
+        /// Only this outcome.
+        #[arg(long, conflicts_with = "portfolio")]
+        outcome: Option<String>,
+        /// Only the outcomes this portfolio leads.
+        #[arg(long)]
+        portfolio: Option<String>,
+        /// html: one standalone document that prints on A4; pdf: the same, printed to
+        /// a tagged A4 PDF by headless Chromium (GOLDTHREAD_CHROMIUM, else `chromium`).
+        #[arg(long, value_enum, default_value = "html")]
+        format: ReportFormat,
+        #[arg(long)]
+        out: PathBuf,
+        /// The date to judge deadlines against (YYYY-MM-DD); default: today.
+        #[arg(long)]
+        today: Option<String>,
+    },
     /// Publish a period: freeze its statuses so later changes show as restatements.
     Publish {
         #[arg(long)]
@@ -311,6 +335,12 @@ struct ExportArgs {
     /// The CSV file to write.
     #[arg(long)]
     out: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Html,
+    Pdf,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -955,6 +985,46 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             say!("load from the database (best of {runs})\t{best_load:.3} s");
             say!(
                 "recompute statuses, trends, benchmarks, roll-ups, exceptions on {threads} threads (best of {runs})\t{best_compute:.3} s (target ≤ 1 s)"
+            );
+        }
+        Command::Report {
+            tenant,
+            period,
+            outcome,
+            portfolio,
+            format,
+            out,
+            today,
+        } => {
+            use goldthread_web::report::{Scope, one_report_html};
+            let app = open(&url).await?;
+            let caller = Caller::cli(app.tenant(&tenant).await?);
+            let today = parse_today(today.as_deref())?;
+            let period = match period.as_deref() {
+                Some(p) => goldthread_app::performance::parse_period(p)?,
+                None => goldthread_app::performance::default_period(today),
+            };
+            let scope = match (outcome, portfolio) {
+                (Some(o), _) => Scope::Outcome(o),
+                (None, Some(p)) => Scope::Portfolio(p),
+                _ => Scope::All,
+            };
+            let started = std::time::Instant::now();
+            let html = one_report_html(&app, &caller, period, &scope, today).await?;
+            let bytes = match format {
+                ReportFormat::Html => html.into_bytes(),
+                ReportFormat::Pdf => goldthread_web::report::html_to_pdf(&html)
+                    .await
+                    .map_err(|e| Failure::Environment(e.to_string()))?,
+            };
+            std::fs::write(&out, &bytes).map_err(|e| {
+                Failure::Environment(format!("cannot write {}: {e}", out.display()))
+            })?;
+            say!(
+                "Wrote the One Report for {period} to {} ({} KB, {:.2} s).",
+                out.display(),
+                bytes.len() / 1024,
+                started.elapsed().as_secs_f64()
             );
         }
         Command::Exceptions { tenant, today } => {

@@ -4,7 +4,7 @@
 // Needs GOLDTHREAD_BIN (the built binary); starts the demo on a free port.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']
 const STAFF_PAGES = [
   '/', '/thread', '/outcomes', '/outcomes/LO1', '/outcomes/NPF-ECO', '/outcomes/LO1/edit', '/outcomes/LO1/raci', '/outcomes/new',
   '/portfolios', '/portfolios/WB', '/services', '/services/PE-WASTE', '/services/PE-WASTE/edit', '/plans', '/plans/LOIP',
-  '/people', '/people/member@demo.example', '/dashboard', '/dashboard?period=2024/25', '/indicators', '/indicators/CHN08A', '/indicators?tier=service&status=red', '/exceptions', '/outcomes/LO1/status', '/matrix', '/matrix/PE-WASTE/LO1', '/one-fund', '/gaps', '/audit', '/import',
+  '/people', '/people/member@demo.example', '/dashboard', '/dashboard?period=2024/25', '/indicators', '/indicators/CHN08A', '/indicators?tier=service&status=red', '/exceptions', '/report', '/outcomes/LO1/status', '/matrix', '/matrix/PE-WASTE/LO1', '/one-fund', '/gaps', '/audit', '/import',
 ];
 
 let server, dir, base, browser;
@@ -206,4 +206,32 @@ test('public pages work without JavaScript and name every status in words', asyn
   assert.ok(await page.locator('figure.chart svg title').count() > 0, 'the chart has a text alternative');
   assert.ok(await page.locator('table').count() > 0, 'the chart has its data table');
   await context.close();
+});
+
+test('the One Report has no axe violations and reflows at 320 px', async () => {
+  for (const width of [1280, 320]) {
+    const { context, page } = await signIn(width);
+    const res = await page.goto(base + '/report/view?period=2025%2F26&outcome=LO3');
+    assert.equal(res.status(), 200);
+    assert.equal(await page.getAttribute('html', 'lang'), 'en-GB');
+    assert.match(await page.title(), /performance report, 2025\/26$/);
+    assert.equal(await page.locator('h1').count(), 1);
+    if (width === 1280) assert.deepEqual(await axe(page), []);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the report scrolls sideways by ${overflow}px at ${width}px`);
+    await context.close();
+  }
+});
+
+test('the One Report prints to a tagged A4 PDF with a title and language', () => {
+  const pdf = join(dir, 'report.pdf');
+  execFileSync(BIN, ['--db', `sqlite://${join(dir, 'demo.db')}`, 'report', '--tenant', 'clackmannanshire', '--period', '2025/26', '--outcome', 'LO3', '--format', 'pdf', '--out', pdf], { env: { ...process.env, GOLDTHREAD_LOG: 'warn' } });
+  const info = execFileSync('pdfinfo', [pdf]).toString();
+  assert.match(info, /^Tagged:\s+yes$/m);
+  assert.match(info, /^Title:\s+Clackmannanshire Council: performance report, 2025\/26$/m);
+  assert.match(info, /^Page size:.*\(A4\)$/m);
+  assert.ok(Number(info.match(/^Pages:\s+(\d+)$/m)[1]) >= 2);
+  const text = execFileSync('pdftotext', ['-f', '1', '-l', '3', pdf, '-']).toString();
+  assert.match(text, /Executive summary/);
+  assert.match(text, /LO3: Women and girls/);
 });

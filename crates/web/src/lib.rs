@@ -10,6 +10,7 @@ pub mod extract;
 pub mod pages;
 pub mod perf_pages;
 pub mod public;
+pub mod report;
 pub mod view;
 
 use axum::Router;
@@ -40,6 +41,7 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .merge(pages::router())
         .merge(perf_pages::router())
         .merge(public::router())
+        .merge(report::router())
         .merge(api_router)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/static/app.css", get(css))

@@ -42,6 +42,7 @@ impl Chrome {
             ("/dashboard", "Dashboard", "dashboard"),
             ("/indicators", "Indicators", "indicators"),
             ("/exceptions", "Exceptions", "exceptions"),
+            ("/report", "One Report", "report"),
             ("/matrix", "Matrix", "matrix"),
             ("/one-fund", "One Fund", "one-fund"),
             ("/gaps", "Gaps", "gaps"),

@@ -1428,3 +1428,221 @@ async fn the_public_site_and_open_data_show_only_assured_values_of_that_council(
         assert_eq!(ta.get("/p/nowhere").await.status, StatusCode::NOT_FOUND);
     }
 }
+
+/// The demo council's framework and performance data, through the real importers.
+async fn demo_performance(ta: &TestApp) {
+    use goldthread_io::performance::Kind;
+    let dir =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../demo/clackmannanshire");
+    for kind in [
+        Kind::Localities,
+        Kind::Indicators,
+        Kind::Targets,
+        Kind::Measurements,
+        Kind::BenchmarkGroups,
+        Kind::BenchmarkValues,
+    ] {
+        ta.app
+            .import_performance(
+                &ta.cli(),
+                kind,
+                &Source::Dir(dir.clone()),
+                false,
+                kind.name(),
+            )
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
+    use goldthread_domain::period::Period;
+    use goldthread_web::report::{Scope, build};
+    // The demo is large: SQLite only here; the report reads through the same
+    // code path as every other view, tested on both databases above.
+    let ta = TestApp::new(TestDb::sqlite().await).await;
+    demo_performance(&ta).await;
+    let cli = ta.cli();
+    let today = time::macros::date!(2026 - 11 - 23);
+    let fy = Period::FinancialYear(2025);
+    let data = ta.app.perf_data(&cli).await.unwrap();
+    let status = ta
+        .app
+        .status_report(&cli, Some(fy), None, false, today)
+        .await
+        .unwrap();
+
+    let all = build(&data, "Demo Council", fy, &Scope::All, today).unwrap();
+    let shown: Vec<(String, String)> = all
+        .outcomes
+        .iter()
+        .map(|o| (o.code.clone(), o.status.clone()))
+        .collect();
+    let expected: Vec<(String, String)> = status
+        .outcomes
+        .iter()
+        .map(|o| (o.outcome.to_string(), o.explanation.status.to_string()))
+        .collect();
+    assert_eq!(
+        shown, expected,
+        "every local outcome with the engine's status"
+    );
+    for (o, e) in all.outcomes.iter().zip(&status.outcomes) {
+        assert_eq!(o.why, e.explanation.sentence);
+        assert_eq!(
+            o.indicators.len(),
+            e.explanation.items.len(),
+            "{}: every counted indicator",
+            o.code
+        );
+    }
+    // Every escalation up to the period's end is in the summary, and under each outcome it serves.
+    let card = data.card(today);
+    let due: Vec<_> = card
+        .exceptions()
+        .into_iter()
+        .filter(|x| x.period.end() <= fy.end())
+        .collect();
+    assert!(!due.is_empty());
+    assert_eq!(all.exceptions.len(), due.len());
+    for x in &due {
+        assert!(all.exceptions.contains(&x.sentence), "{}", x.sentence);
+        for o in all
+            .outcomes
+            .iter()
+            .filter(|o| x.outcomes.iter().any(|c| c.as_str() == o.code))
+        {
+            assert!(
+                o.exceptions.contains(&x.sentence),
+                "{} under {}",
+                x.indicator,
+                o.code
+            );
+        }
+    }
+    let counted: usize = all.indicator_counts.iter().map(|(_, n)| n).sum();
+    assert!(counted > 100 && !all.definitions.is_empty());
+    assert!(all.improved.len() <= 10 && all.worsened.len() <= 10);
+
+    // Scopes: one outcome; a portfolio's outcomes; unknown codes are refused.
+    let one = build(
+        &data,
+        "Demo Council",
+        fy,
+        &Scope::Outcome("LO2".into()),
+        today,
+    )
+    .unwrap();
+    assert_eq!(
+        one.outcomes
+            .iter()
+            .map(|o| o.code.as_str())
+            .collect::<Vec<_>>(),
+        ["LO2"]
+    );
+    let pf = build(
+        &data,
+        "Demo Council",
+        fy,
+        &Scope::Portfolio("WB".into()),
+        today,
+    )
+    .unwrap();
+    let fw = data.framework();
+    let wb: Vec<String> = fw
+        .portfolios
+        .iter()
+        .find(|p| p.code.as_str() == "WB")
+        .unwrap()
+        .outcomes
+        .iter()
+        .filter(|c| {
+            fw.outcome(c.as_str())
+                .is_some_and(|o| o.kind == goldthread_domain::OutcomeKind::Local)
+        })
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        pf.outcomes
+            .iter()
+            .map(|o| o.code.clone())
+            .collect::<Vec<_>>(),
+        wb
+    );
+    assert!(
+        build(
+            &data,
+            "Demo Council",
+            fy,
+            &Scope::Outcome("NOPE".into()),
+            today
+        )
+        .is_err()
+    );
+
+    // Served to staff: the builder and the document, which is a file to save on request.
+    let cookie = {
+        let p = PersonInput {
+            email: "clerk@demo.example".into(),
+            name: "Clerk".into(),
+            role: "member".into(),
+            ..Default::default()
+        };
+        ta.app
+            .add_user(&ta.tenant, &p, Some("correct horse battery"))
+            .await
+            .unwrap();
+        ta.sign_in("clerk@demo.example", "correct horse battery")
+            .await
+    };
+    for (path, status) in [
+        ("/report", StatusCode::OK),
+        ("/report/view?period=2025%2F26&outcome=LO2", StatusCode::OK),
+        (
+            "/report/view?period=2025%2F26&portfolio=WB&download=1",
+            StatusCode::OK,
+        ),
+        (
+            "/report/view?period=2025%2F99",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let r = ta
+            .send(
+                Request::get(path)
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            status,
+            "{path}: {}",
+            &r.body[..r.body.len().min(300)]
+        );
+    }
+    let r = ta
+        .send(
+            Request::get("/report/view?period=2025%2F26&outcome=LO2&download=1")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(
+        r.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("one-report-2025-26.html")
+    );
+    assert!(
+        r.body.contains("<html lang=\"en-GB\">") && r.body.contains("<style>"),
+        "a standalone file"
+    );
+    let anonymous = ta
+        .send(Request::get("/report/view").body(Body::empty()).unwrap())
+        .await;
+    assert_ne!(anonymous.status, StatusCode::OK, "the report is for staff");
+}
