@@ -559,47 +559,31 @@ async fn view(State(s): State<AppState>, staff: Staff, Query(q): Query<ReportQue
         Ok(r) => r,
         Err(e) => return error_page(e),
     };
-    if q.download.as_deref() == Some("pdf") {
+    if let Some(kind) = q.download.as_deref() {
         let html = match report.render() {
             Ok(h) => h,
             Err(e) => return error_page(AppError::Internal(e.to_string())),
         };
-        return match html_to_pdf(&html).await {
-            Ok(pdf) => (
-                [
-                    (header::CONTENT_TYPE, "application/pdf".to_string()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!(
-                            "attachment; filename=\"one-report-{}.pdf\"",
-                            period.to_string().replace(['/', ' '], "-")
-                        ),
-                    ),
-                ],
-                pdf,
-            )
-                .into_response(),
-            Err(e) => error_page(e),
+        let (body, content_type, ext) = if kind == "pdf" {
+            match html_to_pdf(&html).await {
+                Ok(pdf) => (pdf, "application/pdf", "pdf"),
+                Err(e) => return error_page(e),
+            }
+        } else {
+            (html.into_bytes(), "text/html; charset=utf-8", "html")
         };
-    }
-    if q.download.is_some() {
-        return match report.render() {
-            Ok(html) => (
-                [
-                    (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!(
-                            "attachment; filename=\"one-report-{}.html\"",
-                            period.to_string().replace(['/', ' '], "-")
-                        ),
-                    ),
-                ],
-                html,
-            )
-                .into_response(),
-            Err(e) => error_page(AppError::Internal(e.to_string())),
-        };
+        let name = format!(
+            "attachment; filename=\"one-report-{}.{ext}\"",
+            period.to_string().replace(['/', ' '], "-")
+        );
+        return (
+            [
+                (header::CONTENT_TYPE, content_type.to_string()),
+                (header::CONTENT_DISPOSITION, name),
+            ],
+            body,
+        )
+            .into_response();
     }
     report.inline_css = None;
     report.back = Some(format!("/report?{}", q.query_string(period)));
