@@ -231,3 +231,18 @@ impl App {
 /// An Argon2 hash of a random string, verified against when the account does not
 /// exist so that timing does not reveal which emails have accounts.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3ZyFqCZSSqo0mG2PnTsvlxvAEmSR2zMyIxkG2cCpTLM";
+
+impl App {
+    /// Deletes expired sessions, and sign-in attempts older than a day (the rate
+    /// limits look back [`LOCKOUT_MINUTES`]); `serve` runs this every 15 minutes.
+    pub async fn prune_expired(&self) -> Result<(u64, u64)> {
+        let now = OffsetDateTime::now_utc();
+        let mut conn = self.db.read().await?;
+        Ok(accounts::prune(
+            &mut conn,
+            &goldthread_store::timestamp_text(now),
+            &goldthread_store::timestamp_text(now - Duration::days(1)),
+        )
+        .await?)
+    }
+}

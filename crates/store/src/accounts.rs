@@ -374,3 +374,24 @@ pub async fn failed_logins_since(
     .await?;
     Ok((by_email, by_address))
 }
+
+/// Deletes sessions that expired before `now` and sign-in attempts made before
+/// `attempts_before` (older than any rate-limit window looks back). Returns how
+/// many of each went. Neither is a tenant's record, so nothing is audited.
+pub async fn prune(
+    conn: &mut AnyConnection,
+    now: &str,
+    attempts_before: &str,
+) -> Result<(u64, u64)> {
+    let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+        .bind(now)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    let attempts = sqlx::query("DELETE FROM login_attempts WHERE at < $1")
+        .bind(attempts_before)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    Ok((sessions, attempts))
+}

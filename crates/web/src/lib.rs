@@ -135,6 +135,25 @@ fn same_origin(req: &Request) -> bool {
 pub async fn serve(app: App, addr: SocketAddr, secure_cookies: bool) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "serving");
+    // Housekeeping: expired sessions and old sign-in attempts go every 15 minutes.
+    let housekeeper = app.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(15 * 60));
+        loop {
+            every.tick().await;
+            match housekeeper.prune_expired().await {
+                Ok((s, a)) if s + a > 0 => {
+                    tracing::info!(
+                        sessions = s,
+                        attempts = a,
+                        "pruned expired sessions and old sign-in attempts"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not prune sessions"),
+            }
+        }
+    });
     axum::serve(
         listener,
         router(app, secure_cookies).into_make_service_with_connect_info::<SocketAddr>(),
