@@ -240,6 +240,39 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                 .await
                 .ok();
 
+            // Indicators for this role to change and delete, one with a target.
+            for code in [format!("IND{i}"), format!("DIND{i}")] {
+                ta.app
+                    .create_indicator(
+                        &cli,
+                        &goldthread_app::indicators::IndicatorInput {
+                            code,
+                            title: "Indicator".into(),
+                            tier: "service".into(),
+                            unit: "count".into(),
+                            polarity: "higher-better".into(),
+                            frequency: "financial-year".into(),
+                            source: "local".into(),
+                            services: vec!["PE-WASTE".into()],
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .unwrap();
+            }
+            ta.app
+                .put_target(
+                    &cli,
+                    &format!("IND{i}"),
+                    "2023/24",
+                    &goldthread_app::indicators::TargetInput {
+                        target: Some("10".into()),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+
             let full = matches!(*role, "admin" | "performance-officer");
             let leader = *role == "outcome-leader";
             let manager = *role == "service-manager";
@@ -431,6 +464,63 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                     None,
                     full,
                 ),
+                (
+                    "create indicator",
+                    Method::POST,
+                    "/api/v1/indicators".into(),
+                    Some(
+                        json!({"code": format!("NEWIND{i}"), "title": "New", "tier": "enabler", "unit": "count", "polarity": "data-only", "frequency": "financial-year", "source": "local"}),
+                    ),
+                    full,
+                ),
+                (
+                    "update indicator",
+                    Method::PUT,
+                    format!("/api/v1/indicators/IND{i}"),
+                    Some(
+                        json!({"code": format!("IND{i}"), "title": format!("Indicator ({role})"), "tier": "service", "unit": "count", "polarity": "higher-better", "frequency": "financial-year", "source": "local", "services": ["PE-WASTE"], "version": 1}),
+                    ),
+                    full,
+                ),
+                (
+                    "delete indicator",
+                    Method::DELETE,
+                    format!("/api/v1/indicators/DIND{i}?version=1"),
+                    None,
+                    full,
+                ),
+                (
+                    "put target",
+                    Method::PUT,
+                    format!("/api/v1/indicators/IND{i}/targets?period=2024%2F25"),
+                    Some(json!({"target": "12"})),
+                    full,
+                ),
+                (
+                    "delete target",
+                    Method::DELETE,
+                    format!("/api/v1/indicators/IND{i}/targets?period=2023%2F24&version=1"),
+                    None,
+                    full,
+                ),
+                (
+                    "bulk targets",
+                    Method::POST,
+                    "/api/v1/targets".into(),
+                    Some(
+                        json!({"items": [{"indicator": format!("IND{i}"), "period": "2025/26", "target": "14"}]}),
+                    ),
+                    full,
+                ),
+                (
+                    "bulk measurements",
+                    Method::POST,
+                    "/api/v1/measurements".into(),
+                    Some(
+                        json!({"items": [{"indicator": format!("IND{i}"), "period": "2024/25", "value": "11"}]}),
+                    ),
+                    full,
+                ),
             ];
             for (what, method, path, body, allowed) in cases {
                 let before = ta.audit_rows().await;
@@ -499,7 +589,7 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
             );
             checked += 2;
         }
-        assert_eq!(checked, ROLES.len() * 20);
+        assert_eq!(checked, ROLES.len() * 27);
     }
 }
 
