@@ -283,9 +283,22 @@ enum ImportCommand {
     BenchmarkGroups(ImportArgs),
     /// Import benchmark values (benchmark-values.csv).
     BenchmarkValues(ImportArgs),
+    /// Import consultations (consultations.csv).
+    Consultations(ImportArgs),
+    /// Import responses to consultations, "you said, we did" (responses.csv).
+    Responses(ImportArgs),
 }
 
 impl ImportCommand {
+    fn engagement(&self) -> Option<goldthread_app::engagement::EngagementKind> {
+        use goldthread_app::engagement::EngagementKind;
+        match self {
+            ImportCommand::Consultations(_) => Some(EngagementKind::Consultations),
+            ImportCommand::Responses(_) => Some(EngagementKind::Responses),
+            _ => None,
+        }
+    }
+
     fn kind(&self) -> Option<goldthread_io::performance::Kind> {
         use goldthread_io::performance::Kind;
         match self {
@@ -296,6 +309,7 @@ impl ImportCommand {
             ImportCommand::Localities(_) => Some(Kind::Localities),
             ImportCommand::BenchmarkGroups(_) => Some(Kind::BenchmarkGroups),
             ImportCommand::BenchmarkValues(_) => Some(Kind::BenchmarkValues),
+            ImportCommand::Consultations(_) | ImportCommand::Responses(_) => None,
         }
     }
 
@@ -307,7 +321,9 @@ impl ImportCommand {
             | ImportCommand::Targets(a)
             | ImportCommand::Localities(a)
             | ImportCommand::BenchmarkGroups(a)
-            | ImportCommand::BenchmarkValues(a) => a,
+            | ImportCommand::BenchmarkValues(a)
+            | ImportCommand::Consultations(a)
+            | ImportCommand::Responses(a) => a,
         }
     }
 }
@@ -828,12 +844,16 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let label = args.path.display().to_string();
             let pb = spinner("Importing");
             let caller = Caller::cli(tenant);
-            let result = match cmd.kind() {
-                None => {
+            let result = match (cmd.kind(), cmd.engagement()) {
+                (None, Some(kind)) => {
+                    app.import_engagement(&caller, kind, &source, args.dry_run, &label)
+                        .await
+                }
+                (None, None) => {
                     app.import_framework(&caller, &source, args.dry_run, &label)
                         .await
                 }
-                Some(kind) => {
+                (Some(kind), _) => {
                     // A bar once the size is known (a streamed measurements file).
                     let progress = |done: u64, total: u64| {
                         if pb.length() != Some(total) {

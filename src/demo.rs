@@ -1,5 +1,6 @@
 //! The demo council (Clackmannanshire), built from the seed papers. Its framework
 //! files are embedded in the binary and loaded through the ordinary importer.
+use goldthread_app::engagement::EngagementKind;
 use goldthread_app::input::PersonInput;
 use goldthread_app::{App, AppError, Caller};
 use goldthread_io::Source;
@@ -71,6 +72,18 @@ const PERFORMANCE: &[(Kind, &str)] = &[
     ),
 ];
 
+/// Consultations and "you said, we did", drawn from the papers' engagement themes.
+const ENGAGEMENT: &[(EngagementKind, &str)] = &[
+    (
+        EngagementKind::Consultations,
+        include_str!("../demo/clackmannanshire/consultations.csv"),
+    ),
+    (
+        EngagementKind::Responses,
+        include_str!("../demo/clackmannanshire/responses.csv"),
+    ),
+];
+
 /// One sign-in account per role.
 pub const ACCOUNTS: &[(&str, &str)] = &[
     ("admin@demo.example", "admin"),
@@ -123,6 +136,15 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
             content.as_bytes().to_vec(),
         )]));
         app.import_performance(&cli, *kind, &source, false, &file)
+            .await?;
+    }
+    for (kind, content) in ENGAGEMENT {
+        let file = format!("{}.csv", kind.name());
+        let source = Source::Csv(BTreeMap::from([(
+            file.clone(),
+            content.as_bytes().to_vec(),
+        )]));
+        app.import_engagement(&cli, *kind, &source, false, &file)
             .await?;
     }
     for (email, _) in ACCOUNTS {

@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod engagement;
 pub mod framework;
 mod migrate;
 pub mod performance;

@@ -49,6 +49,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 6,
+        name: "engagement",
+        common: include_str!("../migrations/0006_engagement.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl Migration {

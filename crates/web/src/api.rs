@@ -96,6 +96,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(put_target, delete_target))
         .routes(routes!(bulk_measurements))
         .routes(routes!(bulk_targets))
+        .routes(routes!(consultations))
         .routes(routes!(outcome_status))
         .routes(routes!(exceptions))
         .routes(routes!(publish))
@@ -844,7 +845,7 @@ async fn exceptions(
 }
 
 #[utoipa::path(post, path = "/import/{kind}", tag = "data",
-    params(("kind" = String, Path, description = "indicators, measurements, targets, localities, benchmark-groups or benchmark-values"), ImportQuery),
+    params(("kind" = String, Path, description = "indicators, measurements, targets, localities, benchmark-groups, benchmark-values, consultations or responses"), ImportQuery),
     request_body(content_type = "multipart/form-data", description = "One CSV file (or an XLSX workbook with a sheet named after the kind)"),
     responses((status = 200, body = ImportReport), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody, description = "Rejected; nothing written. details[].field is file:row:column")))]
@@ -855,6 +856,20 @@ async fn import_kind(
     ApiQuery(q): ApiQuery<ImportQuery>,
     form: Multipart,
 ) -> ApiResult<Json<ImportReport>> {
+    use goldthread_app::engagement::EngagementKind;
+    let engagement = match kind.as_str() {
+        "consultations" => Some(EngagementKind::Consultations),
+        "responses" => Some(EngagementKind::Responses),
+        _ => None,
+    };
+    if let Some(kind) = engagement {
+        let (source, label) = upload_source(form).await?;
+        return Ok(Json(
+            s.app
+                .import_engagement(&c, kind, &source, q.dry_run, &label)
+                .await?,
+        ));
+    }
     let kind: goldthread_io::performance::Kind = kind.parse().map_err(AppError::NotFound)?;
     let (source, label) = upload_source(form).await?;
     Ok(Json(
@@ -862,6 +877,47 @@ async fn import_kind(
             .import_performance(&c, kind, &source, q.dry_run, &label)
             .await?,
     ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsultationItem {
+    pub id: String,
+    pub version: i64,
+    #[serde(flatten)]
+    pub value: goldthread_domain::engagement::Consultation,
+    /// Its responses ("you said, we did"), drafts included.
+    pub responses_given: Vec<goldthread_domain::engagement::Response>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsultationList {
+    pub items: Vec<ConsultationItem>,
+}
+
+#[utoipa::path(get, path = "/consultations", tag = "engagement",
+    responses((status = 200, body = ConsultationList), (status = 401, body = ErrorBody)))]
+async fn consultations(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+) -> ApiResult<Json<ConsultationList>> {
+    let e = s.app.engagement(&c).await?;
+    Ok(Json(ConsultationList {
+        items: e
+            .consultations
+            .iter()
+            .map(|r| ConsultationItem {
+                id: r.id.clone(),
+                version: r.version,
+                value: r.value.clone(),
+                responses_given: e
+                    .responses
+                    .iter()
+                    .filter(|x| x.value.consultation == r.value.code)
+                    .map(|x| x.value.clone())
+                    .collect(),
+            })
+            .collect(),
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod chart;
+pub mod engagement;
 pub mod error;
 pub mod extract;
 pub mod pages;
@@ -42,6 +43,7 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .merge(perf_pages::router())
         .merge(public::router())
         .merge(report::router())
+        .merge(engagement::router())
         .merge(api_router)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/static/app.css", get(css))

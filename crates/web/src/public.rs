@@ -11,7 +11,7 @@ use crate::perf_pages::{indicator_chart, outcome_css, status_cell, today};
 use crate::view::{Cell, Fact, TableView};
 use askama::Template;
 use axum::Router;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/p/{tenant}/indicators/{code}", get(indicator))
         .route("/p/{tenant}/localities", get(localities))
         .route("/p/{tenant}/localities/{code}", get(locality))
+        .route("/p/{tenant}/you-said-we-did", get(you_said_we_did))
         .route("/p/{tenant}/data", get(open_data))
         .route("/p/{tenant}/data/{file}", get(data_file))
 }
@@ -61,6 +62,7 @@ struct Site {
     council: String,
     base: String,
     data: Arc<PerfData>,
+    caller: goldthread_app::Caller,
 }
 
 /// Every public handler starts from its council, named by the `{tenant}` path
@@ -90,6 +92,7 @@ impl Site {
             council: caller.tenant.name.clone(),
             base: format!("/p/{}", url_encode(&caller.tenant.code)),
             data,
+            caller,
         })
     }
 
@@ -98,6 +101,7 @@ impl Site {
             ("", "Home"),
             ("/outcomes", "Outcomes"),
             ("/localities", "Localities"),
+            ("/you-said-we-did", "You said, we did"),
             ("/data", "Open data"),
         ]
         .iter()
@@ -491,6 +495,30 @@ async fn locality(
         ]);
     }
     page.tables.push(t);
+    html(&headers, page)
+}
+
+async fn you_said_we_did(State(s): State<AppState>, site: Site, headers: HeaderMap) -> Response {
+    let e = match s.app.engagement(&site.caller).await {
+        Ok(e) => e,
+        Err(e) => return error_page(e),
+    };
+    let mut page = site.page(
+        "/you-said-we-did",
+        "You said, we did",
+        "You said, we did".into(),
+    );
+    page.lead = vec![
+        "What people told the council in its consultations, and what the council did about it."
+            .into(),
+    ];
+    page.tables
+        .push(crate::engagement::responses_table(&e, false));
+    page.tables.push(crate::engagement::consultation_table(
+        site.data.framework(),
+        &e,
+        |_| None,
+    ));
     html(&headers, page)
 }
 

@@ -10,10 +10,12 @@ use askama::Template;
 use goldthread_app::performance::PerfData;
 use goldthread_app::{App, AppError, Caller};
 use goldthread_domain::Code;
+use goldthread_domain::engagement::ResponseStatus;
 use goldthread_domain::indicator::Indicator;
 use goldthread_domain::performance::{OutcomeStatus, Rag, show};
 use goldthread_domain::period::Period;
 use goldthread_domain::scorecard::{Exception, IndicatorStatus, Scorecard};
+use goldthread_store::engagement::EngagementSnapshot;
 use time::Date;
 
 /// Which outcomes a report covers.
@@ -47,6 +49,9 @@ pub struct OutcomeSection {
     pub why: String,
     pub indicators: Vec<IndicatorRow>,
     pub exceptions: Vec<String>,
+    /// Published responses to consultations about this outcome:
+    /// (you said, we did, when, consultation).
+    pub you_said: Vec<(String, String, String, String)>,
 }
 
 pub struct Mover {
@@ -181,6 +186,7 @@ fn row(
 /// Builds the One Report from `data` (pure: no database).
 pub fn build(
     data: &PerfData,
+    engagement: &EngagementSnapshot,
     council: &str,
     period: Period,
     scope: &Scope,
@@ -243,6 +249,22 @@ pub fn build(
                 .iter()
                 .filter(|x| x.outcomes.contains(code))
                 .map(|x| x.sentence.clone())
+                .collect(),
+            you_said: engagement
+                .responses
+                .iter()
+                .filter(|r| r.value.status == ResponseStatus::Published)
+                .filter_map(|r| {
+                    let c = engagement.consultations.iter().find(|c| {
+                        c.value.code == r.value.consultation && c.value.outcomes.contains(code)
+                    })?;
+                    Some((
+                        r.value.you_said.clone(),
+                        r.value.we_did.clone(),
+                        r.value.date.to_string(),
+                        c.value.title.clone(),
+                    ))
+                })
                 .collect(),
         });
     }
@@ -386,7 +408,8 @@ pub async fn one_report_html(
     today: Date,
 ) -> Result<String, AppError> {
     let data = app.perf_data(c).await?;
-    let report = build(&data, &c.tenant.name, period, scope, today)?;
+    let engagement = app.engagement(c).await?;
+    let report = build(&data, &engagement, &c.tenant.name, period, scope, today)?;
     report
         .render()
         .map_err(|e| AppError::Internal(format!("report could not be rendered: {e}")))
@@ -549,8 +572,13 @@ async fn view(State(s): State<AppState>, staff: Staff, Query(q): Query<ReportQue
         Ok(d) => d,
         Err(e) => return error_page(e),
     };
+    let engagement = match s.app.engagement(&staff.caller).await {
+        Ok(e) => e,
+        Err(e) => return error_page(e),
+    };
     let mut report = match build(
         &data,
+        &engagement,
         &staff.caller.tenant.name,
         period,
         &q.scope(),

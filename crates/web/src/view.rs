@@ -43,6 +43,7 @@ impl Chrome {
             ("/indicators", "Indicators", "indicators"),
             ("/exceptions", "Exceptions", "exceptions"),
             ("/report", "One Report", "report"),
+            ("/engagement", "Engagement", "engagement"),
             ("/matrix", "Matrix", "matrix"),
             ("/one-fund", "One Fund", "one-fund"),
             ("/gaps", "Gaps", "gaps"),

@@ -966,6 +966,7 @@ async fn the_openapi_document_describes_every_api_route() {
     paths.sort();
     let expected = [
         "/api/v1/audit",
+        "/api/v1/consultations",
         "/api/v1/exceptions",
         "/api/v1/export/framework",
         "/api/v1/gaps",
@@ -1543,6 +1544,26 @@ async fn demo_performance(ta: &TestApp) {
             .await
             .unwrap();
     }
+    demo_engagement(ta).await;
+}
+
+/// The demo council's consultations and responses.
+async fn demo_engagement(ta: &TestApp) {
+    use goldthread_app::engagement::EngagementKind;
+    let dir =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../demo/clackmannanshire");
+    for kind in [EngagementKind::Consultations, EngagementKind::Responses] {
+        ta.app
+            .import_engagement(
+                &ta.cli(),
+                kind,
+                &Source::Dir(dir.clone()),
+                false,
+                kind.name(),
+            )
+            .await
+            .unwrap();
+    }
 }
 
 #[tokio::test]
@@ -1557,13 +1578,27 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
     let today = time::macros::date!(2026 - 11 - 23);
     let fy = Period::FinancialYear(2025);
     let data = ta.app.perf_data(&cli).await.unwrap();
+    let eng = ta.app.engagement(&cli).await.unwrap();
     let status = ta
         .app
         .status_report(&cli, Some(fy), None, false, today)
         .await
         .unwrap();
 
-    let all = build(&data, "Demo Council", fy, &Scope::All, today).unwrap();
+    let all = build(&data, &eng, "Demo Council", fy, &Scope::All, today).unwrap();
+    let lo1 = all.outcomes.iter().find(|o| o.code == "LO1").unwrap();
+    assert!(
+        lo1.you_said
+            .iter()
+            .any(|y| y.0.starts_with("Keep household waste")),
+        "published responses about LO1"
+    );
+    assert!(
+        all.outcomes
+            .iter()
+            .all(|o| o.you_said.iter().all(|y| !y.0.contains("leisure centre"))),
+        "never a draft"
+    );
     let shown: Vec<(String, String)> = all
         .outcomes
         .iter()
@@ -1618,6 +1653,7 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
     // Scopes: one outcome; a portfolio's outcomes; unknown codes are refused.
     let one = build(
         &data,
+        &eng,
         "Demo Council",
         fy,
         &Scope::Outcome("LO2".into()),
@@ -1633,6 +1669,7 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
     );
     let pf = build(
         &data,
+        &eng,
         "Demo Council",
         fy,
         &Scope::Portfolio("WB".into()),
@@ -1663,6 +1700,7 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
     assert!(
         build(
             &data,
+            &eng,
             "Demo Council",
             fy,
             &Scope::Outcome("NOPE".into()),
@@ -1735,4 +1773,138 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
         .send(Request::get("/report/view").body(Body::empty()).unwrap())
         .await;
     assert_ne!(anonymous.status, StatusCode::OK, "the report is for staff");
+}
+
+#[tokio::test]
+async fn consultations_and_you_said_we_did_import_audit_and_publish_only_what_is_published() {
+    use goldthread_app::engagement::EngagementKind;
+    for t in databases().await {
+        let ta = TestApp::new(t).await;
+        let cli = ta.cli();
+        let csv = |name: &str, body: &str| {
+            Source::Csv(
+                [(format!("{name}.csv"), body.as_bytes().to_vec())]
+                    .into_iter()
+                    .collect(),
+            )
+        };
+        let consultations = "code,title,purpose,audience,locality,opens,closes,responses,services,outcomes\n\
+            PARKS,Parks survey,How parks are used,Residents,,2025-04-01,2025-05-31,310,PE-GROUNDS,LO4\n";
+        let responses = "consultation,you_said,we_did,date,status\n\
+            PARKS,More benches,Twenty benches added,2025-07-01,published\n\
+            PARKS,Close the toilets,Under review,2025-07-01,draft\n";
+        // Responses before their consultation: refused, nothing written.
+        let audit = ta.audit_rows().await;
+        let err = ta
+            .app
+            .import_engagement(
+                &cli,
+                EngagementKind::Responses,
+                &csv("responses", responses),
+                false,
+                "r",
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("rejected")
+                || matches!(err, goldthread_app::AppError::Import(_)),
+            "{err}"
+        );
+        assert_eq!(ta.audit_rows().await, audit);
+        // A dry run writes nothing; then the real import, one audit row per record.
+        let dry = ta
+            .app
+            .import_engagement(
+                &cli,
+                EngagementKind::Consultations,
+                &csv("consultations", consultations),
+                true,
+                "c",
+            )
+            .await
+            .unwrap();
+        assert_eq!(dry.tables["consultations"], [1, 0, 0]);
+        assert_eq!(ta.audit_rows().await, audit);
+        ta.app
+            .import_engagement(
+                &cli,
+                EngagementKind::Consultations,
+                &csv("consultations", consultations),
+                false,
+                "c",
+            )
+            .await
+            .unwrap();
+        let r = ta
+            .app
+            .import_engagement(
+                &cli,
+                EngagementKind::Responses,
+                &csv("responses", responses),
+                false,
+                "r",
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.tables["responses"], [2, 0, 0]);
+        assert_eq!(ta.audit_rows().await, audit + 3);
+        // Again, with one response changed: one update, one unchanged.
+        let changed = responses.replace("Twenty benches added", "Thirty benches added");
+        let r = ta
+            .app
+            .import_engagement(
+                &cli,
+                EngagementKind::Responses,
+                &csv("responses", &changed),
+                false,
+                "r2",
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.tables["responses"], [0, 1, 1]);
+        assert_eq!(ta.audit_rows().await, audit + 4);
+
+        // The public page shows the published response only; staff see both.
+        let page = ta.get("/p/demo/you-said-we-did").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Thirty benches added") && page.body.contains("Parks survey"));
+        assert!(
+            !page.body.contains("Close the toilets"),
+            "a draft response is never public"
+        );
+        let tok = ta.token("admin@demo.example").await;
+        let api = ta
+            .api(Method::GET, "/api/v1/consultations", &tok, None)
+            .await
+            .json();
+        assert_eq!(api["items"][0]["code"], "PARKS");
+        assert_eq!(
+            api["items"][0]["responses_given"].as_array().unwrap().len(),
+            2
+        );
+        // Only administrators and performance officers import.
+        let member = goldthread_app::Caller {
+            actor: goldthread_domain::permission::Actor {
+                role: goldthread_domain::Role::Member,
+                ..cli.actor.clone()
+            },
+            ..cli.clone()
+        };
+        let err = ta
+            .app
+            .import_engagement(
+                &member,
+                EngagementKind::Consultations,
+                &csv("consultations", consultations),
+                false,
+                "c",
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, goldthread_app::AppError::Forbidden(_)),
+            "{err}"
+        );
+    }
 }

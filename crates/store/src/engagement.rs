@@ -1,0 +1,294 @@
+//! Consultations and their responses ("you said, we did"), per tenant.
+use crate::framework::{Rec, date_text, id_of};
+use crate::{Result, StoreError, TenantId, new_id, now_text};
+use goldthread_domain::Code;
+use goldthread_domain::engagement::{Consultation, Response};
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
+use time::Date;
+
+/// One tenant's engagement records, with ids and versions.
+#[derive(Debug, Clone, Default)]
+pub struct EngagementSnapshot {
+    pub consultations: Vec<Rec<Consultation>>,
+    pub responses: Vec<Rec<Response>>,
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Db(sqlx::Error::Decode(format!("{what}: {e}").into()))
+}
+
+fn code(s: &str) -> Result<Code> {
+    Code::parse(s).map_err(|e| corrupt("code", e))
+}
+
+fn date(s: &str) -> Result<Date> {
+    Date::parse(s, &time::format_description::well_known::Iso8601::DATE)
+        .map_err(|e| corrupt("date", e))
+}
+
+/// The codes linked to each consultation through `table` (to `target_table`).
+async fn links(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    table: &str,
+    target_table: &str,
+    target_col: &str,
+) -> Result<HashMap<String, Vec<Code>>> {
+    let sql = format!(
+        "SELECT l.consultation_id AS owner, t.code FROM {table} l JOIN {target_table} t ON t.id = l.{target_col}
+         WHERE l.tenant_id = $1 ORDER BY l.consultation_id, l.position"
+    );
+    let mut map: HashMap<String, Vec<Code>> = HashMap::new();
+    for r in sqlx::query(&sql).bind(&tenant.0).fetch_all(conn).await? {
+        map.entry(r.try_get("owner")?)
+            .or_default()
+            .push(code(&r.try_get::<String, _>("code")?)?);
+    }
+    Ok(map)
+}
+
+pub async fn load(conn: &mut AnyConnection, tenant: &TenantId) -> Result<EngagementSnapshot> {
+    let t = &tenant.0;
+    let mut services = links(
+        conn,
+        tenant,
+        "consultation_services",
+        "services",
+        "service_id",
+    )
+    .await?;
+    let mut outcomes = links(
+        conn,
+        tenant,
+        "consultation_outcomes",
+        "outcomes",
+        "outcome_id",
+    )
+    .await?;
+    let mut s = EngagementSnapshot::default();
+    let mut codes: HashMap<String, Code> = HashMap::new();
+    for r in sqlx::query(
+        "SELECT id, version, code, title, purpose, audience, locality, opens, closes, responses
+         FROM consultations WHERE tenant_id = $1 ORDER BY opens DESC, code",
+    )
+    .bind(t)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let id: String = r.try_get("id")?;
+        let locality: String = r.try_get("locality")?;
+        let c = Consultation {
+            code: code(&r.try_get::<String, _>("code")?)?,
+            title: r.try_get("title")?,
+            purpose: r.try_get("purpose")?,
+            audience: r.try_get("audience")?,
+            locality: if locality.is_empty() {
+                None
+            } else {
+                Some(code(&locality)?)
+            },
+            opens: date(&r.try_get::<String, _>("opens")?)?,
+            closes: date(&r.try_get::<String, _>("closes")?)?,
+            responses: r.try_get("responses")?,
+            services: services.remove(&id).unwrap_or_default(),
+            outcomes: outcomes.remove(&id).unwrap_or_default(),
+        };
+        codes.insert(id.clone(), c.code.clone());
+        s.consultations.push(Rec {
+            id,
+            version: r.try_get("version")?,
+            value: c,
+        });
+    }
+    for r in sqlx::query(
+        "SELECT id, version, consultation_id, you_said, we_did, response_date, status
+         FROM consultation_responses WHERE tenant_id = $1 ORDER BY response_date DESC, you_said",
+    )
+    .bind(t)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let owner: String = r.try_get("consultation_id")?;
+        s.responses.push(Rec {
+            id: r.try_get("id")?,
+            version: r.try_get("version")?,
+            value: Response {
+                consultation: codes
+                    .get(&owner)
+                    .cloned()
+                    .ok_or_else(|| corrupt("consultation", &owner))?,
+                you_said: r.try_get("you_said")?,
+                we_did: r.try_get("we_did")?,
+                date: date(&r.try_get::<String, _>("response_date")?)?,
+                status: r
+                    .try_get::<String, _>("status")?
+                    .parse()
+                    .map_err(|e| corrupt("status", e))?,
+            },
+        });
+    }
+    Ok(s)
+}
+
+/// Creates a consultation, or replaces the one at `existing` (id, version read).
+pub async fn put_consultation(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    existing: Option<(&str, i64)>,
+    c: &Consultation,
+) -> Result<Rec<Consultation>> {
+    let now = now_text();
+    let locality = c
+        .locality
+        .as_ref()
+        .map(|l| l.to_string())
+        .unwrap_or_default();
+    let (id, version) = match existing {
+        Some((id, version)) => {
+            let n = sqlx::query(
+                "UPDATE consultations SET title = $1, purpose = $2, audience = $3, locality = $4, opens = $5, closes = $6,
+                    responses = $7, version = version + 1, updated_at = $8
+                 WHERE tenant_id = $9 AND id = $10 AND version = $11",
+            )
+            .bind(&c.title)
+            .bind(&c.purpose)
+            .bind(&c.audience)
+            .bind(&locality)
+            .bind(date_text(c.opens))
+            .bind(date_text(c.closes))
+            .bind(c.responses)
+            .bind(&now)
+            .bind(&tenant.0)
+            .bind(id)
+            .bind(version)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict { expected: version });
+            }
+            (id.to_string(), version + 1)
+        }
+        None => {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO consultations (id, tenant_id, code, title, purpose, audience, locality, opens, closes, responses, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+            )
+            .bind(&id)
+            .bind(&tenant.0)
+            .bind(c.code.as_str())
+            .bind(&c.title)
+            .bind(&c.purpose)
+            .bind(&c.audience)
+            .bind(&locality)
+            .bind(date_text(c.opens))
+            .bind(date_text(c.closes))
+            .bind(c.responses)
+            .bind(&now)
+            .execute(&mut *conn)
+            .await?;
+            (id, 1)
+        }
+    };
+    for (table, col, target, codes) in [
+        (
+            "consultation_services",
+            "service_id",
+            "services",
+            &c.services,
+        ),
+        (
+            "consultation_outcomes",
+            "outcome_id",
+            "outcomes",
+            &c.outcomes,
+        ),
+    ] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE tenant_id = $1 AND consultation_id = $2"
+        ))
+        .bind(&tenant.0)
+        .bind(&id)
+        .execute(&mut *conn)
+        .await?;
+        for (n, code) in codes.iter().enumerate() {
+            let target_id = id_of(conn, tenant, target, code).await?;
+            sqlx::query(&format!(
+                "INSERT INTO {table} (tenant_id, consultation_id, {col}, position) VALUES ($1, $2, $3, $4)"
+            ))
+            .bind(&tenant.0)
+            .bind(&id)
+            .bind(target_id)
+            .bind(n as i64)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(Rec {
+        id,
+        version,
+        value: c.clone(),
+    })
+}
+
+/// Creates a response (to the consultation with id `consultation_id`), or replaces
+/// the one at `existing`.
+pub async fn put_response(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    consultation_id: &str,
+    existing: Option<(&str, i64)>,
+    r: &Response,
+) -> Result<Rec<Response>> {
+    let now = now_text();
+    match existing {
+        Some((id, version)) => {
+            let n = sqlx::query(
+                "UPDATE consultation_responses SET we_did = $1, response_date = $2, status = $3, version = version + 1, updated_at = $4
+                 WHERE tenant_id = $5 AND id = $6 AND version = $7",
+            )
+            .bind(&r.we_did)
+            .bind(date_text(r.date))
+            .bind(r.status.as_str())
+            .bind(&now)
+            .bind(&tenant.0)
+            .bind(id)
+            .bind(version)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict { expected: version });
+            }
+            Ok(Rec {
+                id: id.to_string(),
+                version: version + 1,
+                value: r.clone(),
+            })
+        }
+        None => {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO consultation_responses (id, tenant_id, consultation_id, you_said, we_did, response_date, status, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+            )
+            .bind(&id)
+            .bind(&tenant.0)
+            .bind(consultation_id)
+            .bind(&r.you_said)
+            .bind(&r.we_did)
+            .bind(date_text(r.date))
+            .bind(r.status.as_str())
+            .bind(&now)
+            .execute(&mut *conn)
+            .await?;
+            Ok(Rec {
+                id,
+                version: 1,
+                value: r.clone(),
+            })
+        }
+    }
+}
