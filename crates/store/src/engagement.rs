@@ -1,5 +1,6 @@
 //! Consultations and their responses ("you said, we did"), per tenant.
 use crate::framework::{Rec, date_text, id_of};
+use crate::performance::{code, codes_by_owner, corrupt};
 use crate::{Result, StoreError, TenantId, new_id, now_text};
 use goldthread_domain::Code;
 use goldthread_domain::engagement::{Consultation, Response};
@@ -14,54 +15,27 @@ pub struct EngagementSnapshot {
     pub responses: Vec<Rec<Response>>,
 }
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Db(sqlx::Error::Decode(format!("{what}: {e}").into()))
-}
-
-fn code(s: &str) -> Result<Code> {
-    Code::parse(s).map_err(|e| corrupt("code", e))
-}
-
 fn date(s: &str) -> Result<Date> {
     Date::parse(s, &time::format_description::well_known::Iso8601::DATE)
         .map_err(|e| corrupt("date", e))
 }
 
-/// The codes linked to each consultation through `table` (to `target_table`).
-async fn links(
-    conn: &mut AnyConnection,
-    tenant: &TenantId,
-    table: &str,
-    target_table: &str,
-    target_col: &str,
-) -> Result<HashMap<String, Vec<Code>>> {
-    let sql = format!(
-        "SELECT l.consultation_id AS owner, t.code FROM {table} l JOIN {target_table} t ON t.id = l.{target_col}
-         WHERE l.tenant_id = $1 ORDER BY l.consultation_id, l.position"
-    );
-    let mut map: HashMap<String, Vec<Code>> = HashMap::new();
-    for r in sqlx::query(&sql).bind(&tenant.0).fetch_all(conn).await? {
-        map.entry(r.try_get("owner")?)
-            .or_default()
-            .push(code(&r.try_get::<String, _>("code")?)?);
-    }
-    Ok(map)
-}
-
 pub async fn load(conn: &mut AnyConnection, tenant: &TenantId) -> Result<EngagementSnapshot> {
     let t = &tenant.0;
-    let mut services = links(
+    let mut services = codes_by_owner(
         conn,
         tenant,
         "consultation_services",
+        "consultation_id",
         "services",
         "service_id",
     )
     .await?;
-    let mut outcomes = links(
+    let mut outcomes = codes_by_owner(
         conn,
         tenant,
         "consultation_outcomes",
+        "consultation_id",
         "outcomes",
         "outcome_id",
     )

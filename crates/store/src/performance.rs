@@ -24,7 +24,7 @@ pub struct PerfSnapshot {
     pub benchmark_values: Vec<BenchmarkValue>,
 }
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Db(sqlx::Error::Decode(format!("{what}: {e}").into()))
 }
 
@@ -40,7 +40,7 @@ fn dec(s: Option<String>) -> Result<Option<Decimal>> {
         .transpose()
 }
 
-fn code(s: &str) -> Result<Code> {
+pub(crate) fn code(s: &str) -> Result<Code> {
     Code::parse(s).map_err(|e| corrupt("code", e))
 }
 
@@ -48,16 +48,19 @@ fn text(d: Option<Decimal>) -> Option<String> {
     d.map(|d| d.normalize().to_string())
 }
 
-async fn codes_by_owner(
+/// The codes (in `target_table`) linked to each owner through `table`, in order,
+/// by owner id: `owner_col` names the owner's column in `table`.
+pub(crate) async fn codes_by_owner(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     table: &str,
+    owner_col: &str,
     target_table: &str,
     target_col: &str,
 ) -> Result<HashMap<String, Vec<Code>>> {
     let sql = format!(
-        "SELECT l.indicator_id AS owner, t.code FROM {table} l JOIN {target_table} t ON t.id = l.{target_col}
-         WHERE l.tenant_id = $1 ORDER BY l.indicator_id, l.position"
+        "SELECT l.{owner_col} AS owner, t.code FROM {table} l JOIN {target_table} t ON t.id = l.{target_col}
+         WHERE l.tenant_id = $1 ORDER BY l.{owner_col}, l.position"
     );
     let mut map: HashMap<String, Vec<Code>> = HashMap::new();
     for r in sqlx::query(&sql).bind(&tenant.0).fetch_all(conn).await? {
@@ -138,10 +141,24 @@ pub async fn load_definitions(conn: &mut AnyConnection, tenant: &TenantId) -> Re
             },
         });
     }
-    let mut services =
-        codes_by_owner(conn, tenant, "indicator_services", "services", "service_id").await?;
-    let mut outcomes =
-        codes_by_owner(conn, tenant, "indicator_outcomes", "outcomes", "outcome_id").await?;
+    let mut services = codes_by_owner(
+        conn,
+        tenant,
+        "indicator_services",
+        "indicator_id",
+        "services",
+        "service_id",
+    )
+    .await?;
+    let mut outcomes = codes_by_owner(
+        conn,
+        tenant,
+        "indicator_outcomes",
+        "indicator_id",
+        "outcomes",
+        "outcome_id",
+    )
+    .await?;
     for r in sqlx::query(
         "SELECT i.id, i.version, i.code, i.title, i.tier, i.unit, i.polarity, i.frequency, i.source, u.email, i.tolerance,
                 i.band_low, i.band_high, i.by_locality, i.deadline_days, i.definition, i.benchmark_typology
