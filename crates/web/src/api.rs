@@ -97,6 +97,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(bulk_measurements))
         .routes(routes!(bulk_targets))
         .routes(routes!(consultations))
+        .routes(routes!(feed))
         .routes(routes!(outcome_status))
         .routes(routes!(exceptions))
         .routes(routes!(publish))
@@ -1124,4 +1125,21 @@ async fn bulk_targets(
     ApiJson(b): ApiJson<BulkTargets>,
 ) -> ApiResult<Json<ImportReport>> {
     Ok(Json(s.app.bulk_targets(&c, &b.items, b.dry_run).await?))
+}
+
+#[utoipa::path(get, path = "/feeds/{file}", tag = "data",
+    params(("file" = String, Path, description = "indicators, measurements, targets or outcomes, with .csv or .json")),
+    responses((status = 200, description = "The table as CSV, or JSON {\"items\":[…]}: every value whatever its status (draft, submitted, assured); a stable address for Power BI and Excel with a bearer token"),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn feed(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(file): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<axum::response::Response> {
+    let data = s.app.perf_data(&c).await?;
+    let missing = || AppError::NotFound(format!("no feed '{file}'"));
+    let (name, ext) = file.rsplit_once('.').ok_or_else(missing)?;
+    let (cols, _, rows) = crate::public::data_table(&data, name).ok_or_else(missing)?;
+    crate::public::table_file(&headers, &cols, &rows, ext).ok_or_else(|| missing().into())
 }

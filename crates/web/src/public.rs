@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/p/{tenant}/localities", get(localities))
         .route("/p/{tenant}/localities/{code}", get(locality))
         .route("/p/{tenant}/you-said-we-did", get(you_said_we_did))
+        .route("/p/{tenant}/performance-report", get(performance_report))
         .route("/p/{tenant}/data", get(open_data))
         .route("/p/{tenant}/data/{file}", get(data_file))
 }
@@ -102,6 +103,7 @@ impl Site {
             ("/outcomes", "Outcomes"),
             ("/localities", "Localities"),
             ("/you-said-we-did", "You said, we did"),
+            ("/performance-report", "Performance report"),
             ("/data", "Open data"),
         ]
         .iter()
@@ -522,6 +524,35 @@ async fn you_said_we_did(State(s): State<AppState>, site: Site, headers: HeaderM
     html(&headers, page)
 }
 
+/// The annual performance report: the One Report for the latest financial year
+/// that has ended, on assured values and published responses only.
+async fn performance_report(State(s): State<AppState>, site: Site, headers: HeaderMap) -> Response {
+    let e = match s.app.engagement(&site.caller).await {
+        Ok(e) => e,
+        Err(e) => return error_page(e),
+    };
+    let period = default_period(today());
+    let mut report = match crate::report::build(
+        &site.data,
+        &e,
+        &site.council,
+        period,
+        &crate::report::Scope::All,
+        today(),
+    ) {
+        Ok(r) => r,
+        Err(e) => return error_page(e),
+    };
+    report.inline_css = None;
+    report.scope =
+        "The annual performance report: every local outcome, from the figures the council has assured".into();
+    report.home = Some(site.base.clone());
+    match report.render() {
+        Ok(body) => cacheable(&headers, "text/html; charset=utf-8", body.into_bytes()),
+        Err(e) => error_page(AppError::Internal(e.to_string())),
+    }
+}
+
 /// The open-data tables: name, title, description.
 const TABLES: &[(&str, &str, &str)] = &[
     (
@@ -551,7 +582,12 @@ type OpenTable = (Vec<&'static str>, Vec<&'static str>, Vec<Vec<String>>);
 
 /// A table's columns, their types for its schema, and its rows.
 fn table(site: &Site, name: &str) -> Option<OpenTable> {
-    let d = &site.data;
+    data_table(&site.data, name)
+}
+
+/// A data table of `d` by name (indicators, measurements, targets, outcomes):
+/// the public site's open data (assured values), or a staff feed (everything).
+pub(crate) fn data_table(d: &PerfData, name: &str) -> Option<OpenTable> {
     let text = |n: usize| vec!["string"; n];
     Some(match name {
         "indicators" => (
@@ -578,7 +614,7 @@ fn table(site: &Site, name: &str) -> Option<OpenTable> {
             pio::target_rows(&d.targets),
         ),
         "outcomes" => {
-            let card = site.card();
+            let card = d.card(today());
             let p = default_period(today());
             let rows = card
                 .outcomes(p)
@@ -672,11 +708,21 @@ async fn data_file(
     let Some((cols, _, rows)) = table(&site, name) else {
         return not_found();
     };
-    match ext {
-        // Open data keeps exact values: no spreadsheet-formula neutralising here
-        // (the schema says so); staff exports for spreadsheets are another matter.
-        "csv" => match goldthread_io::framework::csv_bytes(&cols, &rows) {
-            Ok(bytes) => cacheable(&headers, "text/csv; charset=utf-8", bytes),
+    table_file(&headers, &cols, &rows, ext).unwrap_or_else(not_found)
+}
+
+/// A table as `csv` or `json` (`{"items":[{column: value}]}`), cacheable; none for
+/// another extension. Values are exact: no spreadsheet-formula neutralising here
+/// (the data package says so).
+pub(crate) fn table_file(
+    headers: &HeaderMap,
+    cols: &[&str],
+    rows: &[Vec<String>],
+    ext: &str,
+) -> Option<Response> {
+    Some(match ext {
+        "csv" => match goldthread_io::framework::csv_bytes(cols, rows) {
+            Ok(bytes) => cacheable(headers, "text/csv; charset=utf-8", bytes),
             Err(e) => error_page(AppError::Internal(e.to_string())),
         },
         "json" => {
@@ -692,13 +738,13 @@ async fn data_file(
                 })
                 .collect();
             cacheable(
-                &headers,
+                headers,
                 "application/json",
                 serde_json::to_vec(&json!({ "items": items })).unwrap_or_default(),
             )
         }
-        _ => not_found(),
-    }
+        _ => return None,
+    })
 }
 
 /// The Frictionless Data Package describing every open-data table.

@@ -88,6 +88,8 @@ pub struct OneReport {
     pub inline_css: Option<&'static str>,
     /// Served pages: back to the builder, and the download address.
     pub back: Option<String>,
+    /// Public pages: the council's performance site.
+    pub home: Option<String>,
     pub download: String,
     pub download_pdf: String,
 }
@@ -338,6 +340,7 @@ pub fn build(
         definitions,
         inline_css: Some(CSS),
         back: None,
+        home: None,
         download: String::new(),
         download_pdf: String::new(),
     })

@@ -969,6 +969,7 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/consultations",
         "/api/v1/exceptions",
         "/api/v1/export/framework",
+        "/api/v1/feeds/{file}",
         "/api/v1/gaps",
         "/api/v1/import/framework",
         "/api/v1/import/{kind}",
@@ -1417,6 +1418,8 @@ async fn the_public_site_and_open_data_show_only_assured_values_of_that_council(
             "/p/demo/data/targets.json",
             "/p/demo/data/outcomes.csv",
             "/p/demo/data/datapackage.json",
+            "/p/demo/performance-report",
+            "/p/demo/you-said-we-did",
         ] {
             let r = ta.get(path).await;
             assert_eq!(
@@ -1449,6 +1452,39 @@ async fn the_public_site_and_open_data_show_only_assured_values_of_that_council(
                 .collect();
             assert_eq!(header, fields.join(","), "{}", res["name"]);
         }
+
+        // Staff feeds hold every value, whatever its status, and need a token.
+        let tok = ta.token("performance@demo.example").await;
+        let feed = ta
+            .api(Method::GET, "/api/v1/feeds/measurements.csv", &tok, None)
+            .await;
+        assert_eq!(feed.status, StatusCode::OK);
+        assert!(
+            feed.body.contains("4321.987")
+                && feed.body.contains("8765.432")
+                && feed.body.contains("51.25")
+        );
+        let json = ta
+            .api(Method::GET, "/api/v1/feeds/indicators.json", &tok, None)
+            .await
+            .json();
+        assert!(
+            json["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["code"] == "WASTE9")
+        );
+        assert_eq!(
+            ta.get("/api/v1/feeds/measurements.csv").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            ta.api(Method::GET, "/api/v1/feeds/nope.csv", &tok, None)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
 
         // Cacheable: the same page again with its ETag is 304 Not Modified.
         let r = ta.get("/p/demo/indicators/WASTE9").await;
