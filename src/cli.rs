@@ -379,6 +379,10 @@ enum ExportCommand {
     BenchmarkGroups(ExportArgs),
     /// Export benchmark values as benchmark-values.csv.
     BenchmarkValues(ExportArgs),
+    /// Export consultations as consultations.csv.
+    Consultations(ExportArgs),
+    /// Export responses ("you said, we did") as responses.csv.
+    Responses(ExportArgs),
     /// Export a framework as CSV files (a directory) or one XLSX workbook.
     Framework {
         #[arg(long)]
@@ -522,6 +526,28 @@ async fn export_table(
         Kind::BenchmarkValues => pio::benchmark_value_rows(&p.benchmark_values),
     };
     let bytes = goldthread_io::framework::csv_bytes(kind.headers(), &rows)
+        .map_err(|e| Failure::Environment(e.to_string()))?;
+    std::fs::write(&a.out, bytes)
+        .map_err(|e| Failure::Environment(format!("cannot write {}: {e}", a.out.display())))?;
+    say!("Exported {} rows to {}.", rows.len(), a.out.display());
+    Ok(())
+}
+
+/// Writes consultations.csv (or responses.csv), exactly as the import reads it.
+async fn export_engagement(url: &str, a: &ExportArgs, consultations: bool) -> Result<(), Failure> {
+    use goldthread_io::engagement as eio;
+    let app = open(url).await?;
+    let e = app
+        .engagement(&Caller::cli(app.tenant(&a.tenant).await?))
+        .await?;
+    let (headers, rows) = if consultations {
+        let v: Vec<_> = e.consultations.into_iter().map(|r| r.value).collect();
+        (eio::CONSULTATIONS, eio::consultation_rows(&v))
+    } else {
+        let v: Vec<_> = e.responses.into_iter().map(|r| r.value).collect();
+        (eio::RESPONSES, eio::response_rows(&v))
+    };
+    let bytes = goldthread_io::framework::csv_bytes(headers, &rows)
         .map_err(|e| Failure::Environment(e.to_string()))?;
     std::fs::write(&a.out, bytes)
         .map_err(|e| Failure::Environment(format!("cannot write {}: {e}", a.out.display())))?;
@@ -1075,6 +1101,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export(ExportCommand::BenchmarkValues(a)) => {
             export_table(&url, &a, goldthread_io::performance::Kind::BenchmarkValues).await?
         }
+        Command::Export(ExportCommand::Consultations(a)) => {
+            export_engagement(&url, &a, true).await?
+        }
+        Command::Export(ExportCommand::Responses(a)) => export_engagement(&url, &a, false).await?,
         Command::Export(ExportCommand::Framework {
             tenant,
             format,

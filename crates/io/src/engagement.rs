@@ -305,6 +305,37 @@ mod tests {
     }
 
     #[test]
+    fn the_demo_files_round_trip_through_export() {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../demo/clackmannanshire");
+        let localities: Vec<Code> = ["ALLOA", "HILLFOOTS", "WESTERN", "TULLIBODY", "CLACKS-EAST"]
+            .iter()
+            .map(|c| Code::parse(c).unwrap())
+            .collect();
+        let c = read_consultations(&Source::Dir(dir.clone()), &fw(), &localities).unwrap();
+        let again = crate::framework::csv_bytes(CONSULTATIONS, &consultation_rows(&c)).unwrap();
+        let c2 = read_consultations(
+            &src("consultations", std::str::from_utf8(&again).unwrap()),
+            &fw(),
+            &localities,
+        )
+        .unwrap();
+        assert_eq!(c, c2);
+        let codes: Vec<Code> = c.iter().map(|c| c.code.clone()).collect();
+        let r = read_responses(&Source::Dir(dir), &codes).unwrap();
+        let again = crate::framework::csv_bytes(RESPONSES, &response_rows(&r)).unwrap();
+        assert_eq!(
+            read_responses(
+                &src("responses", std::str::from_utf8(&again).unwrap()),
+                &codes
+            )
+            .unwrap(),
+            r
+        );
+        assert_eq!((c.len(), r.len()), (5, 9));
+    }
+
+    #[test]
     fn responses_need_a_known_consultation_and_both_halves() {
         let h = RESPONSES.join(",");
         let body = format!(
