@@ -1,5 +1,5 @@
 //! Consultations and their responses ("you said, we did"), per tenant.
-use crate::framework::{Rec, date_text, id_of};
+use crate::framework::{Rec, date_text, id_of, replace_links};
 use crate::performance::{code, codes_by_owner, corrupt};
 use crate::{Result, StoreError, TenantId, new_id, now_text};
 use goldthread_domain::Code;
@@ -180,25 +180,17 @@ pub async fn put_consultation(
             &c.outcomes,
         ),
     ] {
-        sqlx::query(&format!(
-            "DELETE FROM {table} WHERE tenant_id = $1 AND consultation_id = $2"
-        ))
-        .bind(&tenant.0)
-        .bind(&id)
-        .execute(&mut *conn)
+        replace_links(
+            conn,
+            tenant,
+            table,
+            "consultation_id",
+            &id,
+            col,
+            target,
+            codes,
+        )
         .await?;
-        for (n, code) in codes.iter().enumerate() {
-            let target_id = id_of(conn, tenant, target, code).await?;
-            sqlx::query(&format!(
-                "INSERT INTO {table} (tenant_id, consultation_id, {col}, position) VALUES ($1, $2, $3, $4)"
-            ))
-            .bind(&tenant.0)
-            .bind(&id)
-            .bind(target_id)
-            .bind(n as i64)
-            .execute(&mut *conn)
-            .await?;
-        }
     }
     Ok(Rec {
         id,
@@ -207,12 +199,11 @@ pub async fn put_consultation(
     })
 }
 
-/// Creates a response (to the consultation with id `consultation_id`), or replaces
-/// the one at `existing`.
+/// Creates a response (to the consultation it names), or replaces the one at
+/// `existing`.
 pub async fn put_response(
     conn: &mut AnyConnection,
     tenant: &TenantId,
-    consultation_id: &str,
     existing: Option<(&str, i64)>,
     r: &Response,
 ) -> Result<Rec<Response>> {
@@ -244,13 +235,14 @@ pub async fn put_response(
         }
         None => {
             let id = new_id();
+            let consultation_id = id_of(conn, tenant, "consultations", &r.consultation).await?;
             sqlx::query(
                 "INSERT INTO consultation_responses (id, tenant_id, consultation_id, you_said, we_did, response_date, status, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
             )
             .bind(&id)
             .bind(&tenant.0)
-            .bind(consultation_id)
+            .bind(&consultation_id)
             .bind(&r.you_said)
             .bind(&r.we_did)
             .bind(date_text(r.date))

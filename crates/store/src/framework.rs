@@ -336,13 +336,17 @@ pub(crate) async fn person_id_opt(
     }
 }
 
-async fn replace_links(
+/// Replaces the links in `table` from one owner to `targets` (codes of records in
+/// `target_table`), keeping their order.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn replace_links(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     table: &str,
     owner_col: &str,
     owner_id: &str,
     target_col: &str,
+    target_table: &str,
     targets: &[Code],
 ) -> Result<()> {
     sqlx::query(&format!(
@@ -353,7 +357,7 @@ async fn replace_links(
     .execute(&mut *conn)
     .await?;
     for (i, c) in targets.iter().enumerate() {
-        let target = id_of(conn, tenant, "outcomes", c).await?;
+        let target = id_of(conn, tenant, target_table, c).await?;
         sqlx::query(&format!(
             "INSERT INTO {table} (tenant_id, {owner_col}, {target_col}, position) VALUES ($1, $2, $3, $4)"
         ))
@@ -512,7 +516,7 @@ pub async fn delete_person(
     delete_versioned(conn, tenant, "people", id, version).await
 }
 
-async fn delete_versioned(
+pub(crate) async fn delete_versioned(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     table: &str,
@@ -575,6 +579,7 @@ pub async fn set_outcome_links(
         "outcome_id",
         id,
         "parent_id",
+        "outcomes",
         links,
     )
     .await
@@ -681,6 +686,7 @@ pub async fn insert_portfolio(
         "portfolio_id",
         &id,
         "outcome_id",
+        "outcomes",
         &p.outcomes,
     )
     .await?;
@@ -722,6 +728,7 @@ pub async fn update_portfolio(
         "portfolio_id",
         id,
         "outcome_id",
+        "outcomes",
         &p.outcomes,
     )
     .await?;
@@ -994,6 +1001,7 @@ pub async fn insert_plan(
         "plan_id",
         &id,
         "outcome_id",
+        "outcomes",
         &p.outcomes,
     )
     .await?;
@@ -1036,6 +1044,7 @@ pub async fn update_plan(
         "plan_id",
         id,
         "outcome_id",
+        "outcomes",
         &p.outcomes,
     )
     .await?;

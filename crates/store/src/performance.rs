@@ -71,37 +71,29 @@ pub(crate) async fn codes_by_owner(
     Ok(map)
 }
 
+/// Each indicator's code and frequency by its id (to read stored periods).
+fn frequencies(indicators: &[Rec<Indicator>]) -> HashMap<&str, (&Code, Frequency)> {
+    indicators
+        .iter()
+        .map(|r| (r.id.as_str(), (&r.value.code, r.value.frequency)))
+        .collect()
+}
+
+/// The code and frequency of the indicator with `id`.
+fn lookup(freq: &HashMap<&str, (&Code, Frequency)>, id: &str) -> Result<(Code, Frequency)> {
+    freq.get(id)
+        .map(|(c, f)| ((*c).clone(), *f))
+        .ok_or_else(|| corrupt("indicator", id))
+}
+
 /// Loads a tenant's performance data.
 pub async fn load(conn: &mut AnyConnection, tenant: &TenantId) -> Result<PerfSnapshot> {
     let t = &tenant.0;
     let mut s = load_definitions(conn, tenant).await?;
-    let freq: HashMap<&str, (Code, Frequency)> = s
-        .indicators
-        .iter()
-        .map(|r| (r.id.as_str(), (r.value.code.clone(), r.value.frequency)))
-        .collect();
-    let lookup = |id: &str| {
-        freq.get(id)
-            .cloned()
-            .ok_or_else(|| corrupt("indicator", id))
-    };
-    let mut targets = Vec::new();
-    for r in sqlx::query("SELECT id, version, indicator_id, period, target, band_low, band_high FROM targets WHERE tenant_id = $1").bind(t).fetch_all(&mut *conn).await? {
-        let (ind, f) = lookup(&r.try_get::<String, _>("indicator_id")?)?;
-        targets.push(Rec {
-            id: r.try_get("id")?,
-            version: r.try_get("version")?,
-            value: Target {
-                indicator: ind,
-                period: Period::parse(&r.try_get::<String, _>("period")?, f).map_err(|e| corrupt("period", e))?,
-                target: dec(r.try_get("target")?)?,
-                band_low: dec(r.try_get("band_low")?)?,
-                band_high: dec(r.try_get("band_high")?)?,
-            },
-        });
-    }
-    s.targets = targets;
     s.measurements = load_measurements(conn, tenant, &s.indicators).await?;
+    s.targets = load_targets(conn, tenant, &s.indicators).await?;
+    let freq = frequencies(&s.indicators);
+    let lookup = |id: &str| lookup(&freq, id);
     let mut groups = Vec::new();
     for r in sqlx::query("SELECT typology, grp, area FROM benchmark_groups WHERE tenant_id = $1 ORDER BY typology, grp, area").bind(t).fetch_all(&mut *conn).await? {
         groups.push(BenchmarkGroup { typology: r.try_get("typology")?, group: r.try_get("grp")?, area: r.try_get("area")? });
@@ -195,6 +187,33 @@ pub async fn load_definitions(conn: &mut AnyConnection, tenant: &TenantId) -> Re
     Ok(s)
 }
 
+/// Every target the tenant holds, given its indicators.
+pub async fn load_targets(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    indicators: &[Rec<Indicator>],
+) -> Result<Vec<Rec<Target>>> {
+    let t = &tenant.0;
+    let freq = frequencies(indicators);
+    let lookup = |id: &str| lookup(&freq, id);
+    let mut targets = Vec::new();
+    for r in sqlx::query("SELECT id, version, indicator_id, period, target, band_low, band_high FROM targets WHERE tenant_id = $1").bind(t).fetch_all(&mut *conn).await? {
+        let (ind, f) = lookup(&r.try_get::<String, _>("indicator_id")?)?;
+        targets.push(Rec {
+            id: r.try_get("id")?,
+            version: r.try_get("version")?,
+            value: Target {
+                indicator: ind,
+                period: Period::parse(&r.try_get::<String, _>("period")?, f).map_err(|e| corrupt("period", e))?,
+                target: dec(r.try_get("target")?)?,
+                band_low: dec(r.try_get("band_low")?)?,
+                band_high: dec(r.try_get("band_high")?)?,
+            },
+        });
+    }
+    Ok(targets)
+}
+
 /// Every measurement the tenant holds, given its indicators.
 pub async fn load_measurements(
     conn: &mut AnyConnection,
@@ -202,15 +221,8 @@ pub async fn load_measurements(
     indicators: &[Rec<Indicator>],
 ) -> Result<Vec<Rec<Measurement>>> {
     let t = &tenant.0;
-    let freq: HashMap<&str, (&Code, Frequency)> = indicators
-        .iter()
-        .map(|r| (r.id.as_str(), (&r.value.code, r.value.frequency)))
-        .collect();
-    let lookup = |id: &str| {
-        freq.get(id)
-            .map(|(c, f)| ((*c).clone(), *f))
-            .ok_or_else(|| corrupt("indicator", id))
-    };
+    let freq = frequencies(indicators);
+    let lookup = |id: &str| lookup(&freq, id);
     let mut out = Vec::new();
     for r in sqlx::query(
         "SELECT id, version, indicator_id, period, locality, value, missing_reason, status, note FROM measurements
@@ -239,33 +251,29 @@ pub async fn load_measurements(
     Ok(out)
 }
 
+/// Replaces an indicator's links to the services and outcomes it measures.
 async fn set_links(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     id: &str,
-    i: &Indicator,
+    services: &[Code],
+    outcomes: &[Code],
 ) -> Result<()> {
     for (table, col, target_table, codes) in [
-        ("indicator_services", "service_id", "services", &i.services),
-        ("indicator_outcomes", "outcome_id", "outcomes", &i.outcomes),
+        ("indicator_services", "service_id", "services", services),
+        ("indicator_outcomes", "outcome_id", "outcomes", outcomes),
     ] {
-        sqlx::query(&format!(
-            "DELETE FROM {table} WHERE tenant_id = $1 AND indicator_id = $2"
-        ))
-        .bind(&tenant.0)
-        .bind(id)
-        .execute(&mut *conn)
+        crate::framework::replace_links(
+            conn,
+            tenant,
+            table,
+            "indicator_id",
+            id,
+            col,
+            target_table,
+            codes,
+        )
         .await?;
-        for (n, c) in codes.iter().enumerate() {
-            let target = crate::framework::id_of(conn, tenant, target_table, c).await?;
-            sqlx::query(&format!("INSERT INTO {table} (tenant_id, indicator_id, {col}, position) VALUES ($1, $2, $3, $4)"))
-                .bind(&tenant.0)
-                .bind(id)
-                .bind(target)
-                .bind(n as i64)
-                .execute(&mut *conn)
-                .await?;
-        }
     }
     Ok(())
 }
@@ -304,7 +312,7 @@ pub async fn insert_indicator(
     .execute(&mut *conn)
     .await
     .map_err(|e| unique_as(e, || format!("an indicator with code '{}' already exists", i.code)))?;
-    set_links(conn, tenant, &id, i).await?;
+    set_links(conn, tenant, &id, &i.services, &i.outcomes).await?;
     Ok(Rec {
         id,
         version: 1,
@@ -351,7 +359,7 @@ pub async fn update_indicator(
     if n == 0 {
         return Err(StoreError::Conflict { expected: version });
     }
-    set_links(conn, tenant, id, i).await?;
+    set_links(conn, tenant, id, &i.services, &i.outcomes).await?;
     Ok(Rec {
         id: id.to_string(),
         version: version + 1,
@@ -790,33 +798,16 @@ pub async fn indicator_data(conn: &mut AnyConnection, tenant: &TenantId, id: &st
     Ok(n)
 }
 
-/// Deletes an indicator that nothing refers to (see [`indicator_data`]).
+/// Deletes an indicator that nothing refers to (see [`indicator_data`]), with
+/// its links.
 pub async fn delete_indicator(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     id: &str,
     version: i64,
 ) -> Result<()> {
-    for table in ["indicator_services", "indicator_outcomes"] {
-        sqlx::query(&format!(
-            "DELETE FROM {table} WHERE tenant_id = $1 AND indicator_id = $2"
-        ))
-        .bind(&tenant.0)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    }
-    let n = sqlx::query("DELETE FROM indicators WHERE tenant_id = $1 AND id = $2 AND version = $3")
-        .bind(&tenant.0)
-        .bind(id)
-        .bind(version)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    if n == 0 {
-        return Err(StoreError::Conflict { expected: version });
-    }
-    Ok(())
+    set_links(conn, tenant, id, &[], &[]).await?;
+    crate::framework::delete_versioned(conn, tenant, "indicators", id, version).await
 }
 
 /// Deletes one target.
@@ -826,15 +817,5 @@ pub async fn delete_target(
     id: &str,
     version: i64,
 ) -> Result<()> {
-    let n = sqlx::query("DELETE FROM targets WHERE tenant_id = $1 AND id = $2 AND version = $3")
-        .bind(&tenant.0)
-        .bind(id)
-        .bind(version)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    if n == 0 {
-        return Err(StoreError::Conflict { expected: version });
-    }
-    Ok(())
+    crate::framework::delete_versioned(conn, tenant, "targets", id, version).await
 }
