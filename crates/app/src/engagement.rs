@@ -1,14 +1,18 @@
 //! Engagement: importing consultations and their responses ("you said, we did"),
 //! each change audited with before and after, all or nothing.
-use crate::framework::{Change, ImportReport, record};
+use crate::framework::ImportReport;
+use crate::performance::{PerRecord, apply_each};
 use crate::{App, AppError, Caller, Result};
 use goldthread_domain::Code;
+use goldthread_domain::engagement::{Consultation, Response};
 use goldthread_domain::permission::Write;
 use goldthread_io::Source;
 use goldthread_io::engagement as eio;
 use goldthread_store::engagement::{self as es, EngagementSnapshot};
 use goldthread_store::framework as fs;
+use goldthread_store::framework::Rec;
 use goldthread_store::performance as ps;
+use goldthread_store::{AnyConnection, TenantId};
 use serde_json::json;
 
 /// The engagement files, by name (without `.csv`).
@@ -24,6 +28,52 @@ impl EngagementKind {
             EngagementKind::Consultations => "consultations",
             EngagementKind::Responses => "responses",
         }
+    }
+}
+
+impl PerRecord for Consultation {
+    const ENTITY: &'static str = "consultation";
+    fn key(&self) -> String {
+        self.code.to_string()
+    }
+    fn insert(
+        c: &mut AnyConnection,
+        t: &TenantId,
+        v: &Self,
+    ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send {
+        es::put_consultation(c, t, None, v)
+    }
+    fn update(
+        c: &mut AnyConnection,
+        t: &TenantId,
+        id: &str,
+        version: i64,
+        v: &Self,
+    ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send {
+        es::put_consultation(c, t, Some((id, version)), v)
+    }
+}
+
+impl PerRecord for Response {
+    const ENTITY: &'static str = "response";
+    fn key(&self) -> String {
+        format!("{}: {}", self.consultation, self.you_said)
+    }
+    fn insert(
+        c: &mut AnyConnection,
+        t: &TenantId,
+        v: &Self,
+    ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send {
+        es::put_response(c, t, None, v)
+    }
+    fn update(
+        c: &mut AnyConnection,
+        t: &TenantId,
+        id: &str,
+        version: i64,
+        v: &Self,
+    ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send {
+        es::put_response(c, t, Some((id, version)), v)
     }
 }
 
@@ -67,41 +117,16 @@ impl App {
                 let rows =
                     eio::read_consultations(source, &fw, &localities).map_err(AppError::Import)?;
                 report.rows = rows.len();
-                for row in rows {
-                    let before = held.consultations.iter().find(|r| r.value.code == row.code);
-                    if before.is_some_and(|b| b.value == row) {
-                        report.count(table, Change::Unchanged);
-                        continue;
-                    }
-                    let rec = es::put_consultation(
-                        tx.conn(),
-                        &tid,
-                        before.map(|b| (b.id.as_str(), b.version)),
-                        &row,
-                    )
-                    .await?;
-                    let action = if before.is_some() { "update" } else { "create" };
-                    record(
-                        &mut tx,
-                        c,
-                        action,
-                        "consultation",
-                        Some(&rec.id),
-                        row.code.as_str(),
-                        before.map(|b| json!(b)),
-                        Some(json!(rec)),
-                        Some(context.clone()),
-                    )
-                    .await?;
-                    report.count(
-                        table,
-                        if before.is_some() {
-                            Change::Updated
-                        } else {
-                            Change::Created
-                        },
-                    );
-                }
+                apply_each(
+                    &mut tx,
+                    c,
+                    &mut report,
+                    table,
+                    &context,
+                    rows,
+                    &held.consultations,
+                )
+                .await?;
             }
             EngagementKind::Responses => {
                 let known: Vec<Code> = held
@@ -111,52 +136,16 @@ impl App {
                     .collect();
                 let rows = eio::read_responses(source, &known).map_err(AppError::Import)?;
                 report.rows = rows.len();
-                for row in rows {
-                    let owner = held
-                        .consultations
-                        .iter()
-                        .find(|r| r.value.code == row.consultation)
-                        .ok_or_else(|| {
-                            AppError::Internal("validated consultation missing".into())
-                        })?;
-                    let before = held.responses.iter().find(|r| {
-                        r.value.consultation == row.consultation && r.value.you_said == row.you_said
-                    });
-                    if before.is_some_and(|b| b.value == row) {
-                        report.count(table, Change::Unchanged);
-                        continue;
-                    }
-                    let rec = es::put_response(
-                        tx.conn(),
-                        &tid,
-                        &owner.id,
-                        before.map(|b| (b.id.as_str(), b.version)),
-                        &row,
-                    )
-                    .await?;
-                    let action = if before.is_some() { "update" } else { "create" };
-                    let key = format!("{}: {}", row.consultation, row.you_said);
-                    record(
-                        &mut tx,
-                        c,
-                        action,
-                        "response",
-                        Some(&rec.id),
-                        &key,
-                        before.map(|b| json!(b)),
-                        Some(json!(rec)),
-                        Some(context.clone()),
-                    )
-                    .await?;
-                    report.count(
-                        table,
-                        if before.is_some() {
-                            Change::Updated
-                        } else {
-                            Change::Created
-                        },
-                    );
-                }
+                apply_each(
+                    &mut tx,
+                    c,
+                    &mut report,
+                    table,
+                    &context,
+                    rows,
+                    &held.responses,
+                )
+                .await?;
             }
         }
         if dry_run {

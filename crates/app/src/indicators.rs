@@ -343,9 +343,8 @@ impl App {
             .map_err(field_errors)?
             .pop()
             .ok_or_else(|| AppError::Internal("validated target missing".into()))?;
-        let existing = ps::load(tx.conn(), &c.tenant_id())
+        let existing = ps::load_targets(tx.conn(), &c.tenant_id(), &perf.indicators)
             .await?
-            .targets
             .into_iter()
             .find(|r| r.value.indicator == t.indicator && r.value.period == t.period);
         if let Some(b) = &existing {
@@ -398,9 +397,8 @@ impl App {
         let (_, perf) = self.indicator_scope(&mut tx, c).await?;
         let ind = find(&perf, code)?.clone();
         let p = crate::performance::parse_period_as(period, ind.value.frequency)?;
-        let b = ps::load(tx.conn(), &c.tenant_id())
+        let b = ps::load_targets(tx.conn(), &c.tenant_id(), &perf.indicators)
             .await?
-            .targets
             .into_iter()
             .find(|r| r.value.indicator == ind.value.code && r.value.period == p)
             .ok_or_else(|| AppError::NotFound(format!("no target of {code} for {period}")))?;

@@ -138,7 +138,7 @@ pub struct StatusReport {
 
 /// A performance record imported one by one (created or replaced by its key),
 /// each change audited.
-trait PerRecord: Serialize + PartialEq + Sized + Send + Sync {
+pub(crate) trait PerRecord: Serialize + PartialEq + Sized + Send + Sync {
     const ENTITY: &'static str;
     fn key(&self) -> String;
     fn insert(
@@ -202,7 +202,7 @@ impl PerRecord for Indicator {
 }
 
 /// Creates or replaces each row by key, auditing each change with `context`.
-async fn apply_each<T: PerRecord>(
+pub(crate) async fn apply_each<T: PerRecord>(
     tx: &mut WriteTx,
     c: &Caller,
     report: &mut ImportReport,
@@ -341,10 +341,17 @@ impl App {
         let snap = fs::load(tx.conn(), &c.tenant_id()).await?;
         let fw = snap.framework();
         c.require(Write::ImportFramework, &fw)?;
-        let perf = if kind == Kind::Measurements {
-            ps::load_definitions(tx.conn(), &c.tenant_id()).await?
-        } else {
-            ps::load(tx.conn(), &c.tenant_id()).await?
+        // What each kind is checked and compared against, and no more: a
+        // measurements import reads the held values itself, below.
+        let perf = match kind {
+            Kind::Measurements | Kind::Targets => {
+                let mut p = ps::load_definitions(tx.conn(), &c.tenant_id()).await?;
+                if kind == Kind::Targets {
+                    p.targets = ps::load_targets(tx.conn(), &c.tenant_id(), &p.indicators).await?;
+                }
+                p
+            }
+            _ => ps::load(tx.conn(), &c.tenant_id()).await?,
         };
         let mut sha256 = None;
         let indicators: Vec<Indicator> = perf.indicators.iter().map(|r| r.value.clone()).collect();
