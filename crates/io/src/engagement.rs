@@ -1,13 +1,12 @@
 //! The engagement import/export formats: `consultations.csv` and `responses.csv`
 //! ("you said, we did"). Validated whole against the framework, the localities and
 //! the consultations already held; nothing is returned unless every row is valid.
-use crate::rows::{Row, each_row};
-use crate::table::{ImportError, Source, Table};
+use crate::rows::{done, each_row, required_table};
+use crate::table::{ImportError, Source};
 use goldthread_domain::Code;
 use goldthread_domain::engagement::{Consultation, Response, ResponseStatus};
 use goldthread_domain::framework::Framework;
 use std::collections::{BTreeMap, BTreeSet};
-use time::Date;
 
 pub const CONSULTATIONS: &[&str] = &[
     "code",
@@ -23,26 +22,6 @@ pub const CONSULTATIONS: &[&str] = &[
 ];
 pub const RESPONSES: &[&str] = &["consultation", "you_said", "we_did", "date", "status"];
 
-fn table(source: &Source, name: &str) -> Result<Table, Vec<ImportError>> {
-    match source.single(name) {
-        Ok(Some(t)) => Ok(t),
-        Ok(None) => Err(vec![ImportError::file(
-            name,
-            format!("found no {name}.csv (or sheet '{name}')"),
-        )]),
-        Err(e) => Err(vec![e]),
-    }
-}
-
-impl Row<'_> {
-    fn date(&mut self, col: &str) -> Option<Date> {
-        let v = self.required(col)?;
-        Date::parse(&v, &time::format_description::well_known::Iso8601::DATE)
-            .map_err(|_| self.error(col, format!("'{v}' is not a date (use YYYY-MM-DD)")))
-            .ok()
-    }
-}
-
 /// Reads and validates `consultations.csv`: codes unique, title required, dates
 /// real with opens ≤ closes, responses a whole number ≥ 0, and the locality,
 /// services and outcomes known.
@@ -51,7 +30,7 @@ pub fn read_consultations(
     fw: &Framework,
     localities: &[Code],
 ) -> Result<Vec<Consultation>, Vec<ImportError>> {
-    let t = table(source, "consultations")?;
+    let t = required_table(source, "consultations")?;
     let services: BTreeSet<&str> = fw.services.iter().map(|s| s.code.as_str()).collect();
     let outcomes: BTreeSet<&str> = fw.outcomes.iter().map(|o| o.code.as_str()).collect();
     let (mut errors, mut out, mut seen) = (Vec::new(), Vec::new(), BTreeMap::new());
@@ -75,7 +54,10 @@ pub fn read_consultations(
                 }
             },
         };
-        let (opens, closes) = (r.date("opens"), r.date("closes"));
+        let (opens, closes) = (
+            r.date("opens", true).flatten(),
+            r.date("closes", true).flatten(),
+        );
         if let (Some(o), Some(c)) = (opens, closes)
             && c < o
         {
@@ -142,11 +124,7 @@ pub fn read_consultations(
             });
         }
     });
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    done(errors, out)
 }
 
 /// Reads and validates `responses.csv` against the consultations `known` (held
@@ -154,7 +132,7 @@ pub fn read_consultations(
 /// are required; one row per consultation and "you said"; status draft or
 /// published (empty = published).
 pub fn read_responses(source: &Source, known: &[Code]) -> Result<Vec<Response>, Vec<ImportError>> {
-    let t = table(source, "responses")?;
+    let t = required_table(source, "responses")?;
     let (mut errors, mut out, mut seen) = (Vec::new(), Vec::new(), BTreeMap::new());
     each_row(&Some(t), RESPONSES, &mut errors, |r| {
         let consultation = r.code("consultation");
@@ -167,7 +145,7 @@ pub fn read_responses(source: &Source, known: &[Code]) -> Result<Vec<Response>, 
             );
         }
         let (you_said, we_did) = (r.required("you_said"), r.required("we_did"));
-        let date = r.date("date");
+        let date = r.date("date", true).flatten();
         let status = match r.optional("status").as_str() {
             "" => Some(ResponseStatus::Published),
             v => v
@@ -198,11 +176,7 @@ pub fn read_responses(source: &Source, known: &[Code]) -> Result<Vec<Response>, 
             });
         }
     });
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    done(errors, out)
 }
 
 /// `consultations.csv` rows, as the import reads them.

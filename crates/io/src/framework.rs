@@ -279,22 +279,7 @@ pub fn validate(
             let v = r.optional("fte");
             Fte::parse(&v).map_err(|e| r.error("fte", e.0)).ok()
         };
-        let next_review = {
-            let v = r.optional("next_review");
-            if v.is_empty() {
-                Some(None)
-            } else {
-                time::Date::parse(&v, &time::format_description::well_known::Iso8601::DATE)
-                    .map(Some)
-                    .map_err(|_| {
-                        r.error(
-                            "next_review",
-                            format!("'{v}' is not a date (use YYYY-MM-DD)"),
-                        )
-                    })
-                    .ok()
-            }
-        };
+        let next_review = r.date("next_review", false);
         let description = r.optional("description");
         if let Some(c) = &code
             && r.duplicate(&mut seen, "code", c.clone(), &format!("'{c}'"))

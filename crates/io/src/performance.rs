@@ -1,7 +1,7 @@
 //! The performance import/export formats: indicators, measurements, targets,
 //! localities and benchmark sets. Every file is validated whole against what the
 //! tenant holds; nothing is returned unless every row is valid.
-use crate::rows::{Row, each_row, one_row};
+use crate::rows::{Row, done, each_row, missing_table, one_row, required_table};
 use crate::table::{ImportError, Source, Table};
 use goldthread_domain::framework::Framework;
 use goldthread_domain::indicator::{
@@ -141,22 +141,7 @@ impl<'a> Context<'a> {
 
 /// Reads the one table of a single-kind import.
 fn table(source: &Source, kind: Kind) -> Result<Table, Vec<ImportError>> {
-    match source.single(kind.name()) {
-        Ok(Some(t)) => Ok(t),
-        Ok(None) => Err(vec![ImportError::file(
-            kind.name(),
-            format!("found no {}.csv (or sheet '{}')", kind.name(), kind.name()),
-        )]),
-        Err(e) => Err(vec![e]),
-    }
-}
-
-fn done<T>(errors: Vec<ImportError>, out: T) -> Result<T, Vec<ImportError>> {
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    required_table(source, kind.name())
 }
 
 impl Row<'_> {
@@ -617,12 +602,7 @@ impl<'s> MeasurementStream<'s> {
         let name = Kind::Measurements.name();
         let rows = match source.stream(name) {
             Ok(Some(rows)) => rows,
-            Ok(None) => {
-                return Err(vec![ImportError::file(
-                    name,
-                    format!("found no {name}.csv (or sheet '{name}')"),
-                )]);
-            }
+            Ok(None) => return Err(vec![missing_table(name)]),
             Err(e) => return Err(vec![e]),
         };
         rows.expect_headers(MEASUREMENTS).map_err(|e| vec![e])?;

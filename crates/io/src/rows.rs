@@ -1,6 +1,6 @@
 //! Reading rows of a table by column name, with every problem reported as
 //! `file:row:column: message`. Shared by every importer.
-use crate::table::{ImportError, Table};
+use crate::table::{ImportError, Source, Table};
 use goldthread_domain::money::parse_pounds;
 use goldthread_domain::{Code, Email, OutcomeKind};
 use rust_decimal::Decimal;
@@ -171,6 +171,30 @@ impl Row<'_> {
     }
 }
 
+/// The one table of a single-table import: `name.csv`, the only CSV given, or the
+/// sheet `name`; its absence is an error.
+pub(crate) fn required_table(source: &Source, name: &str) -> Result<Table, Vec<ImportError>> {
+    match source.single(name) {
+        Ok(Some(t)) => Ok(t),
+        Ok(None) => Err(vec![missing_table(name)]),
+        Err(e) => Err(vec![e]),
+    }
+}
+
+/// The error for a single-table import without its table.
+pub(crate) fn missing_table(name: &str) -> ImportError {
+    ImportError::file(name, format!("found no {name}.csv (or sheet '{name}')"))
+}
+
+/// `out` when there were no errors, else every error.
+pub(crate) fn done<T>(errors: Vec<ImportError>, out: T) -> Result<T, Vec<ImportError>> {
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
 /// Runs `f` over every row of `table` (if present), after checking its headers.
 pub(crate) fn each_row(
     table: &Option<Table>,
@@ -220,6 +244,23 @@ pub(crate) fn one_row(
 }
 
 impl Row<'_> {
+    /// A date written `YYYY-MM-DD`; `None` when invalid, `Some(None)` when empty
+    /// and not `required`.
+    pub(crate) fn date(&mut self, col: &str, required: bool) -> Option<Option<time::Date>> {
+        let v = self.raw(col).to_string();
+        if v.is_empty() {
+            if required {
+                self.error(col, "is required");
+                return None;
+            }
+            return Some(None);
+        }
+        time::Date::parse(&v, &time::format_description::well_known::Iso8601::DATE)
+            .map(Some)
+            .map_err(|_| self.error(col, format!("'{v}' is not a date (use YYYY-MM-DD)")))
+            .ok()
+    }
+
     /// An exact decimal (no exponent, no float rounding); `None` when empty or invalid.
     pub(crate) fn decimal(&mut self, col: &str, required: bool) -> Option<Option<Decimal>> {
         let v = self.raw(col).to_string();

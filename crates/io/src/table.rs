@@ -67,27 +67,32 @@ pub struct Table {
 impl Table {
     /// Checks the headers are exactly `expected`, in order.
     pub fn expect_headers(&self, expected: &[&str]) -> Result<(), ImportError> {
-        let found: Vec<&str> = self.headers.iter().map(|h| h.trim()).collect();
-        if found == expected {
-            return Ok(());
-        }
-        let column = expected
-            .iter()
-            .zip(found.iter().chain(std::iter::repeat(&"")))
-            .find(|(e, f)| e != f)
-            .map(|(e, _)| e.to_string())
-            .unwrap_or_else(|| found.get(expected.len()).unwrap_or(&"").to_string());
-        Err(ImportError::at(
-            &self.name,
-            1,
-            &column,
-            format!(
-                "the headers must be exactly '{}' (found '{}')",
-                expected.join(","),
-                found.join(",")
-            ),
-        ))
+        check_headers(&self.name, &self.headers, expected)
     }
+}
+
+/// Checks the `headers` of table `name` are exactly `expected`, in order.
+fn check_headers(name: &str, headers: &[String], expected: &[&str]) -> Result<(), ImportError> {
+    let found: Vec<&str> = headers.iter().map(|h| h.trim()).collect();
+    if found == expected {
+        return Ok(());
+    }
+    let column = expected
+        .iter()
+        .zip(found.iter().chain(std::iter::repeat(&"")))
+        .find(|(e, f)| e != f)
+        .map(|(e, _)| e.to_string())
+        .unwrap_or_else(|| found.get(expected.len()).unwrap_or(&"").to_string());
+    Err(ImportError::at(
+        name,
+        1,
+        &column,
+        format!(
+            "the headers must be exactly '{}' (found '{}')",
+            expected.join(","),
+            found.join(",")
+        ),
+    ))
 }
 
 /// Where import tables come from.
@@ -110,6 +115,17 @@ fn file_name(path: &Path) -> String {
 
 fn cannot_read(file: &str, e: std::io::Error) -> ImportError {
     ImportError::file(file, format!("cannot read: {e}"))
+}
+
+/// A CSV file on disk as a stream of rows, shown as `file` in errors.
+fn open_csv(file: String, path: &Path) -> Result<RowStream<'static>, ImportError> {
+    let f = std::fs::File::open(path).map_err(|e| cannot_read(&file, e))?;
+    let total = f.metadata().map(|m| m.len()).unwrap_or(0);
+    RowStream::csv(
+        &file,
+        Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
+        total,
+    )
 }
 
 impl Source {
@@ -139,55 +155,38 @@ impl Source {
     /// whatever its name.
     pub fn single(&self, name: &str) -> Result<Option<Table>, ImportError> {
         match self {
-            Source::Csv(files) if files.len() == 1 => {
-                let (file, bytes) = files.iter().next().expect("one file");
-                read_csv(file, bytes).map(Some)
-            }
-            Source::CsvFile(path) => {
-                let file = file_name(path);
-                let bytes = std::fs::read(path).map_err(|e| cannot_read(&file, e))?;
-                read_csv(&file, &bytes).map(Some)
-            }
-            _ => self.table(name),
+            Source::Xlsx(_) => self.table(name),
+            _ => self.stream(name)?.map(RowStream::into_table).transpose(),
         }
     }
 
     /// Like [`Source::single`], as a stream of rows: a CSV file is read as it is
     /// validated, never whole (an XLSX sheet is read whole, as the format requires).
     pub fn stream(&self, name: &str) -> Result<Option<RowStream<'_>>, ImportError> {
-        let open = |file: String, path: &Path| -> Result<RowStream<'static>, ImportError> {
-            let f = std::fs::File::open(path).map_err(|e| cannot_read(&file, e))?;
-            let total = f.metadata().map(|m| m.len()).unwrap_or(0);
-            RowStream::csv(
-                &file,
-                Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
-                total,
-            )
-        };
         match self {
             Source::Csv(files) => {
                 let found = if files.len() == 1 {
-                    files.iter().next()
+                    files.iter().next().map(|(file, b)| (file.clone(), b))
                 } else {
+                    let file = format!("{name}.csv");
                     files
-                        .get_key_value(&format!("{name}.csv"))
-                        .or_else(|| files.get_key_value(name))
+                        .get(&file)
+                        .or_else(|| files.get(name))
+                        .map(|b| (file, b))
                 };
-                match found {
-                    Some((file, bytes)) => {
-                        RowStream::csv(file, Box::new(bytes.as_slice()), bytes.len() as u64)
-                            .map(Some)
-                    }
-                    None => Ok(None),
-                }
+                found
+                    .map(|(file, bytes)| {
+                        RowStream::csv(&file, Box::new(bytes.as_slice()), bytes.len() as u64)
+                    })
+                    .transpose()
             }
-            Source::CsvFile(path) => open(file_name(path), path).map(Some),
+            Source::CsvFile(path) => open_csv(file_name(path), path).map(Some),
             Source::Dir(dir) => {
                 let path = dir.join(format!("{name}.csv"));
                 if !path.exists() {
                     return Ok(None);
                 }
-                open(format!("{name}.csv"), &path).map(Some)
+                open_csv(format!("{name}.csv"), &path).map(Some)
             }
             Source::Xlsx(bytes) => Ok(read_sheet(bytes, name)?.map(|t| RowStream::sheet(t, bytes))),
         }
@@ -195,30 +194,25 @@ impl Source {
 
     /// The table called `name` (without extension), if the source has it.
     pub fn table(&self, name: &str) -> Result<Option<Table>, ImportError> {
+        let file = format!("{name}.csv");
         match self {
             Source::Dir(dir) => {
-                let path = dir.join(format!("{name}.csv"));
+                let path = dir.join(&file);
                 if !path.exists() {
                     return Ok(None);
                 }
-                let file = format!("{name}.csv");
-                let bytes = std::fs::read(&path).map_err(|e| cannot_read(&file, e))?;
-                read_csv(&file, &bytes).map(Some)
+                open_csv(file, &path)?.into_table().map(Some)
             }
-            Source::Csv(files) => {
-                let file = format!("{name}.csv");
-                match files.get(&file).or_else(|| files.get(name)) {
-                    Some(bytes) => read_csv(&file, bytes).map(Some),
-                    None => Ok(None),
-                }
-            }
+            Source::Csv(files) => match files.get(&file).or_else(|| files.get(name)) {
+                Some(bytes) => read_csv(&file, bytes).map(Some),
+                None => Ok(None),
+            },
             Source::CsvFile(path) => {
-                let file = file_name(path);
-                if file != format!("{name}.csv") && file != name {
+                let shown = file_name(path);
+                if shown != file && shown != name {
                     return Ok(None);
                 }
-                let bytes = std::fs::read(path).map_err(|e| cannot_read(&file, e))?;
-                read_csv(&file, &bytes).map(Some)
+                open_csv(shown, path)?.into_table().map(Some)
             }
             Source::Xlsx(bytes) => read_sheet(bytes, name),
         }
@@ -247,16 +241,7 @@ impl Source {
 
 /// Reads CSV bytes: UTF-8 with or without a BOM; blank lines skipped.
 pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, ImportError> {
-    let mut stream = RowStream::csv(file, Box::new(bytes), bytes.len() as u64)?;
-    let mut rows = Vec::new();
-    while let Some(row) = stream.next_row() {
-        rows.push(row?);
-    }
-    Ok(Table {
-        name: file.to_string(),
-        headers: stream.headers,
-        rows,
-    })
+    RowStream::csv(file, Box::new(bytes), bytes.len() as u64)?.into_table()
 }
 
 /// Counts and hashes the bytes read through it (for progress and the audit row).
@@ -464,12 +449,20 @@ impl<'a> RowStream<'a> {
 
     /// Checks the headers are exactly `expected`, in order.
     pub fn expect_headers(&self, expected: &[&str]) -> Result<(), ImportError> {
-        let t = Table {
-            name: self.name.clone(),
-            headers: self.headers.clone(),
-            rows: Vec::new(),
-        };
-        t.expect_headers(expected)
+        check_headers(&self.name, &self.headers, expected)
+    }
+
+    /// Every remaining row, as a table.
+    pub fn into_table(mut self) -> Result<Table, ImportError> {
+        let mut rows = Vec::new();
+        while let Some(row) = self.next_row() {
+            rows.push(row?);
+        }
+        Ok(Table {
+            name: self.name,
+            headers: self.headers,
+            rows,
+        })
     }
 }
 
