@@ -558,6 +558,7 @@ pub fn trend(
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RollupItem {
+    /// The indicator and the period of it that counts, as "CODE (period)".
     pub indicator: String,
     pub status: Rag,
     /// The weight in the roll-up: 1 for outcome-tier indicators, else the
@@ -567,6 +568,13 @@ pub struct RollupItem {
     pub via: String,
     /// Points (green 2, amber 1, red 0); none when excluded.
     pub points: Option<u8>,
+}
+
+impl RollupItem {
+    /// The indicator's code alone.
+    pub fn code(&self) -> &str {
+        self.indicator.split(' ').next().unwrap_or_default()
+    }
 }
 
 /// An outcome's status for a period, with its explanation.

@@ -38,6 +38,26 @@ pub(crate) fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
 
+/// A value as tables show it, or "—" when there is none.
+pub(crate) fn dash(
+    v: Option<rust_decimal::Decimal>,
+    u: goldthread_domain::performance::Unit,
+) -> String {
+    v.map(|v| show(v, u)).unwrap_or_else(|| "—".into())
+}
+
+/// A status's target as people read it: the target, or its band "low–high".
+pub(crate) fn target_text(
+    st: &IndicatorStatus,
+    u: goldthread_domain::performance::Unit,
+) -> Option<String> {
+    match (st.target, st.band_low, st.band_high) {
+        (Some(t), _, _) => Some(show(t, u)),
+        (None, Some(lo), Some(hi)) => Some(format!("{}–{}", show(lo, u), show(hi, u))),
+        _ => None,
+    }
+}
+
 /// A status as a tag: the word is always there; colour only repeats it.
 pub fn status_cell(s: Rag) -> Cell {
     Cell::tag(s.to_string(), &format!("status-{s}"))
@@ -143,15 +163,7 @@ async fn list(State(s): State<AppState>, staff: Staff, Query(f): Query<Filters>)
             continue;
         }
         shown += 1;
-        let target = st
-            .as_ref()
-            .and_then(|s| match (s.target, s.band_low, s.band_high) {
-                (Some(t), _, _) => Some(show(t, ind.unit)),
-                (None, Some(lo), Some(hi)) => {
-                    Some(format!("{}–{}", show(lo, ind.unit), show(hi, ind.unit)))
-                }
-                _ => None,
-            });
+        let target = st.as_ref().and_then(|s| target_text(s, ind.unit));
         t.rows.push(vec![
             Cell::link(
                 format!("{} — {}", ind.code, ind.title),
@@ -411,15 +423,11 @@ async fn indicator_page(
     .numeric(&[1, 2, 6, 7])
     .empty("No values or targets yet.");
     for st in statuses.iter().rev() {
-        let target = match (st.target, st.band_low, st.band_high) {
-            (Some(t), _, _) => show(t, u),
-            (None, Some(lo), Some(hi)) => format!("{}–{}", show(lo, u), show(hi, u)),
-            _ => "—".into(),
-        };
+        let target = target_text(st, u).unwrap_or_else(|| "—".into());
         let b = st.benchmark.as_ref();
         t.rows.push(vec![
             Cell::text(st.period.to_string()),
-            Cell::num(st.value.map(|v| show(v, u)).unwrap_or_else(|| "—".into())),
+            Cell::num(dash(st.value, u)),
             Cell::num(target),
             status_cell(st.status),
             Cell::text(st.trend_previous.to_string()),
@@ -458,7 +466,7 @@ async fn indicator_page(
             let st = card.status(ind, *p, Some(&l.value.code));
             lt.rows.push(vec![
                 Cell::text(l.value.name.clone()),
-                Cell::num(st.value.map(|v| show(v, u)).unwrap_or_else(|| "—".into())),
+                Cell::num(dash(st.value, u)),
                 status_cell(st.status),
                 Cell::text(st.explanation.sentence),
             ]);
@@ -732,16 +740,10 @@ async fn outcome_status(
     .numeric(&[2, 3])
     .empty("No indicator reaches this outcome.");
     for i in &e.items {
-        let code = i
-            .indicator
-            .split(' ')
-            .next()
-            .unwrap_or_default()
-            .to_string();
         t.rows.push(vec![
             Cell::link(
                 i.indicator.clone(),
-                format!("/indicators/{}", url_encode(&code)),
+                format!("/indicators/{}", url_encode(i.code())),
             ),
             status_cell(i.status),
             Cell::num(i.weight.to_string()),

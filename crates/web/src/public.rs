@@ -7,7 +7,7 @@
 //! `304 Not Modified` to a matching `If-None-Match`.
 use crate::AppState;
 use crate::pages::{error_page, url_encode};
-use crate::perf_pages::{indicator_chart, outcome_css, status_cell, today};
+use crate::perf_pages::{dash, indicator_chart, outcome_css, status_cell, target_text, today};
 use crate::view::{Cell, Fact, TableView};
 use askama::Template;
 use axum::Router;
@@ -304,13 +304,7 @@ async fn outcome(
     .numeric(&[2, 3])
     .empty("No indicator measures this outcome yet.");
     for item in &e.items {
-        let Some(ind) = site
-            .data
-            .indicators
-            .iter()
-            // Items name "CODE (period)".
-            .find(|i| item.indicator.split(' ').next() == Some(i.code.as_str()))
-        else {
+        let Some(ind) = card.indicator(item.code()) else {
             continue;
         };
         let Some(q) = Scorecard::period_within(ind, p) else {
@@ -324,8 +318,8 @@ async fn outcome(
                 format!("{}/indicators/{}", site.base, ind.code),
             ),
             Cell::text(q.to_string()),
-            Cell::num(st.value.map(|v| show(v, u)).unwrap_or_else(|| "—".into())),
-            Cell::num(st.target.map(|v| show(v, u)).unwrap_or_else(|| "—".into())),
+            Cell::num(dash(st.value, u)),
+            Cell::num(dash(st.target, u)),
             status_cell(st.status),
             Cell::text(st.trend_previous.to_string()),
             Cell::text(format!("weight {} ({})", item.weight, item.via)),
@@ -408,14 +402,10 @@ async fn indicator(
     .numeric(&[1, 2, 5])
     .empty("No assured figures yet.");
     for st in statuses.iter().rev() {
-        let target = match (st.target, st.band_low, st.band_high) {
-            (Some(t), _, _) => show(t, u),
-            (None, Some(lo), Some(hi)) => format!("{}–{}", show(lo, u), show(hi, u)),
-            _ => "—".into(),
-        };
+        let target = target_text(st, u).unwrap_or_else(|| "—".into());
         t.rows.push(vec![
             Cell::text(st.period.to_string()),
-            Cell::num(st.value.map(|v| show(v, u)).unwrap_or_else(|| "—".into())),
+            Cell::num(dash(st.value, u)),
             Cell::num(target),
             status_cell(st.status),
             Cell::text(st.trend_previous.to_string()),
@@ -491,9 +481,9 @@ async fn locality(
                 format!("{}/indicators/{}", site.base, ind.code),
             ),
             Cell::text(p.to_string()),
-            Cell::num(here.value.map(|v| show(v, u)).unwrap_or_else(|| "—".into())),
+            Cell::num(dash(here.value, u)),
             status_cell(here.status),
-            Cell::num(all.value.map(|v| show(v, u)).unwrap_or_else(|| "—".into())),
+            Cell::num(dash(all.value, u)),
         ]);
     }
     page.tables.push(t);

@@ -5,9 +5,19 @@
 //! trend and benchmark, and its exceptions; then an appendix of definitions. One
 //! standalone, printable HTML document (A4 print styles), used by the staff report
 //! page and by `goldthread report`.
-use crate::perf_pages::{indicator_chart, outcome_css};
+use crate::AppState;
+use crate::extract::Staff;
+use crate::pages::{chrome_for, error_page, render_page, url_encode};
+use crate::perf_pages::{dash, indicator_chart, outcome_css, target_text, today};
+use crate::view::{Choice, Field, FormView};
 use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
 use goldthread_app::performance::PerfData;
+use goldthread_app::performance::{default_period, parse_period};
 use goldthread_app::{App, AppError, Caller};
 use goldthread_domain::Code;
 use goldthread_domain::engagement::ResponseStatus;
@@ -158,12 +168,8 @@ fn row(
         code: ind.code.to_string(),
         title: ind.title.clone(),
         period: st.period.to_string(),
-        value: st.value.map(|v| show(v, u)).unwrap_or_else(|| "—".into()),
-        target: match (st.target, st.band_low, st.band_high) {
-            (Some(t), _, _) => show(t, u),
-            (None, Some(lo), Some(hi)) => format!("{}–{}", show(lo, u), show(hi, u)),
-            _ => "—".into(),
-        },
+        value: dash(st.value, u),
+        target: target_text(st, u).unwrap_or_else(|| "—".into()),
         status: st.status.to_string(),
         trend: st.trend_previous.to_string(),
         trend_year: st.trend_year_ago.to_string(),
@@ -218,11 +224,7 @@ pub fn build(
         }
         let mut indicators = Vec::new();
         for item in &e.items {
-            let Some(ind) = data
-                .indicators
-                .iter()
-                .find(|i| item.indicator.split(' ').next() == Some(i.code.as_str()))
-            else {
+            let Some(ind) = card.indicator(item.code()) else {
                 continue;
             };
             let Some(q) = Scorecard::period_within(ind, period) else {
@@ -419,18 +421,6 @@ pub async fn one_report_html(
 }
 
 // ---- Staff pages: the builder and the served report ----------------------------
-
-use crate::AppState;
-use crate::extract::Staff;
-use crate::pages::{chrome_for, error_page, render_page, url_encode};
-use crate::perf_pages::today;
-use crate::view::{Choice, Field, FormView};
-use axum::Router;
-use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use goldthread_app::performance::{default_period, parse_period};
 
 pub fn router() -> Router<AppState> {
     Router::new()
