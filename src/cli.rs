@@ -3,6 +3,7 @@
 use crate::demo;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use goldthread_app::input::PersonInput;
+use goldthread_app::tables::DataTable;
 use goldthread_app::{App, AppError, Caller};
 use goldthread_store::Db;
 use std::io::{IsTerminal, Read};
@@ -107,8 +108,11 @@ enum Command {
         #[arg(long, conflicts_with = "portfolio")]
         outcome: Option<String>,
         /// Only the outcomes this portfolio leads.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "committee")]
         portfolio: Option<String>,
+        /// Only what this committee scrutinises (committees.csv).
+        #[arg(long, conflicts_with = "outcome")]
+        committee: Option<String>,
         /// html: one standalone document that prints on A4; pdf: the same, printed to
         /// a tagged A4 PDF by headless Chromium (GOLDTHREAD_CHROMIUM, else `chromium`).
         #[arg(long, value_enum, default_value = "html")]
@@ -287,30 +291,27 @@ enum ImportCommand {
     Consultations(ImportArgs),
     /// Import responses to consultations, "you said, we did" (responses.csv).
     Responses(ImportArgs),
+    /// Import committees and what they scrutinise (committees.csv).
+    Committees(ImportArgs),
 }
 
 impl ImportCommand {
-    fn engagement(&self) -> Option<goldthread_app::engagement::EngagementKind> {
-        use goldthread_app::engagement::EngagementKind;
-        match self {
-            ImportCommand::Consultations(_) => Some(EngagementKind::Consultations),
-            ImportCommand::Responses(_) => Some(EngagementKind::Responses),
-            _ => None,
-        }
-    }
-
-    fn kind(&self) -> Option<goldthread_io::performance::Kind> {
+    /// The data table imported, or none for the framework.
+    fn table(&self) -> Option<DataTable> {
+        use goldthread_app::engagement::EngagementKind as E;
         use goldthread_io::performance::Kind;
-        match self {
-            ImportCommand::Framework(_) => None,
-            ImportCommand::Indicators(_) => Some(Kind::Indicators),
-            ImportCommand::Measurements(_) => Some(Kind::Measurements),
-            ImportCommand::Targets(_) => Some(Kind::Targets),
-            ImportCommand::Localities(_) => Some(Kind::Localities),
-            ImportCommand::BenchmarkGroups(_) => Some(Kind::BenchmarkGroups),
-            ImportCommand::BenchmarkValues(_) => Some(Kind::BenchmarkValues),
-            ImportCommand::Consultations(_) | ImportCommand::Responses(_) => None,
-        }
+        Some(match self {
+            ImportCommand::Framework(_) => return None,
+            ImportCommand::Indicators(_) => DataTable::Performance(Kind::Indicators),
+            ImportCommand::Measurements(_) => DataTable::Performance(Kind::Measurements),
+            ImportCommand::Targets(_) => DataTable::Performance(Kind::Targets),
+            ImportCommand::Localities(_) => DataTable::Performance(Kind::Localities),
+            ImportCommand::BenchmarkGroups(_) => DataTable::Performance(Kind::BenchmarkGroups),
+            ImportCommand::BenchmarkValues(_) => DataTable::Performance(Kind::BenchmarkValues),
+            ImportCommand::Consultations(_) => DataTable::Engagement(E::Consultations),
+            ImportCommand::Responses(_) => DataTable::Engagement(E::Responses),
+            ImportCommand::Committees(_) => DataTable::Engagement(E::Committees),
+        })
     }
 
     fn args(&self) -> &ImportArgs {
@@ -323,7 +324,8 @@ impl ImportCommand {
             | ImportCommand::BenchmarkGroups(a)
             | ImportCommand::BenchmarkValues(a)
             | ImportCommand::Consultations(a)
-            | ImportCommand::Responses(a) => a,
+            | ImportCommand::Responses(a)
+            | ImportCommand::Committees(a) => a,
         }
     }
 }
@@ -365,6 +367,41 @@ enum StatusFormat {
     Csv,
 }
 
+impl ExportCommand {
+    /// The data table exported, or none for the framework.
+    fn table(&self) -> Option<DataTable> {
+        use goldthread_app::engagement::EngagementKind as E;
+        use goldthread_io::performance::Kind;
+        Some(match self {
+            ExportCommand::Framework { .. } => return None,
+            ExportCommand::Indicators(_) => DataTable::Performance(Kind::Indicators),
+            ExportCommand::Measurements(_) => DataTable::Performance(Kind::Measurements),
+            ExportCommand::Targets(_) => DataTable::Performance(Kind::Targets),
+            ExportCommand::Localities(_) => DataTable::Performance(Kind::Localities),
+            ExportCommand::BenchmarkGroups(_) => DataTable::Performance(Kind::BenchmarkGroups),
+            ExportCommand::BenchmarkValues(_) => DataTable::Performance(Kind::BenchmarkValues),
+            ExportCommand::Consultations(_) => DataTable::Engagement(E::Consultations),
+            ExportCommand::Responses(_) => DataTable::Engagement(E::Responses),
+            ExportCommand::Committees(_) => DataTable::Engagement(E::Committees),
+        })
+    }
+
+    fn args(&self) -> Option<&ExportArgs> {
+        match self {
+            ExportCommand::Framework { .. } => None,
+            ExportCommand::Indicators(a)
+            | ExportCommand::Measurements(a)
+            | ExportCommand::Targets(a)
+            | ExportCommand::Localities(a)
+            | ExportCommand::BenchmarkGroups(a)
+            | ExportCommand::BenchmarkValues(a)
+            | ExportCommand::Consultations(a)
+            | ExportCommand::Responses(a)
+            | ExportCommand::Committees(a) => Some(a),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum ExportCommand {
     /// Export indicators as indicators.csv.
@@ -383,6 +420,8 @@ enum ExportCommand {
     Consultations(ExportArgs),
     /// Export responses ("you said, we did") as responses.csv.
     Responses(ExportArgs),
+    /// Export committees as committees.csv.
+    Committees(ExportArgs),
     /// Export a framework as CSV files (a directory) or one XLSX workbook.
     Framework {
         #[arg(long)]
@@ -500,54 +539,13 @@ fn parse_today(s: Option<&str>) -> Result<time::Date, Failure> {
     }
 }
 
-/// Writes one performance table as CSV, exactly as its import reads it.
-async fn export_table(
-    url: &str,
-    a: &ExportArgs,
-    kind: goldthread_io::performance::Kind,
-) -> Result<(), Failure> {
-    use goldthread_io::performance::{self as pio, Kind};
+/// Writes one data table as CSV, exactly as its import reads it.
+async fn export_table(url: &str, a: &ExportArgs, table: DataTable) -> Result<(), Failure> {
     let app = open(url).await?;
-    let data = app
-        .perf_data(&Caller::cli(app.tenant(&a.tenant).await?))
+    let rows = app
+        .export_table(&Caller::cli(app.tenant(&a.tenant).await?), table)
         .await?;
-    let p = &data.perf;
-    let rows = match kind {
-        Kind::Indicators => pio::indicator_rows(&data.indicators),
-        Kind::Measurements => pio::measurement_rows(&data.measurements),
-        Kind::Targets => pio::target_rows(&data.targets),
-        Kind::Localities => pio::locality_rows(
-            &p.localities
-                .iter()
-                .map(|r| r.value.clone())
-                .collect::<Vec<_>>(),
-        ),
-        Kind::BenchmarkGroups => pio::benchmark_group_rows(&p.benchmark_groups),
-        Kind::BenchmarkValues => pio::benchmark_value_rows(&p.benchmark_values),
-    };
-    let bytes = goldthread_io::framework::csv_bytes(kind.headers(), &rows)
-        .map_err(|e| Failure::Environment(e.to_string()))?;
-    std::fs::write(&a.out, bytes)
-        .map_err(|e| Failure::Environment(format!("cannot write {}: {e}", a.out.display())))?;
-    say!("Exported {} rows to {}.", rows.len(), a.out.display());
-    Ok(())
-}
-
-/// Writes consultations.csv (or responses.csv), exactly as the import reads it.
-async fn export_engagement(url: &str, a: &ExportArgs, consultations: bool) -> Result<(), Failure> {
-    use goldthread_io::engagement as eio;
-    let app = open(url).await?;
-    let e = app
-        .engagement(&Caller::cli(app.tenant(&a.tenant).await?))
-        .await?;
-    let (headers, rows) = if consultations {
-        let v: Vec<_> = e.consultations.into_iter().map(|r| r.value).collect();
-        (eio::CONSULTATIONS, eio::consultation_rows(&v))
-    } else {
-        let v: Vec<_> = e.responses.into_iter().map(|r| r.value).collect();
-        (eio::RESPONSES, eio::response_rows(&v))
-    };
-    let bytes = goldthread_io::framework::csv_bytes(headers, &rows)
+    let bytes = goldthread_io::framework::csv_bytes(table.headers(), &rows)
         .map_err(|e| Failure::Environment(e.to_string()))?;
     std::fs::write(&a.out, bytes)
         .map_err(|e| Failure::Environment(format!("cannot write {}: {e}", a.out.display())))?;
@@ -870,16 +868,16 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let label = args.path.display().to_string();
             let pb = spinner("Importing");
             let caller = Caller::cli(tenant);
-            let result = match (cmd.kind(), cmd.engagement()) {
-                (None, Some(kind)) => {
+            let result = match cmd.table() {
+                Some(DataTable::Engagement(kind)) => {
                     app.import_engagement(&caller, kind, &source, args.dry_run, &label)
                         .await
                 }
-                (None, None) => {
+                None => {
                     app.import_framework(&caller, &source, args.dry_run, &label)
                         .await
                 }
-                (Some(kind), _) => {
+                Some(DataTable::Performance(kind)) => {
                     // A bar once the size is known (a streamed measurements file).
                     let progress = |done: u64, total: u64| {
                         if pb.length() != Some(total) {
@@ -1038,6 +1036,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             period,
             outcome,
             portfolio,
+            committee,
             format,
             out,
             today,
@@ -1050,11 +1049,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 Some(p) => goldthread_app::performance::parse_period(p)?,
                 None => goldthread_app::performance::default_period(today),
             };
-            let scope = match (outcome, portfolio) {
-                (Some(o), _) => Scope::Outcome(o),
-                (None, Some(p)) => Scope::Portfolio(p),
-                _ => Scope::All,
-            };
+            let scope = Scope::choose(
+                outcome.as_deref(),
+                portfolio.as_deref(),
+                committee.as_deref(),
+            );
             let started = std::time::Instant::now();
             let html = one_report_html(&app, &caller, period, &scope, today).await?;
             let bytes = match format {
@@ -1083,28 +1082,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 say!("{}", e.sentence);
             }
         }
-        Command::Export(ExportCommand::Indicators(a)) => {
-            export_table(&url, &a, goldthread_io::performance::Kind::Indicators).await?
+        Command::Export(cmd) if cmd.table().is_some() => {
+            let table = cmd.table().expect("a data table");
+            let a = cmd.args().expect("export arguments");
+            export_table(&url, a, table).await?
         }
-        Command::Export(ExportCommand::Measurements(a)) => {
-            export_table(&url, &a, goldthread_io::performance::Kind::Measurements).await?
-        }
-        Command::Export(ExportCommand::Targets(a)) => {
-            export_table(&url, &a, goldthread_io::performance::Kind::Targets).await?
-        }
-        Command::Export(ExportCommand::Localities(a)) => {
-            export_table(&url, &a, goldthread_io::performance::Kind::Localities).await?
-        }
-        Command::Export(ExportCommand::BenchmarkGroups(a)) => {
-            export_table(&url, &a, goldthread_io::performance::Kind::BenchmarkGroups).await?
-        }
-        Command::Export(ExportCommand::BenchmarkValues(a)) => {
-            export_table(&url, &a, goldthread_io::performance::Kind::BenchmarkValues).await?
-        }
-        Command::Export(ExportCommand::Consultations(a)) => {
-            export_engagement(&url, &a, true).await?
-        }
-        Command::Export(ExportCommand::Responses(a)) => export_engagement(&url, &a, false).await?,
         Command::Export(ExportCommand::Framework {
             tenant,
             format,
@@ -1126,6 +1108,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             say!("Exported to {}.", out.display());
         }
+        Command::Export(cmd) => match (cmd.table(), cmd.args()) {
+            (Some(table), Some(a)) => export_table(&url, a, table).await?,
+            _ => unreachable!("every export but the framework's is a data table"),
+        },
     }
     Ok(())
 }

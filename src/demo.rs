@@ -72,8 +72,13 @@ const PERFORMANCE: &[(Kind, &str)] = &[
     ),
 ];
 
-/// Consultations and "you said, we did", drawn from the papers' engagement themes.
+/// Committees (aligned to the portfolios, as the council's were in 2018), and
+/// consultations and "you said, we did", drawn from the papers' engagement themes.
 const ENGAGEMENT: &[(EngagementKind, &str)] = &[
+    (
+        EngagementKind::Committees,
+        include_str!("../demo/clackmannanshire/committees.csv"),
+    ),
     (
         EngagementKind::Consultations,
         include_str!("../demo/clackmannanshire/consultations.csv"),

@@ -18,7 +18,7 @@ const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']
 const STAFF_PAGES = [
   '/', '/thread', '/outcomes', '/outcomes/LO1', '/outcomes/NPF-ECO', '/outcomes/LO1/edit', '/outcomes/LO1/raci', '/outcomes/new',
   '/portfolios', '/portfolios/WB', '/services', '/services/PE-WASTE', '/services/PE-WASTE/edit', '/plans', '/plans/LOIP',
-  '/people', '/people/member@demo.example', '/dashboard', '/dashboard?period=2024/25', '/indicators', '/indicators/CHN08A', '/indicators?tier=service&status=red', '/exceptions', '/report', '/engagement', '/outcomes/LO1/status', '/matrix', '/matrix/PE-WASTE/LO1', '/one-fund', '/gaps', '/audit', '/import',
+  '/people', '/people/member@demo.example', '/dashboard', '/dashboard?period=2024/25', '/indicators', '/indicators/CHN08A', '/indicators?tier=service&status=red', '/exceptions', '/report', '/engagement', '/engagement/consultations/BUDGET-2025', '/engagement/consultations/new', '/engagement/consultations/TULLIBODY-PILOT/responses/new', '/outcomes/LO1/status', '/matrix', '/matrix/PE-WASTE/LO1', '/one-fund', '/gaps', '/audit', '/import',
 ];
 
 let server, dir, base, browser;

@@ -298,6 +298,18 @@ pub(crate) fn version_required(v: Option<i64>) -> Result<i64> {
     })
 }
 
+/// Every problem at once: the fields' and, when changing, a missing version.
+pub(crate) fn with_version<T>(value: Result<T>, version: Option<i64>) -> Result<(T, i64)> {
+    match (value, version_required(version)) {
+        (Ok(value), Ok(version)) => Ok((value, version)),
+        (Err(AppError::Validation(mut a)), Err(AppError::Validation(b))) => {
+            a.extend(b);
+            Err(AppError::Validation(a))
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
 /// Everything a page or endpoint shows about the framework, read in one go.
 #[derive(Debug, Clone)]
 pub struct View {

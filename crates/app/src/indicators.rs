@@ -2,7 +2,7 @@
 //! measurements and targets sent as JSON. Each input is validated by the
 //! importer's own rules (as a one-row or many-row table), permission-checked, and
 //! audited in the same transaction as the change.
-use crate::framework::{ImportReport, field_errors, record, version_required};
+use crate::framework::{ImportReport, field_errors, record, version_required, with_version};
 use crate::{App, AppError, Caller, FieldError, Result};
 use goldthread_domain::indicator::{Indicator, Locality, Target};
 use goldthread_domain::permission::Write;
@@ -133,14 +133,12 @@ pub struct TargetRow {
     pub band_high: Option<String>,
 }
 
-/// A one-table source of `rows`, as if uploaded as `<kind>.csv`.
-fn rows_source(kind: Kind, rows: &[Vec<String>]) -> Result<Source> {
-    let bytes = goldthread_io::framework::csv_bytes(kind.headers(), rows)
+/// A one-table source of `rows`, as if uploaded as `<name>.csv`.
+pub(crate) fn rows_source(name: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Source> {
+    let bytes = goldthread_io::framework::csv_bytes(headers, rows)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Source::Csv(
-        [(format!("{}.csv", kind.name()), bytes)]
-            .into_iter()
-            .collect(),
+        [(format!("{name}.csv"), bytes)].into_iter().collect(),
     ))
 }
 
@@ -182,7 +180,11 @@ impl App {
         let indicators: Vec<Indicator> = perf.indicators.iter().map(|r| r.value.clone()).collect();
         let localities: Vec<Locality> = perf.localities.iter().map(|r| r.value.clone()).collect();
         let ctx = Context::new(fw, &indicators, &localities);
-        let source = rows_source(Kind::Indicators, &[i.cells()])?;
+        let source = rows_source(
+            Kind::Indicators.name(),
+            Kind::Indicators.headers(),
+            &[i.cells()],
+        )?;
         let mut v = pio::read_indicators(&source, &ctx).map_err(field_errors)?;
         v.pop()
             .ok_or_else(|| AppError::Internal("validated indicator missing".into()))
@@ -228,18 +230,7 @@ impl App {
         let mut tx = self.db.write(Some(&c.tenant_id())).await?;
         let (fw, perf) = self.indicator_scope(&mut tx, c).await?;
         let before = find(&perf, code)?.clone();
-        // Every problem at once: the fields' and a missing version.
-        let (value, version) = match (
-            Self::validate_indicator(&fw, &perf, i),
-            version_required(i.version),
-        ) {
-            (Ok(value), Ok(version)) => (value, version),
-            (Err(AppError::Validation(mut a)), Err(AppError::Validation(b))) => {
-                a.extend(b);
-                return Err(AppError::Validation(a));
-            }
-            (Err(e), _) | (_, Err(e)) => return Err(e),
-        };
+        let (value, version) = with_version(Self::validate_indicator(&fw, &perf, i), i.version)?;
         if value.code != before.value.code
             && perf.indicators.iter().any(|r| r.value.code == value.code)
         {
@@ -330,7 +321,8 @@ impl App {
         let ctx = Context::new(&fw, &indicators, &[]);
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
         let source = rows_source(
-            Kind::Targets,
+            Kind::Targets.name(),
+            Kind::Targets.headers(),
             &[vec![
                 code.to_string(),
                 period.to_string(),
@@ -480,7 +472,7 @@ impl App {
         if rows.is_empty() {
             return Err(AppError::field("items", "is empty: send at least one item"));
         }
-        let source = rows_source(kind, rows)?;
+        let source = rows_source(kind.name(), kind.headers(), rows)?;
         let label = format!("API bulk {}", kind.name());
         self.import_performance(c, kind, &source, dry_run, &label)
             .await

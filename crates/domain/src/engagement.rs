@@ -43,3 +43,15 @@ pub struct Response {
     pub date: Date,
     pub status: ResponseStatus,
 }
+
+/// A council committee and what it scrutinises: the local outcomes of its
+/// portfolios and any outcomes it names (DOMAIN §7: the One Report "per
+/// committee"; Clackmannanshire aligned its committees to its portfolios in 2018).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Committee {
+    pub code: Code,
+    pub title: String,
+    pub portfolios: Vec<Code>,
+    pub outcomes: Vec<Code>,
+}

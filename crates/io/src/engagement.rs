@@ -4,7 +4,7 @@
 use crate::rows::{done, each_row, required_table};
 use crate::table::{ImportError, Source};
 use goldthread_domain::Code;
-use goldthread_domain::engagement::{Consultation, Response, ResponseStatus};
+use goldthread_domain::engagement::{Committee, Consultation, Response, ResponseStatus};
 use goldthread_domain::framework::Framework;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,6 +21,7 @@ pub const CONSULTATIONS: &[&str] = &[
     "outcomes",
 ];
 pub const RESPONSES: &[&str] = &["consultation", "you_said", "we_did", "date", "status"];
+pub const COMMITTEES: &[&str] = &["code", "title", "portfolios", "outcomes"];
 
 /// Reads and validates `consultations.csv`: codes unique, title required, dates
 /// real with opens ≤ closes, responses a whole number ≥ 0, and the locality,
@@ -181,12 +182,6 @@ pub fn read_responses(source: &Source, known: &[Code]) -> Result<Vec<Response>, 
 
 /// `consultations.csv` rows, as the import reads them.
 pub fn consultation_rows(v: &[Consultation]) -> Vec<Vec<String>> {
-    let join = |c: &[Code]| {
-        c.iter()
-            .map(|c| c.to_string())
-            .collect::<Vec<_>>()
-            .join(";")
-    };
     v.iter()
         .map(|c| {
             vec![
@@ -223,6 +218,84 @@ pub fn response_rows(v: &[Response]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Reads and validates `committees.csv`: codes unique, a title, and at least one
+/// portfolio or outcome, each known (the committee's reports cover the local
+/// outcomes of its portfolios and the outcomes it names).
+pub fn read_committees(
+    source: &Source,
+    fw: &Framework,
+) -> Result<Vec<Committee>, Vec<ImportError>> {
+    let t = required_table(source, "committees")?;
+    let (mut errors, mut out, mut seen) = (Vec::new(), Vec::new(), BTreeMap::new());
+    each_row(&Some(t), COMMITTEES, &mut errors, |r| {
+        let code = r.code("code");
+        let title = r.required("title");
+        let portfolios = r.codes("portfolios");
+        for p in portfolios.iter().flatten() {
+            if !fw.portfolios.iter().any(|x| &x.code == p) {
+                r.error("portfolios", format!("unknown portfolio code '{p}'"));
+            }
+        }
+        let outcomes = r.codes("outcomes");
+        for o in outcomes.iter().flatten() {
+            if fw.outcome(o.as_str()).is_none() {
+                r.error("outcomes", format!("unknown outcome code '{o}'"));
+            }
+        }
+        if let (Some(p), Some(o)) = (&portfolios, &outcomes)
+            && p.is_empty()
+            && o.is_empty()
+        {
+            r.error(
+                "portfolios",
+                "name at least one portfolio or outcome the committee scrutinises",
+            );
+        }
+        if let Some(c) = &code
+            && r.duplicate(&mut seen, "code", c.clone(), &format!("'{c}'"))
+        {
+            return;
+        }
+        if let (Some(code), Some(title), Some(portfolios), Some(outcomes)) =
+            (code, title, portfolios, outcomes)
+            && !(portfolios.is_empty() && outcomes.is_empty())
+            && portfolios
+                .iter()
+                .all(|p| fw.portfolios.iter().any(|x| &x.code == p))
+            && outcomes.iter().all(|o| fw.outcome(o.as_str()).is_some())
+        {
+            out.push(Committee {
+                code,
+                title,
+                portfolios,
+                outcomes,
+            });
+        }
+    });
+    done(errors, out)
+}
+
+/// `committees.csv` rows, as the import reads them.
+pub fn committee_rows(v: &[Committee]) -> Vec<Vec<String>> {
+    v.iter()
+        .map(|c| {
+            vec![
+                c.code.to_string(),
+                c.title.clone(),
+                join(&c.portfolios),
+                join(&c.outcomes),
+            ]
+        })
+        .collect()
+}
+
+fn join(c: &[Code]) -> String {
+    c.iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,8 +315,42 @@ mod tests {
         Framework {
             outcomes: i.outcomes,
             services: i.services,
+            portfolios: i.portfolios,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn committees_need_a_title_and_something_to_scrutinise() {
+        let h = COMMITTEES.join(",");
+        let body = format!(
+            "{h}\nPLACE,Place Committee,PE,\nPLACE,Again,WB,\nAUDIT,,,\nPEOPLE,People Committee,NOPE,LO9\n"
+        );
+        let e = read_committees(&src("committees", &body), &fw()).unwrap_err();
+        let shown: Vec<String> = e.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "committees.csv:3:code: 'PLACE' is a duplicate of row 2",
+                "committees.csv:4:title: is required",
+                "committees.csv:4:portfolios: name at least one portfolio or outcome the committee scrutinises",
+                "committees.csv:5:portfolios: unknown portfolio code 'NOPE'",
+                "committees.csv:5:outcomes: unknown outcome code 'LO9'",
+            ]
+        );
+        let ok = read_committees(
+            &src(
+                "committees",
+                &format!("{h}\nAUDIT,Audit and Scrutiny,,LO1;LO2\nPLACE,Place,PE,\n"),
+            ),
+            &fw(),
+        )
+        .unwrap();
+        assert_eq!(
+            committee_rows(&ok)[0],
+            ["AUDIT", "Audit and Scrutiny", "", "LO1;LO2"]
+        );
+        assert_eq!(ok[1].portfolios, [Code::parse("PE").unwrap()]);
     }
 
     #[test]
@@ -296,6 +403,17 @@ mod tests {
         .unwrap();
         assert_eq!(c, c2);
         let codes: Vec<Code> = c.iter().map(|c| c.code.clone()).collect();
+        let m = read_committees(&Source::Dir(dir.clone()), &fw()).unwrap();
+        let again = crate::framework::csv_bytes(COMMITTEES, &committee_rows(&m)).unwrap();
+        assert_eq!(
+            read_committees(
+                &src("committees", std::str::from_utf8(&again).unwrap()),
+                &fw()
+            )
+            .unwrap(),
+            m
+        );
+        assert_eq!(m.len(), 3);
         let r = read_responses(&Source::Dir(dir), &codes).unwrap();
         let again = crate::framework::csv_bytes(RESPONSES, &response_rows(&r)).unwrap();
         assert_eq!(

@@ -1,9 +1,9 @@
 //! Consultations and their responses ("you said, we did"), per tenant.
-use crate::framework::{Rec, date_text, id_of, replace_links};
+use crate::framework::{Rec, date_text, delete_versioned, id_of, replace_links};
 use crate::performance::{code, codes_by_owner, corrupt};
 use crate::{Result, StoreError, TenantId, new_id, now_text};
 use goldthread_domain::Code;
-use goldthread_domain::engagement::{Consultation, Response};
+use goldthread_domain::engagement::{Committee, Consultation, Response};
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 use time::Date;
@@ -13,6 +13,7 @@ use time::Date;
 pub struct EngagementSnapshot {
     pub consultations: Vec<Rec<Consultation>>,
     pub responses: Vec<Rec<Response>>,
+    pub committees: Vec<Rec<Committee>>,
 }
 
 fn date(s: &str) -> Result<Date> {
@@ -102,7 +103,114 @@ pub async fn load(conn: &mut AnyConnection, tenant: &TenantId) -> Result<Engagem
             },
         });
     }
+    s.committees = load_committees(conn, tenant).await?;
     Ok(s)
+}
+
+async fn load_committees(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+) -> Result<Vec<Rec<Committee>>> {
+    let mut portfolios = codes_by_owner(
+        conn,
+        tenant,
+        "committee_portfolios",
+        "committee_id",
+        "portfolios",
+        "portfolio_id",
+    )
+    .await?;
+    let mut outcomes = codes_by_owner(
+        conn,
+        tenant,
+        "committee_outcomes",
+        "committee_id",
+        "outcomes",
+        "outcome_id",
+    )
+    .await?;
+    let mut out = Vec::new();
+    for r in sqlx::query(
+        "SELECT id, version, code, title FROM committees WHERE tenant_id = $1 ORDER BY code",
+    )
+    .bind(&tenant.0)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let id: String = r.try_get("id")?;
+        out.push(Rec {
+            value: Committee {
+                code: code(&r.try_get::<String, _>("code")?)?,
+                title: r.try_get("title")?,
+                portfolios: portfolios.remove(&id).unwrap_or_default(),
+                outcomes: outcomes.remove(&id).unwrap_or_default(),
+            },
+            version: r.try_get("version")?,
+            id,
+        });
+    }
+    Ok(out)
+}
+
+/// Creates a committee, or replaces the one at `existing` (id, version read).
+pub async fn put_committee(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    existing: Option<(&str, i64)>,
+    c: &Committee,
+) -> Result<Rec<Committee>> {
+    let now = now_text();
+    let (id, version) = match existing {
+        Some((id, version)) => {
+            let n = sqlx::query(
+                "UPDATE committees SET title = $1, version = version + 1, updated_at = $2
+                 WHERE tenant_id = $3 AND id = $4 AND version = $5",
+            )
+            .bind(&c.title)
+            .bind(&now)
+            .bind(&tenant.0)
+            .bind(id)
+            .bind(version)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict { expected: version });
+            }
+            (id.to_string(), version + 1)
+        }
+        None => {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO committees (id, tenant_id, code, title, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $5)",
+            )
+            .bind(&id)
+            .bind(&tenant.0)
+            .bind(c.code.as_str())
+            .bind(&c.title)
+            .bind(&now)
+            .execute(&mut *conn)
+            .await?;
+            (id, 1)
+        }
+    };
+    for (table, col, target, codes) in [
+        (
+            "committee_portfolios",
+            "portfolio_id",
+            "portfolios",
+            &c.portfolios,
+        ),
+        ("committee_outcomes", "outcome_id", "outcomes", &c.outcomes),
+    ] {
+        replace_links(conn, tenant, table, "committee_id", &id, col, target, codes).await?;
+    }
+    Ok(Rec {
+        id,
+        version,
+        value: c.clone(),
+    })
 }
 
 /// Creates a consultation, or replaces the one at `existing` (id, version read).
@@ -211,9 +319,10 @@ pub async fn put_response(
     match existing {
         Some((id, version)) => {
             let n = sqlx::query(
-                "UPDATE consultation_responses SET we_did = $1, response_date = $2, status = $3, version = version + 1, updated_at = $4
-                 WHERE tenant_id = $5 AND id = $6 AND version = $7",
+                "UPDATE consultation_responses SET you_said = $1, we_did = $2, response_date = $3, status = $4, version = version + 1, updated_at = $5
+                 WHERE tenant_id = $6 AND id = $7 AND version = $8",
             )
+            .bind(&r.you_said)
             .bind(&r.we_did)
             .bind(date_text(r.date))
             .bind(r.status.as_str())
@@ -257,4 +366,34 @@ pub async fn put_response(
             })
         }
     }
+}
+
+/// Deletes a consultation (with its links to services and outcomes) at `version`.
+/// Its responses must have been deleted first.
+pub async fn delete_consultation(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+) -> Result<()> {
+    for table in ["consultation_services", "consultation_outcomes"] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE tenant_id = $1 AND consultation_id = $2"
+        ))
+        .bind(&tenant.0)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    delete_versioned(conn, tenant, "consultations", id, version).await
+}
+
+/// Deletes a response at `version`.
+pub async fn delete_response(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+) -> Result<()> {
+    delete_versioned(conn, tenant, "consultation_responses", id, version).await
 }

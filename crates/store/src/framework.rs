@@ -647,6 +647,18 @@ pub async fn delete_outcome(
                 "plan(s)",
                 "SELECT COUNT(*) FROM plan_outcomes WHERE outcome_id = $1",
             ),
+            (
+                "indicator(s)",
+                "SELECT COUNT(*) FROM indicator_outcomes WHERE outcome_id = $1",
+            ),
+            (
+                "consultation(s)",
+                "SELECT COUNT(*) FROM consultation_outcomes WHERE outcome_id = $1",
+            ),
+            (
+                "committee(s)",
+                "SELECT COUNT(*) FROM committee_outcomes WHERE outcome_id = $1",
+            ),
         ],
         id,
     )
@@ -748,10 +760,16 @@ pub async fn delete_portfolio(
     refuse_if_used(
         conn,
         "this portfolio",
-        &[(
-            "service(s)",
-            "SELECT COUNT(*) FROM services WHERE portfolio_id = $1",
-        )],
+        &[
+            (
+                "service(s)",
+                "SELECT COUNT(*) FROM services WHERE portfolio_id = $1",
+            ),
+            (
+                "committee(s)",
+                "SELECT COUNT(*) FROM committee_portfolios WHERE portfolio_id = $1",
+            ),
+        ],
         id,
     )
     .await?;
@@ -860,10 +878,20 @@ pub async fn delete_service(
     refuse_if_used(
         conn,
         "this service",
-        &[(
-            "matrix cell(s)",
-            "SELECT COUNT(*) FROM contributions WHERE service_id = $1",
-        )],
+        &[
+            (
+                "matrix cell(s)",
+                "SELECT COUNT(*) FROM contributions WHERE service_id = $1",
+            ),
+            (
+                "indicator(s)",
+                "SELECT COUNT(*) FROM indicator_services WHERE service_id = $1",
+            ),
+            (
+                "consultation(s)",
+                "SELECT COUNT(*) FROM consultation_services WHERE service_id = $1",
+            ),
+        ],
         id,
     )
     .await?;

@@ -56,6 +56,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 7,
+        name: "committees",
+        common: include_str!("../migrations/0007_committees.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl Migration {

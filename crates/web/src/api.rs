@@ -96,7 +96,11 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(put_target, delete_target))
         .routes(routes!(bulk_measurements))
         .routes(routes!(bulk_targets))
-        .routes(routes!(consultations))
+        .routes(routes!(consultations, create_consultation))
+        .routes(routes!(update_consultation, delete_consultation))
+        .routes(routes!(create_response))
+        .routes(routes!(committees))
+        .routes(routes!(update_response, delete_response))
         .routes(routes!(feed))
         .routes(routes!(outcome_status))
         .routes(routes!(exceptions))
@@ -846,7 +850,7 @@ async fn exceptions(
 }
 
 #[utoipa::path(post, path = "/import/{kind}", tag = "data",
-    params(("kind" = String, Path, description = "indicators, measurements, targets, localities, benchmark-groups, benchmark-values, consultations or responses"), ImportQuery),
+    params(("kind" = String, Path, description = "indicators, measurements, targets, localities, benchmark-groups, benchmark-values, consultations, responses or committees"), ImportQuery),
     request_body(content_type = "multipart/form-data", description = "One CSV file (or an XLSX workbook with a sheet named after the kind)"),
     responses((status = 200, body = ImportReport), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody, description = "Rejected; nothing written. details[].field is file:row:column")))]
@@ -857,25 +861,11 @@ async fn import_kind(
     ApiQuery(q): ApiQuery<ImportQuery>,
     form: Multipart,
 ) -> ApiResult<Json<ImportReport>> {
-    use goldthread_app::engagement::EngagementKind;
-    let engagement = match kind.as_str() {
-        "consultations" => Some(EngagementKind::Consultations),
-        "responses" => Some(EngagementKind::Responses),
-        _ => None,
-    };
-    if let Some(kind) = engagement {
-        let (source, label) = upload_source(form).await?;
-        return Ok(Json(
-            s.app
-                .import_engagement(&c, kind, &source, q.dry_run, &label)
-                .await?,
-        ));
-    }
-    let kind: goldthread_io::performance::Kind = kind.parse().map_err(AppError::NotFound)?;
+    let table: goldthread_app::tables::DataTable = kind.parse()?;
     let (source, label) = upload_source(form).await?;
     Ok(Json(
         s.app
-            .import_performance(&c, kind, &source, q.dry_run, &label)
+            .import_table(&c, table, &source, q.dry_run, &label)
             .await?,
     ))
 }
@@ -887,7 +877,26 @@ pub struct ConsultationItem {
     #[serde(flatten)]
     pub value: goldthread_domain::engagement::Consultation,
     /// Its responses ("you said, we did"), drafts included.
-    pub responses_given: Vec<goldthread_domain::engagement::Response>,
+    pub responses_given: Vec<ResponseItem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResponseItem {
+    /// The response's id, for changing or deleting it.
+    pub id: String,
+    pub version: i64,
+    #[serde(flatten)]
+    pub value: goldthread_domain::engagement::Response,
+}
+
+impl From<Rec<goldthread_domain::engagement::Response>> for ResponseItem {
+    fn from(r: Rec<goldthread_domain::engagement::Response>) -> Self {
+        ResponseItem {
+            id: r.id,
+            version: r.version,
+            value: r.value,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -914,11 +923,134 @@ async fn consultations(
                     .responses
                     .iter()
                     .filter(|x| x.value.consultation == r.value.code)
-                    .map(|x| x.value.clone())
+                    .cloned()
+                    .map(ResponseItem::from)
                     .collect(),
             })
             .collect(),
     }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommitteeItem {
+    pub id: String,
+    pub version: i64,
+    #[serde(flatten)]
+    pub value: goldthread_domain::engagement::Committee,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommitteeList {
+    pub items: Vec<CommitteeItem>,
+}
+
+/// The council's committees and what each scrutinises (import committees.csv
+/// to change them); a committee's One Report covers its portfolios' local
+/// outcomes and the outcomes it names.
+#[utoipa::path(get, path = "/committees", tag = "engagement",
+    responses((status = 200, body = CommitteeList), (status = 401, body = ErrorBody)))]
+async fn committees(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+) -> ApiResult<Json<CommitteeList>> {
+    let e = s.app.engagement(&c).await?;
+    Ok(Json(CommitteeList {
+        items: e
+            .committees
+            .into_iter()
+            .map(|r| CommitteeItem {
+                id: r.id,
+                version: r.version,
+                value: r.value,
+            })
+            .collect(),
+    }))
+}
+
+fn consultation_item(r: Rec<goldthread_domain::engagement::Consultation>) -> ConsultationItem {
+    ConsultationItem {
+        id: r.id,
+        version: r.version,
+        value: r.value,
+        responses_given: Vec::new(),
+    }
+}
+
+use goldthread_app::engagement::{ConsultationInput, ResponseInput};
+
+#[utoipa::path(post, path = "/consultations", tag = "engagement", request_body = ConsultationInput,
+    responses((status = 201, body = ConsultationItem), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_consultation(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    ApiJson(i): ApiJson<ConsultationInput>,
+) -> ApiResult<(StatusCode, Json<ConsultationItem>)> {
+    let r = s.app.create_consultation(&c, &i).await?;
+    Ok((StatusCode::CREATED, Json(consultation_item(r))))
+}
+
+#[utoipa::path(put, path = "/consultations/{code}", tag = "engagement", params(("code" = String, Path)), request_body = ConsultationInput,
+    responses((status = 200, body = ConsultationItem), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_consultation(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(code): Path<String>,
+    ApiJson(i): ApiJson<ConsultationInput>,
+) -> ApiResult<Json<ConsultationItem>> {
+    let r = s.app.update_consultation(&c, &code, &i).await?;
+    Ok(Json(consultation_item(r)))
+}
+
+#[utoipa::path(delete, path = "/consultations/{code}", tag = "engagement", params(("code" = String, Path), VersionQuery),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "Stale version, or the consultation has responses")))]
+async fn delete_consultation(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
+) -> ApiResult<StatusCode> {
+    s.app.delete_consultation(&c, &code, q.version).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/responses", tag = "engagement", request_body = ResponseInput,
+    responses((status = 201, body = ResponseItem), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_response(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    ApiJson(i): ApiJson<ResponseInput>,
+) -> ApiResult<(StatusCode, Json<ResponseItem>)> {
+    let r = s.app.create_response(&c, &i).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
+}
+
+#[utoipa::path(put, path = "/responses/{id}", tag = "engagement", params(("id" = String, Path)), request_body = ResponseInput,
+    responses((status = 200, body = ResponseItem), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_response(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<ResponseInput>,
+) -> ApiResult<Json<ResponseItem>> {
+    Ok(Json(s.app.update_response(&c, &id, &i).await?.into()))
+}
+
+#[utoipa::path(delete, path = "/responses/{id}", tag = "engagement", params(("id" = String, Path), VersionQuery),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody)))]
+async fn delete_response(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
+) -> ApiResult<StatusCode> {
+    s.app.delete_response(&c, &id, q.version).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -15,6 +15,7 @@ use goldthread_app::input::{
     CellInput, OutcomeInput, PersonInput, PlanInput, PortfolioInput, RaciInput, RaciLine,
     ServiceInput,
 };
+use goldthread_app::tables::DataTable;
 use goldthread_app::{App, AppError, Caller, Rec};
 use goldthread_domain::framework::{Framework, Outcome, Person, Plan, Portfolio, Service};
 use goldthread_domain::money::{format_pounds_display, format_pounds_plain, parse_pounds};
@@ -99,7 +100,7 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
-fn render<T: Template>(status: StatusCode, t: T) -> Response {
+pub(crate) fn render<T: Template>(status: StatusCode, t: T) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -234,7 +235,7 @@ pub struct Flash {
 }
 
 impl Flash {
-    fn text(&self) -> Option<String> {
+    pub(crate) fn text(&self) -> Option<String> {
         match self.saved.as_deref() {
             Some("created") => Some("Created.".into()),
             Some("updated") => Some("Saved.".into()),
@@ -573,7 +574,7 @@ async fn list<K: PageKind>(
     })
 }
 
-fn history_table(rows: &[AuditRow]) -> TableView {
+pub(crate) fn history_table(rows: &[AuditRow]) -> TableView {
     let mut t = TableView::new(
         "Changes to this record",
         &["When", "Who", "What", "Changes"],
@@ -700,7 +701,7 @@ async fn show<K: PageKind>(
     })
 }
 
-fn capitalise(s: &str) -> String {
+pub(crate) fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
@@ -827,7 +828,7 @@ async fn edit_form<K: PageKind>(
     }
 }
 
-fn form_errors(e: &AppError) -> Option<Vec<(String, String)>> {
+pub(crate) fn form_errors(e: &AppError) -> Option<Vec<(String, String)>> {
     match e {
         AppError::Validation(v) => Some(
             v.iter()
@@ -948,7 +949,7 @@ fn people_choices(fw: &Framework, current: Option<&goldthread_domain::Email>) ->
     v
 }
 
-fn outcome_choices(
+pub(crate) fn outcome_choices(
     fw: &Framework,
     kinds: &[OutcomeKind],
     chosen: &[goldthread_domain::Code],
@@ -2571,6 +2572,13 @@ async fn audit(
 
 // ----- import and export -----
 
+fn data_table_names() -> Vec<String> {
+    DataTable::all()
+        .iter()
+        .map(|t| t.name().to_string())
+        .collect()
+}
+
 fn table_names() -> Vec<String> {
     goldthread_io::framework::TABLES
         .iter()
@@ -2586,6 +2594,7 @@ async fn import_page(staff: Staff) -> Response {
         report: None,
         errors: vec![],
         tables: table_names(),
+        data_tables: data_table_names(),
     })
 }
 
@@ -2637,31 +2646,61 @@ async fn import_upload(State(s): State<AppState>, staff: Staff, mut form: Multip
                     report: None,
                     errors: vec!["Choose at least one file to import.".into()],
                     tables: table_names(),
+                    data_tables: data_table_names(),
                 },
             );
         }
         None => goldthread_io::Source::Csv(files),
     };
-    match s
-        .app
-        .import_framework(&staff.caller, &source, dry_run, &label)
-        .await
-    {
+    // A data table (measurements.csv, consultations.csv, …) imports on its own;
+    // the framework's tables import together.
+    let data: Vec<DataTable> = match &source {
+        goldthread_io::Source::Csv(files) => files
+            .keys()
+            .filter_map(|n| n.strip_suffix(".csv").and_then(DataTable::named))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let result = match (data.as_slice(), &source) {
+        ([], _) => {
+            s.app
+                .import_framework(&staff.caller, &source, dry_run, &label)
+                .await
+        }
+        ([t], goldthread_io::Source::Csv(files)) if files.len() == 1 => {
+            s.app
+                .import_table(&staff.caller, *t, &source, dry_run, &label)
+                .await
+        }
+        _ => Err(AppError::BadRequest(format!(
+            "import {} one file at a time, on its own (the framework's tables import together)",
+            data.iter()
+                .map(|t| format!("{}.csv", t.name()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    };
+    match result {
         Ok(r) => page(ImportPage {
             chrome,
             can_import: true,
             report: Some(r.summary()),
             errors: vec![],
             tables: table_names(),
+            data_tables: data_table_names(),
         }),
-        Err(AppError::Import(errors)) => render(
+        Err(e @ (AppError::Import(_) | AppError::BadRequest(_))) => render(
             StatusCode::UNPROCESSABLE_ENTITY,
             ImportPage {
                 chrome,
                 can_import: true,
                 report: None,
-                errors: errors.iter().map(|e| e.to_string()).collect(),
+                errors: match e {
+                    AppError::Import(errors) => errors.iter().map(|e| e.to_string()).collect(),
+                    other => vec![other.to_string()],
+                },
                 tables: table_names(),
+                data_tables: data_table_names(),
             },
         ),
         Err(e) => error_page(e),
@@ -2681,10 +2720,33 @@ async fn export_xlsx(State(s): State<AppState>, staff: Staff) -> Response {
     }
 }
 
+fn csv_download(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.csv\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 async fn export_csv(State(s): State<AppState>, staff: Staff, Path(file): Path<String>) -> Response {
     let Some(name) = file.strip_suffix(".csv") else {
         return error_page(AppError::NotFound("no such export".into()));
     };
+    if let Some(t) = DataTable::named(name) {
+        return match s.app.export_table(&staff.caller, t).await.and_then(|rows| {
+            goldthread_io::framework::csv_bytes(t.headers(), &rows)
+                .map_err(|e| AppError::Internal(e.to_string()))
+        }) {
+            Ok(bytes) => csv_download(t.name(), bytes),
+            Err(e) => error_page(e),
+        };
+    }
     let fw = match s.app.export_framework(&staff.caller).await {
         Ok(fw) => fw,
         Err(e) => return error_page(e),
@@ -2694,17 +2756,7 @@ async fn export_csv(State(s): State<AppState>, staff: Staff, Path(file): Path<St
         .find(|t| t.name == name)
     {
         Some(t) => match goldthread_io::framework::csv_bytes(t.headers, &t.rows) {
-            Ok(bytes) => (
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{}.csv\"", t.name),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response(),
+            Ok(bytes) => csv_download(t.name, bytes),
             Err(e) => error_page(AppError::Internal(e.to_string())),
         },
         None => error_page(AppError::NotFound(format!("no table '{name}'"))),

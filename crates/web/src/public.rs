@@ -505,7 +505,7 @@ async fn you_said_we_did(State(s): State<AppState>, site: Site, headers: HeaderM
             .into(),
     ];
     page.tables
-        .push(crate::engagement::responses_table(&e, false));
+        .push(crate::engagement::responses_table(&e, false, false));
     page.tables.push(crate::engagement::consultation_table(
         site.data.framework(),
         &e,

@@ -34,6 +34,30 @@ pub enum Scope {
     All,
     Outcome(String),
     Portfolio(String),
+    /// A committee's: its portfolios' local outcomes and the local outcomes it names.
+    Committee(String),
+}
+
+impl Scope {
+    /// The scope chosen from optional outcome, portfolio and committee codes
+    /// (empty means not chosen): an outcome wins, then a portfolio, then a committee.
+    pub fn choose(
+        outcome: Option<&str>,
+        portfolio: Option<&str>,
+        committee: Option<&str>,
+    ) -> Scope {
+        let given = |v: Option<&str>| {
+            v.map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        match (given(outcome), given(portfolio), given(committee)) {
+            (Some(o), _, _) => Scope::Outcome(o),
+            (None, Some(p), _) => Scope::Portfolio(p),
+            (None, None, Some(c)) => Scope::Committee(c),
+            _ => Scope::All,
+        }
+    }
 }
 
 pub struct IndicatorRow {
@@ -117,7 +141,11 @@ fn points(r: Rag) -> Option<i8> {
 }
 
 /// The report's outcomes for `scope`, refusing unknown codes.
-fn chosen(data: &PerfData, scope: &Scope) -> Result<(String, Vec<Code>), AppError> {
+fn chosen(
+    data: &PerfData,
+    engagement: &EngagementSnapshot,
+    scope: &Scope,
+) -> Result<(String, Vec<Code>), AppError> {
     let fw = data.framework();
     let local = |c: &Code| {
         fw.outcome(c.as_str())
@@ -150,6 +178,29 @@ fn chosen(data: &PerfData, scope: &Scope) -> Result<(String, Vec<Code>), AppErro
             (
                 format!("Portfolio {}: {}", p.code, p.title),
                 p.outcomes.iter().filter(|c| local(c)).cloned().collect(),
+            )
+        }
+        Scope::Committee(code) => {
+            let c = engagement
+                .committees
+                .iter()
+                .map(|r| &r.value)
+                .find(|c| c.code.as_str() == code)
+                .ok_or_else(|| AppError::NotFound(format!("no committee '{code}'")))?;
+            let named = |o: &Code| {
+                c.outcomes.contains(o)
+                    || fw
+                        .portfolios
+                        .iter()
+                        .any(|p| c.portfolios.contains(&p.code) && p.outcomes.contains(o))
+            };
+            (
+                c.title.clone(),
+                fw.outcomes
+                    .iter()
+                    .filter(|o| o.kind == goldthread_domain::OutcomeKind::Local && named(&o.code))
+                    .map(|o| o.code.clone())
+                    .collect(),
             )
         }
     })
@@ -202,7 +253,7 @@ pub fn build(
 ) -> Result<OneReport, AppError> {
     let card: Scorecard<'_> = data.card(today);
     let fw = data.framework();
-    let (scope_text, codes) = chosen(data, scope)?;
+    let (scope_text, codes) = chosen(data, engagement, scope)?;
     // Escalations as the engine finds them today, up to the end of the period
     // reported on (a run that ends later belongs to a later report).
     let exceptions: Vec<Exception> = card
@@ -448,6 +499,8 @@ pub struct ReportQuery {
     pub outcome: Option<String>,
     #[serde(default)]
     pub portfolio: Option<String>,
+    #[serde(default)]
+    pub committee: Option<String>,
     /// Answer as a file to save.
     #[serde(default)]
     pub download: Option<String>,
@@ -455,22 +508,20 @@ pub struct ReportQuery {
 
 impl ReportQuery {
     fn scope(&self) -> Scope {
-        match (
-            self.outcome.as_deref().filter(|s| !s.is_empty()),
-            self.portfolio.as_deref().filter(|s| !s.is_empty()),
-        ) {
-            (Some(o), _) => Scope::Outcome(o.to_string()),
-            (None, Some(p)) => Scope::Portfolio(p.to_string()),
-            _ => Scope::All,
-        }
+        Scope::choose(
+            self.outcome.as_deref(),
+            self.portfolio.as_deref(),
+            self.committee.as_deref(),
+        )
     }
 
     fn query_string(&self, period: Period) -> String {
         format!(
-            "period={}&outcome={}&portfolio={}",
+            "period={}&outcome={}&portfolio={}&committee={}",
             url_encode(&period.to_string()),
             url_encode(self.outcome.as_deref().unwrap_or("")),
-            url_encode(self.portfolio.as_deref().unwrap_or(""))
+            url_encode(self.portfolio.as_deref().unwrap_or("")),
+            url_encode(self.committee.as_deref().unwrap_or(""))
         )
     }
 }
@@ -489,9 +540,12 @@ async fn builder(
     staff: Staff,
     Query(q): Query<ReportQuery>,
 ) -> Response {
-    let data = match s.app.perf_data(&staff.caller).await {
-        Ok(d) => d,
-        Err(e) => return error_page(e),
+    let (data, engagement) = match (
+        s.app.perf_data(&staff.caller).await,
+        s.app.engagement(&staff.caller).await,
+    ) {
+        (Ok(d), Ok(e)) => (d, e),
+        (Err(e), _) | (_, Err(e)) => return error_page(e),
     };
     let fw = data.framework();
     let period = default_period(today()).to_string();
@@ -521,6 +575,16 @@ async fn builder(
         label: format!("{}: {}", p.code, p.title),
         selected: pick(&q.portfolio, p.code.as_str()),
     }));
+    let mut committees = vec![Choice {
+        value: String::new(),
+        label: "No committee".into(),
+        selected: true,
+    }];
+    committees.extend(engagement.committees.iter().map(|c| Choice {
+        value: c.value.code.to_string(),
+        label: c.value.title.clone(),
+        selected: pick(&q.committee, c.value.code.as_str()),
+    }));
     let form = FormView {
         heading: "One Report".into(),
         caption: String::new(),
@@ -536,6 +600,9 @@ async fn builder(
             .required(),
             Field::new("select", "outcome", "Outcome", "").choices(outcomes),
             Field::new("select", "portfolio", "Or a portfolio's outcomes", "").choices(portfolios),
+            Field::new("select", "committee", "Or a committee's outcomes", "")
+                .hint("A committee's report covers the local outcomes of the portfolios it scrutinises and any outcomes it names (import committees.csv to set them).")
+                .choices(committees),
         ],
         submit: "Show the report".into(),
         cancel: String::new(),

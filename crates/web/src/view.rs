@@ -396,5 +396,8 @@ pub struct ImportPage {
     pub can_import: bool,
     pub report: Option<String>,
     pub errors: Vec<String>,
+    /// The framework's tables (imported together).
     pub tables: Vec<String>,
+    /// The data tables (imported one file at a time).
+    pub data_tables: Vec<String>,
 }

@@ -273,6 +273,43 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                 .await
                 .unwrap();
 
+            // Consultations and responses for this role to change and delete.
+            for code in [format!("C{i}"), format!("DC{i}")] {
+                ta.app
+                    .create_consultation(
+                        &cli,
+                        &goldthread_app::engagement::ConsultationInput {
+                            code,
+                            title: "Consultation".into(),
+                            opens: "2025-04-01".into(),
+                            closes: "2025-05-01".into(),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .unwrap();
+            }
+            let mut said = Vec::new();
+            for you_said in ["Keep", "Drop"] {
+                said.push(
+                    ta.app
+                        .create_response(
+                            &cli,
+                            &goldthread_app::engagement::ResponseInput {
+                                consultation: format!("C{i}"),
+                                you_said: you_said.into(),
+                                we_did: "Listened".into(),
+                                date: "2025-06-01".into(),
+                                status: "draft".into(),
+                                version: None,
+                            },
+                        )
+                        .await
+                        .unwrap()
+                        .id,
+                );
+            }
+
             let full = matches!(*role, "admin" | "performance-officer");
             let leader = *role == "outcome-leader";
             let manager = *role == "service-manager";
@@ -521,6 +558,56 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                     ),
                     full,
                 ),
+                (
+                    "create consultation",
+                    Method::POST,
+                    "/api/v1/consultations".into(),
+                    Some(
+                        json!({"code": format!("NEWC{i}"), "title": "New", "opens": "2025-01-01", "closes": "2025-02-01", "outcomes": ["LO1"]}),
+                    ),
+                    full,
+                ),
+                (
+                    "update consultation",
+                    Method::PUT,
+                    format!("/api/v1/consultations/C{i}"),
+                    Some(
+                        json!({"code": format!("C{i}"), "title": format!("Consultation ({role})"), "opens": "2025-04-01", "closes": "2025-05-01", "version": 1}),
+                    ),
+                    full,
+                ),
+                (
+                    "delete consultation",
+                    Method::DELETE,
+                    format!("/api/v1/consultations/DC{i}?version=1"),
+                    None,
+                    full,
+                ),
+                (
+                    "create response",
+                    Method::POST,
+                    "/api/v1/responses".into(),
+                    Some(
+                        json!({"consultation": format!("C{i}"), "you_said": "More", "we_did": "Did more", "date": "2025-06-02", "status": "published"}),
+                    ),
+                    full,
+                ),
+                (
+                    "update response",
+                    Method::PUT,
+                    format!("/api/v1/responses/{}", said[0]),
+                    Some(
+                        json!({"consultation": format!("C{i}"), "you_said": "Keep", "we_did": format!("Kept ({role})"), "date": "2025-06-01", "status": "published", "version": 1}),
+                    ),
+                    full,
+                ),
+                (
+                    "delete response",
+                    Method::DELETE,
+                    format!("/api/v1/responses/{}?version=1", said[1]),
+                    None,
+                    full,
+                ),
             ];
             for (what, method, path, body, allowed) in cases {
                 let before = ta.audit_rows().await;
@@ -589,7 +676,7 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
             );
             checked += 2;
         }
-        assert_eq!(checked, ROLES.len() * 27);
+        assert_eq!(checked, ROLES.len() * 33);
     }
 }
 
@@ -966,7 +1053,9 @@ async fn the_openapi_document_describes_every_api_route() {
     paths.sort();
     let expected = [
         "/api/v1/audit",
+        "/api/v1/committees",
         "/api/v1/consultations",
+        "/api/v1/consultations/{code}",
         "/api/v1/exceptions",
         "/api/v1/export/framework",
         "/api/v1/feeds/{file}",
@@ -994,6 +1083,8 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/portfolios",
         "/api/v1/portfolios/{code}",
         "/api/v1/publish",
+        "/api/v1/responses",
+        "/api/v1/responses/{id}",
         "/api/v1/services",
         "/api/v1/services/{code}",
         "/api/v1/settings",
@@ -1588,7 +1679,7 @@ async fn demo_engagement(ta: &TestApp) {
     use goldthread_app::engagement::EngagementKind;
     let dir =
         std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../demo/clackmannanshire");
-    for kind in [EngagementKind::Consultations, EngagementKind::Responses] {
+    for kind in EngagementKind::ALL.iter().copied() {
         ta.app
             .import_engagement(
                 &ta.cli(),
@@ -1744,6 +1835,57 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
         )
         .is_err()
     );
+    // Per committee: the People Committee scrutinises Wellbeing, so its report is
+    // Wellbeing's; Partnership and Performance names every local outcome.
+    let people = build(
+        &data,
+        &eng,
+        "Demo Council",
+        fy,
+        &Scope::Committee("PEOPLE".into()),
+        today,
+    )
+    .unwrap();
+    assert_eq!(people.scope, "People Committee");
+    assert_eq!(
+        people
+            .outcomes
+            .iter()
+            .map(|o| o.code.clone())
+            .collect::<Vec<_>>(),
+        wb
+    );
+    let pp = build(
+        &data,
+        &eng,
+        "Demo Council",
+        fy,
+        &Scope::Committee("PARTNERSHIP-PERFORMANCE".into()),
+        today,
+    )
+    .unwrap();
+    assert_eq!(
+        pp.outcomes
+            .iter()
+            .map(|o| o.code.clone())
+            .collect::<Vec<_>>(),
+        ["LO1", "LO2", "LO3", "LO4"]
+    );
+    assert!(
+        build(
+            &data,
+            &eng,
+            "Demo Council",
+            fy,
+            &Scope::Committee("NOPE".into()),
+            today
+        )
+        .is_err()
+    );
+    assert_eq!(
+        Scope::choose(None, Some(" "), Some("PEOPLE")),
+        Scope::Committee("PEOPLE".into())
+    );
 
     // Served to staff: the builder and the document, which is a file to save on request.
     let cookie = {
@@ -1766,6 +1908,14 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
         (
             "/report/view?period=2025%2F26&portfolio=WB&download=1",
             StatusCode::OK,
+        ),
+        (
+            "/report/view?period=2025%2F26&outcome=&portfolio=&committee=PLACE",
+            StatusCode::OK,
+        ),
+        (
+            "/report/view?period=2025%2F26&committee=NOPE",
+            StatusCode::NOT_FOUND,
         ),
         (
             "/report/view?period=2025%2F99",
@@ -1942,5 +2092,419 @@ async fn consultations_and_you_said_we_did_import_audit_and_publish_only_what_is
             matches!(err, goldthread_app::AppError::Forbidden(_)),
             "{err}"
         );
+    }
+}
+
+/// Consultations and responses one at a time: through the API (validated by the
+/// importer's rules, versioned, audited, never deleting a consultation that has
+/// responses) and through the staff forms (errors beside their fields).
+#[tokio::test]
+async fn consultations_and_responses_are_managed_one_at_a_time() {
+    for t in databases().await {
+        let ta = TestApp::new(t).await;
+        let tok = ta.token("admin@demo.example").await;
+        let audit = ta.audit_rows().await;
+        // Every problem at once, nothing written.
+        let r = ta
+            .api(
+                Method::POST,
+                "/api/v1/consultations",
+                &tok,
+                Some(json!({"code": "LIB", "title": "", "opens": "2025-05-01", "closes": "2025-04-01", "outcomes": ["LO99"], "responses": "many"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let fields: Vec<String> = r.json()["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect();
+        for f in ["title", "closes", "outcomes", "responses"] {
+            assert!(fields.contains(&f.to_string()), "{f} in {fields:?}");
+        }
+        assert_eq!(ta.audit_rows().await, audit);
+        let body = json!({"code": "LIB", "title": "Library hours", "purpose": "Opening hours", "audience": "Library users",
+            "opens": "2025-04-01", "closes": "2025-05-01", "responses": "120", "services": ["PE-WASTE"], "outcomes": ["LO1"]});
+        let r = ta
+            .api(
+                Method::POST,
+                "/api/v1/consultations",
+                &tok,
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["responses"], 120);
+        let r = ta
+            .api(
+                Method::POST,
+                "/api/v1/consultations",
+                &tok,
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(r.json()["error"]["code"], "duplicate");
+        // Changing needs the version read; a stale one is refused.
+        let mut change = body.clone();
+        change["title"] = json!("Library opening hours");
+        let r = ta
+            .api(
+                Method::PUT,
+                "/api/v1/consultations/LIB",
+                &tok,
+                Some(change.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        change["version"] = json!(1);
+        let r = ta
+            .api(
+                Method::PUT,
+                "/api/v1/consultations/LIB",
+                &tok,
+                Some(change.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["version"], 2);
+        let r = ta
+            .api(
+                Method::PUT,
+                "/api/v1/consultations/LIB",
+                &tok,
+                Some(change.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        change["code"] = json!("LIB2");
+        change["version"] = json!(2);
+        let r = ta
+            .api(Method::PUT, "/api/v1/consultations/LIB", &tok, Some(change))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the code stays");
+        // Responses: to a known consultation only, one per "you said".
+        let said = json!({"consultation": "LIB", "you_said": "Open on Sundays", "we_did": "Sunday opening from June", "date": "2025-06-01", "status": "published"});
+        let r = ta
+            .api(Method::POST, "/api/v1/responses", &tok, Some(json!({"consultation": "NOPE", "you_said": "x", "we_did": "y", "date": "2025-02-30", "status": "live"})))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let r = ta
+            .api(Method::POST, "/api/v1/responses", &tok, Some(said.clone()))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        let r = ta
+            .api(Method::POST, "/api/v1/responses", &tok, Some(said.clone()))
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(
+            ta.get("/p/demo/you-said-we-did")
+                .await
+                .body
+                .contains("Sunday opening from June")
+        );
+        // A consultation with responses is not deleted.
+        let r = ta
+            .api(
+                Method::DELETE,
+                "/api/v1/consultations/LIB?version=2",
+                &tok,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(r.json()["error"]["code"], "in_use");
+        let mut draft = said.clone();
+        draft["status"] = json!("draft");
+        draft["version"] = json!(1);
+        let r = ta
+            .api(
+                Method::PUT,
+                &format!("/api/v1/responses/{id}"),
+                &tok,
+                Some(draft),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(
+            !ta.get("/p/demo/you-said-we-did")
+                .await
+                .body
+                .contains("Sunday opening from June"),
+            "back to draft: no longer public"
+        );
+        let listed = ta
+            .api(Method::GET, "/api/v1/consultations", &tok, None)
+            .await
+            .json();
+        let lib = listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == "LIB")
+            .unwrap()
+            .clone();
+        assert_eq!(lib["responses_given"][0]["id"], json!(id));
+        assert_eq!(lib["responses_given"][0]["version"], 2);
+        let r = ta
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/responses/{id}?version=2"),
+                &tok,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        let r = ta
+            .api(
+                Method::DELETE,
+                "/api/v1/consultations/LIB?version=2",
+                &tok,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        // create, update, create response, update response, delete both.
+        assert_eq!(ta.audit_rows().await, audit + 6);
+
+        // The staff forms.
+        ta.app
+            .add_user(
+                &ta.tenant,
+                &PersonInput {
+                    email: "admin@demo.example".into(),
+                    name: "Alex Admin".into(),
+                    role: "admin".into(),
+                    ..Default::default()
+                },
+                Some("correct horse battery"),
+            )
+            .await
+            .ok();
+        let cookie = ta
+            .sign_in("admin@demo.example", "correct horse battery")
+            .await;
+        let get = |path: &str| {
+            Request::get(path)
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap()
+        };
+        let page = ta.send(get("/engagement/consultations/new")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let csrf = csrf_of(&page.body);
+        let post = |path: &str, body: String| {
+            Request::post(path)
+                .header(header::COOKIE, &cookie)
+                .header("sec-fetch-site", "same-origin")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let r = ta
+            .send(post(
+                "/engagement/consultations",
+                format!(
+                    "csrf={csrf}&code=POOL&title=&opens=2025-06-01&closes=2025-05-01&outcomes=LO1"
+                ),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("id=\"f-title-error\"") && r.body.contains("id=\"f-closes-error\""),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("value=\"POOL\""), "what was typed is kept");
+        let r = ta
+            .send(post(
+                "/engagement/consultations",
+                format!("csrf={csrf}&code=POOL&title=Pool+timetable&opens=2025-04-01&closes=2025-05-01&outcomes=LO1&services=PE-WASTE"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            r.headers[header::LOCATION],
+            "/engagement/consultations/POOL?saved=created"
+        );
+        let page = ta.send(get("/engagement/consultations/POOL")).await;
+        assert!(
+            page.body.contains("Pool timetable") && page.body.contains("Add a response"),
+            "{}",
+            page.body
+        );
+        let r = ta
+            .send(post(
+                "/engagement/responses",
+                format!("csrf={csrf}&consultation=POOL&you_said=Earlier+lanes&we_did=&date=2025-06-01&status=published"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"f-we_did-error\""), "{}", r.body);
+        let r = ta
+            .send(post(
+                "/engagement/responses",
+                format!("csrf={csrf}&consultation=POOL&you_said=Earlier+lanes&we_did=Lanes+from+7am&date=2025-06-01&status=published"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = ta.send(get("/engagement/consultations/POOL")).await;
+        assert!(page.body.contains("Lanes from 7am"));
+        let staff = ta.send(get("/engagement")).await;
+        assert!(staff.body.contains("/engagement/consultations/POOL"));
+        // Someone who may not manage engagement is refused the forms.
+        let member = ta.token("member@demo.example").await;
+        let r = ta
+            .api(Method::POST, "/api/v1/consultations", &member, Some(body))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+}
+
+/// The staff Import & export page takes the data tables one file at a time
+/// (committees, consultations, measurements, …) and exports each exactly as its
+/// import reads it; records that others depend on are not deleted.
+#[tokio::test]
+async fn data_tables_import_and_export_on_the_staff_page_and_linked_records_stay() {
+    for t in databases().await {
+        let ta = TestApp::new(t).await;
+        ta.app
+            .add_user(
+                &ta.tenant,
+                &PersonInput {
+                    email: "admin@demo.example".into(),
+                    name: "Alex Admin".into(),
+                    role: "admin".into(),
+                    ..Default::default()
+                },
+                Some("correct horse battery"),
+            )
+            .await
+            .ok();
+        let cookie = ta
+            .sign_in("admin@demo.example", "correct horse battery")
+            .await;
+        let page = ta
+            .send(
+                Request::get("/import")
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert!(
+            page.body.contains("/export/committees.csv"),
+            "{}",
+            page.body
+        );
+        let csrf = csrf_of(&page.body);
+        let upload = |files: &[(&str, &str)]| {
+            let boundary = "XyZ";
+            let mut body = format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n"
+            );
+            for (name, content) in files {
+                body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n"));
+            }
+            body.push_str(&format!("--{boundary}--\r\n"));
+            Request::post("/import")
+                .header(header::COOKIE, &cookie)
+                .header("sec-fetch-site", "same-origin")
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let committees = "code,title,portfolios,outcomes\nPEOPLE,People Committee,WB,\n";
+        // Mixed with a framework table: refused, nothing written.
+        let audit = ta.audit_rows().await;
+        let r = ta
+            .send(upload(&[
+                ("committees.csv", committees),
+                (
+                    "outcomes.csv",
+                    "code,title,kind,links,description\nLO9,Ninth,local,,\n",
+                ),
+            ]))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("one file at a time"), "{}", r.body);
+        assert_eq!(ta.audit_rows().await, audit);
+        let r = ta
+            .send(upload(&[(
+                "committees.csv",
+                "code,title,portfolios,outcomes\nX,,NOPE,\n",
+            )]))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("committees.csv:2:title"), "{}", r.body);
+        let r = ta.send(upload(&[("committees.csv", committees)])).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(ta.audit_rows().await, audit + 1);
+        let tok = ta.token("admin@demo.example").await;
+        let api = ta
+            .api(Method::GET, "/api/v1/committees", &tok, None)
+            .await
+            .json();
+        assert_eq!(api["items"][0]["code"], "PEOPLE");
+        assert_eq!(api["items"][0]["portfolios"], json!(["WB"]));
+        let r = ta
+            .send(
+                Request::get("/export/committees.csv")
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body, committees);
+        // A portfolio a committee scrutinises, and a service an indicator measures,
+        // answer 409 in_use to a delete instead of failing on the database.
+        let before_deletes = ta.audit_rows().await;
+        let wb = ta.version("/api/v1/portfolios/WB", &tok).await;
+        let r = ta
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/portfolios/WB?version={wb}"),
+                &tok,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert_eq!(r.json()["error"]["code"], "in_use");
+        ta.app
+            .create_indicator(
+                &ta.cli(),
+                &goldthread_app::indicators::IndicatorInput {
+                    code: "TONNES".into(),
+                    title: "Tonnes".into(),
+                    tier: "service".into(),
+                    unit: "count".into(),
+                    polarity: "higher-better".into(),
+                    frequency: "financial-year".into(),
+                    source: "local".into(),
+                    services: vec!["PE-WASTE".into()],
+                    outcomes: vec!["LO3".into()],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let svc = ta.version("/api/v1/services/PE-WASTE", &tok).await;
+        let r = ta
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/services/PE-WASTE?version={svc}"),
+                &tok,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("indicator"), "{}", r.body);
+        assert_eq!(ta.audit_rows().await, before_deletes + 1, "the indicator only");
     }
 }

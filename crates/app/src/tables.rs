@@ -1,0 +1,128 @@
+//! The data tables that are imported and exported one file at a time, by name:
+//! the performance files (`indicators.csv`, `measurements.csv`, …) and the
+//! engagement and reporting files (`consultations.csv`, `responses.csv`,
+//! `committees.csv`). (The framework's tables import together; see
+//! `framework`.) Every export is exactly what its import reads.
+use crate::engagement::EngagementKind;
+use crate::framework::ImportReport;
+use crate::performance::PerfData;
+use crate::{App, AppError, Caller, Result};
+use goldthread_io::Source;
+use goldthread_io::engagement as eio;
+use goldthread_io::performance::{self as pio, Kind};
+use goldthread_store::engagement::EngagementSnapshot;
+
+/// One of the tables that import and export by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataTable {
+    Performance(Kind),
+    Engagement(EngagementKind),
+}
+
+impl DataTable {
+    /// Every such table, in the order they are best imported.
+    pub fn all() -> Vec<DataTable> {
+        Kind::ALL
+            .iter()
+            .map(|k| DataTable::Performance(*k))
+            .chain(
+                EngagementKind::ALL
+                    .iter()
+                    .map(|k| DataTable::Engagement(*k)),
+            )
+            .collect()
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DataTable::Performance(k) => k.name(),
+            DataTable::Engagement(k) => k.name(),
+        }
+    }
+
+    pub fn headers(self) -> &'static [&'static str] {
+        match self {
+            DataTable::Performance(k) => k.headers(),
+            DataTable::Engagement(k) => k.headers(),
+        }
+    }
+
+    /// The table called `name` (without `.csv`), if there is one.
+    pub fn named(name: &str) -> Option<DataTable> {
+        DataTable::all().into_iter().find(|t| t.name() == name)
+    }
+}
+
+/// A performance table's rows, as its import reads them.
+pub fn performance_rows(data: &PerfData, kind: Kind) -> Vec<Vec<String>> {
+    let p = &data.perf;
+    match kind {
+        Kind::Indicators => pio::indicator_rows(&data.indicators),
+        Kind::Measurements => pio::measurement_rows(&data.measurements),
+        Kind::Targets => pio::target_rows(&data.targets),
+        Kind::Localities => pio::locality_rows(
+            &p.localities
+                .iter()
+                .map(|r| r.value.clone())
+                .collect::<Vec<_>>(),
+        ),
+        Kind::BenchmarkGroups => pio::benchmark_group_rows(&p.benchmark_groups),
+        Kind::BenchmarkValues => pio::benchmark_value_rows(&p.benchmark_values),
+    }
+}
+
+/// An engagement table's rows, as its import reads them.
+pub fn engagement_rows(e: &EngagementSnapshot, kind: EngagementKind) -> Vec<Vec<String>> {
+    fn values<T: Clone>(v: &[goldthread_store::framework::Rec<T>]) -> Vec<T> {
+        v.iter().map(|r| r.value.clone()).collect()
+    }
+    match kind {
+        EngagementKind::Consultations => eio::consultation_rows(&values(&e.consultations)),
+        EngagementKind::Responses => eio::response_rows(&values(&e.responses)),
+        EngagementKind::Committees => eio::committee_rows(&values(&e.committees)),
+    }
+}
+
+impl App {
+    /// The rows of one data table of the caller's council, drafts included (staff
+    /// only: the public's open data is assured values alone).
+    pub async fn export_table(&self, c: &Caller, t: DataTable) -> Result<Vec<Vec<String>>> {
+        Ok(match t {
+            DataTable::Performance(k) => performance_rows(&*self.perf_data(c).await?, k),
+            DataTable::Engagement(k) => engagement_rows(&self.engagement(c).await?, k),
+        })
+    }
+
+    /// Imports one data table (all or nothing, audited).
+    pub async fn import_table(
+        &self,
+        c: &Caller,
+        t: DataTable,
+        source: &Source,
+        dry_run: bool,
+        label: &str,
+    ) -> Result<ImportReport> {
+        match t {
+            DataTable::Performance(k) => {
+                self.import_performance(c, k, source, dry_run, label).await
+            }
+            DataTable::Engagement(k) => self.import_engagement(c, k, source, dry_run, label).await,
+        }
+    }
+}
+
+impl std::str::FromStr for DataTable {
+    type Err = AppError;
+    fn from_str(s: &str) -> Result<DataTable> {
+        DataTable::named(s).ok_or_else(|| {
+            AppError::NotFound(format!(
+                "unknown table '{s}' (expected one of: {})",
+                DataTable::all()
+                    .iter()
+                    .map(|t| t.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
+    }
+}
