@@ -13,6 +13,7 @@ pub mod one_fund;
 pub mod performance;
 pub mod period;
 pub mod permission;
+pub mod review;
 pub mod scorecard;
 pub mod values;
 

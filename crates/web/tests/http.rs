@@ -2505,6 +2505,10 @@ async fn data_tables_import_and_export_on_the_staff_page_and_linked_records_stay
             .await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
         assert!(r.body.contains("indicator"), "{}", r.body);
-        assert_eq!(ta.audit_rows().await, before_deletes + 1, "the indicator only");
+        assert_eq!(
+            ta.audit_rows().await,
+            before_deletes + 1,
+            "the indicator only"
+        );
     }
 }
