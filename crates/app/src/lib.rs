@@ -12,6 +12,7 @@ pub mod framework;
 pub mod indicators;
 pub mod input;
 pub mod performance;
+pub mod reviews;
 pub mod tables;
 pub mod tenancy;
 

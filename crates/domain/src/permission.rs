@@ -74,6 +74,11 @@ pub enum Write<'a> {
     },
     /// Mark a measurement as assured (checked for publication).
     Assure,
+    /// Open or work on a review of this service (the sign-off itself is checked
+    /// against the service's named Outcome Leader and Service Manager).
+    Review {
+        service: &'a Code,
+    },
 }
 
 impl Actor {
@@ -157,7 +162,9 @@ impl Actor {
                 Role::ServiceManager => from == to && self.services(fw).contains(service),
                 _ => false,
             },
-            Write::MatrixCell { service } => self.services(fw).contains(service),
+            Write::MatrixCell { service } | Write::Review { service } => {
+                self.services(fw).contains(service)
+            }
             Write::Measurement { services, outcomes } => {
                 let mine = self.services(fw);
                 services.iter().any(|s| mine.contains(s))

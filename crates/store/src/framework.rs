@@ -891,6 +891,10 @@ pub async fn delete_service(
                 "consultation(s)",
                 "SELECT COUNT(*) FROM consultation_services WHERE service_id = $1",
             ),
+            (
+                "service review(s)",
+                "SELECT COUNT(*) FROM service_reviews WHERE service_id = $1",
+            ),
         ],
         id,
     )

@@ -15,6 +15,7 @@ pub mod engagement;
 pub mod framework;
 mod migrate;
 pub mod performance;
+pub mod reviews;
 pub mod testing;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -63,6 +63,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 8,
+        name: "reviews",
+        common: include_str!("../migrations/0008_reviews.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl Migration {

@@ -1,0 +1,411 @@
+//! Service reviews (the Delivery Framework): opening a review (its scope
+//! pre-filled from the matrix and a snapshot of the service), editing its steps,
+//! moving it forward or back, two-key sign-off, rejection and implementation. On
+//! approval the service's delivery model and next review date change in the same
+//! transaction as the review, each with its audit row.
+use crate::framework::{record, version_required};
+use crate::{App, AppError, Caller, FieldError, Result};
+use goldthread_domain::framework::{Framework, Service};
+use goldthread_domain::permission::Write;
+use goldthread_domain::review::{
+    Appraisal, Approval, Assessment, Missing, Profile, Review, ReviewState, ScopeStep, ServicePlan,
+    SignOffRole, Specification, next_review,
+};
+use goldthread_domain::{Code, Role};
+use goldthread_store::WriteTx;
+use goldthread_store::framework::{self as fs, Rec};
+use goldthread_store::reviews as rs;
+use serde::Deserialize;
+use serde_json::json;
+use time::Date;
+
+/// A new review: its code, title and the service it reviews.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewReview {
+    pub code: String,
+    pub title: String,
+    pub service: String,
+}
+
+/// The steps' content, replaced whole for each step given (while the review is
+/// still open); the version read is required.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReviewEdit {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub scope: Option<ScopeStep>,
+    #[serde(default)]
+    pub specification: Option<Specification>,
+    #[serde(default)]
+    pub appraisal: Option<Appraisal>,
+    #[serde(default)]
+    pub plan: Option<ServicePlan>,
+    #[serde(default)]
+    pub assessment: Option<Assessment>,
+    /// The committee decision reference and date.
+    #[serde(default)]
+    pub committee_reference: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub committee_date: Option<Date>,
+    pub version: Option<i64>,
+}
+
+/// What to do to a review's state.
+#[derive(Debug, Clone)]
+pub enum Transition {
+    /// On to the next step, if this one is complete.
+    Advance,
+    /// Back a step, with a reason.
+    SendBack(String),
+    /// Sign off as the service's Outcome Leader or Service Manager.
+    SignOff(SignOffRole),
+    /// Reject, with a reason.
+    Reject(String),
+    /// Mark an approved review implemented.
+    Implement,
+}
+
+fn invalid(m: Vec<Missing>) -> AppError {
+    AppError::Validation(
+        m.into_iter()
+            .map(|m| FieldError {
+                field: m.field,
+                message: m.message,
+            })
+            .collect(),
+    )
+}
+
+fn service<'f>(fw: &'f Framework, code: &Code) -> Result<&'f Service> {
+    fw.service(code.as_str())
+        .ok_or_else(|| AppError::NotFound(format!("no service '{code}'")))
+}
+
+fn find<'r>(all: &'r [Rec<Review>], code: &str) -> Result<&'r Rec<Review>> {
+    all.iter()
+        .find(|r| r.value.code.as_str() == code)
+        .ok_or_else(|| AppError::NotFound(format!("no review '{code}'")))
+}
+
+/// Whether `c` is the service's named Outcome Leader (`role` outcome-leader) or
+/// Service Manager, holding that role.
+fn may_sign(c: &Caller, fw: &Framework, s: &Service, role: SignOffRole) -> bool {
+    let me = &c.actor.email;
+    match role {
+        SignOffRole::OutcomeLeader => {
+            c.role() == Role::OutcomeLeader
+                && fw
+                    .portfolios
+                    .iter()
+                    .any(|p| p.code == s.portfolio && p.outcome_leader.as_ref() == Some(me))
+        }
+        SignOffRole::ServiceManager => {
+            c.role() == Role::ServiceManager && s.lead.as_ref() == Some(me)
+        }
+    }
+}
+
+impl App {
+    /// The caller's council's reviews.
+    pub async fn reviews(&self, c: &Caller) -> Result<Vec<Rec<Review>>> {
+        let mut conn = self.db.read().await?;
+        Ok(rs::load(&mut conn, &c.tenant_id()).await?)
+    }
+
+    /// One review.
+    pub async fn review(&self, c: &Caller, code: &str) -> Result<Rec<Review>> {
+        Ok(find(&self.reviews(c).await?, code)?.clone())
+    }
+
+    async fn review_scope(&self, c: &Caller) -> Result<(WriteTx, Framework, Vec<Rec<Review>>)> {
+        let tid = c.tenant_id();
+        let mut tx = self.db.write(Some(&tid)).await?;
+        let fw = fs::load(tx.conn(), &tid).await?.framework();
+        let all = rs::load(tx.conn(), &tid).await?;
+        Ok((tx, fw, all))
+    }
+
+    /// Opens a review of a service: intended outcomes from the matrix, and a
+    /// snapshot of its cost, FTE and indicators' latest statuses.
+    pub async fn open_review(&self, c: &Caller, n: &NewReview, today: Date) -> Result<Rec<Review>> {
+        let (mut tx, fw, all) = self.review_scope(c).await?;
+        let mut errors = Vec::new();
+        let code = Code::parse(n.code.trim())
+            .map_err(|e| errors.push(FieldError::new("code", e.0)))
+            .ok();
+        if n.title.trim().is_empty() {
+            errors.push(FieldError::new("title", "is required"));
+        }
+        let svc = match Code::parse(n.service.trim())
+            .ok()
+            .and_then(|s| fw.service(s.as_str()))
+        {
+            Some(s) => Some(s.clone()),
+            None => {
+                errors.push(FieldError::new(
+                    "service",
+                    format!("unknown service code '{}'", n.service.trim()),
+                ));
+                None
+            }
+        };
+        let (Some(code), Some(svc), true) = (code, svc, errors.is_empty()) else {
+            return Err(AppError::Validation(errors));
+        };
+        c.require(Write::Review { service: &svc.code }, &fw)?;
+        if all.iter().any(|r| r.value.code == code) {
+            return Err(AppError::Duplicate(format!(
+                "a review '{code}' already exists"
+            )));
+        }
+        let performance = self.performance_snapshot(c, &svc.code, today).await?;
+        let review = Review {
+            code,
+            title: n.title.trim().to_string(),
+            service: svc.code.clone(),
+            author: c.actor.email.clone(),
+            state: ReviewState::Scoping,
+            scope: ScopeStep {
+                outcomes: fw
+                    .contributions
+                    .iter()
+                    .filter(|x| x.service == svc.code)
+                    .map(|x| x.outcome.clone())
+                    .collect(),
+                profile: Some(Profile {
+                    gross_cost_pence: svc.gross_cost_pence,
+                    net_budget_pence: svc.net_budget_pence,
+                    fte_hundredths: (svc.fte.value() * rust_decimal::Decimal::ONE_HUNDRED)
+                        .trunc()
+                        .try_into()
+                        .unwrap_or(0),
+                    performance,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            specification: Specification::default(),
+            appraisal: Appraisal::default(),
+            plan: ServicePlan::default(),
+            assessment: Assessment::default(),
+            approval: Approval::default(),
+        };
+        let rec = rs::put(tx.conn(), &c.tenant_id(), None, &review).await?;
+        let key = rec.value.code.to_string();
+        record(
+            &mut tx,
+            c,
+            "create",
+            "review",
+            Some(&rec.id),
+            &key,
+            None,
+            Some(json!(rec)),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(rec)
+    }
+
+    /// The service's indicators' latest statuses, one line each.
+    async fn performance_snapshot(
+        &self,
+        c: &Caller,
+        service: &Code,
+        today: Date,
+    ) -> Result<String> {
+        let data = self.perf_data(c).await?;
+        let card = data.card(today);
+        let mut lines = Vec::new();
+        for ind in data
+            .indicators
+            .iter()
+            .filter(|i| i.services.contains(service))
+        {
+            if let Some(p) = card.series(ind).last().copied() {
+                let st = card.status(ind, p, None);
+                lines.push(format!("{} {} ({p}): {}", ind.code, ind.title, st.status));
+            }
+        }
+        Ok(lines.join("\n"))
+    }
+
+    /// Replaces the steps given (while the review is open).
+    pub async fn edit_review(&self, c: &Caller, code: &str, e: &ReviewEdit) -> Result<Rec<Review>> {
+        let (mut tx, fw, all) = self.review_scope(c).await?;
+        let before = find(&all, code)?.clone();
+        c.require(
+            Write::Review {
+                service: &before.value.service,
+            },
+            &fw,
+        )?;
+        let version = version_required(e.version)?;
+        crate::error::check_version("review", version, before.version)?;
+        let mut r = before.value.clone();
+        if !r.state.open()
+            && (e.scope.is_some()
+                || e.specification.is_some()
+                || e.appraisal.is_some()
+                || e.plan.is_some()
+                || e.assessment.is_some())
+        {
+            return Err(AppError::Conflict(format!(
+                "review '{code}' is {}: its steps can no longer be changed",
+                r.state
+            )));
+        }
+        if let Some(t) = &e.title {
+            if t.trim().is_empty() {
+                return Err(AppError::field("title", "is required"));
+            }
+            r.title = t.trim().to_string();
+        }
+        if let Some(v) = &e.scope {
+            r.scope = v.clone();
+        }
+        if let Some(v) = &e.specification {
+            r.specification = v.clone();
+        }
+        if let Some(v) = &e.appraisal {
+            r.appraisal = v.clone();
+        }
+        if let Some(v) = &e.plan {
+            r.plan = v.clone();
+        }
+        if let Some(v) = &e.assessment {
+            r.assessment = v.clone();
+        }
+        if let Some(v) = &e.committee_reference {
+            r.approval.committee_reference = v.trim().to_string();
+        }
+        if e.committee_date.is_some() {
+            r.approval.committee_date = e.committee_date;
+        }
+        let rec = rs::put(tx.conn(), &c.tenant_id(), Some((&before.id, version)), &r).await?;
+        record(
+            &mut tx,
+            c,
+            "update",
+            "review",
+            Some(&rec.id),
+            code,
+            Some(json!(before)),
+            Some(json!(rec)),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(rec)
+    }
+
+    /// Moves a review: forward, back, signed off, rejected or implemented. A
+    /// second sign-off approves it: the service takes the preferred option's
+    /// delivery model and its next review date, audited in the same transaction.
+    pub async fn transition_review(
+        &self,
+        c: &Caller,
+        code: &str,
+        version: Option<i64>,
+        t: &Transition,
+        today: Date,
+    ) -> Result<Rec<Review>> {
+        let (mut tx, fw, all) = self.review_scope(c).await?;
+        let tid = c.tenant_id();
+        let before = find(&all, code)?.clone();
+        let svc = service(&fw, &before.value.service)?.clone();
+        let version = version_required(version)?;
+        let mut r = before.value.clone();
+        let action = match t {
+            Transition::SignOff(role) => {
+                // The named person signs; their role is the check.
+                crate::error::check_version("review", version, before.version)?;
+                r.sign_off(&c.actor.email, *role, may_sign(c, &fw, &svc, *role), today)
+                    .map_err(|m| match m.field.as_str() {
+                        "role" if !may_sign(c, &fw, &svc, *role) => AppError::Forbidden(m.message),
+                        _ => invalid(vec![m]),
+                    })?;
+                "sign-off"
+            }
+            other => {
+                c.require(Write::Review { service: &svc.code }, &fw)?;
+                crate::error::check_version("review", version, before.version)?;
+                match other {
+                    Transition::Advance => {
+                        r.advance(svc.delivery_model).map_err(invalid)?;
+                        "advance"
+                    }
+                    Transition::SendBack(reason) => {
+                        r.send_back(reason).map_err(|m| invalid(vec![m]))?;
+                        "send-back"
+                    }
+                    Transition::Reject(reason) => {
+                        r.reject(reason, today).map_err(|m| invalid(vec![m]))?;
+                        "reject"
+                    }
+                    Transition::Implement => {
+                        r.implement(today).map_err(|m| invalid(vec![m]))?;
+                        "implement"
+                    }
+                    Transition::SignOff(_) => unreachable!("handled above"),
+                }
+            }
+        };
+        let context = match t {
+            Transition::SendBack(reason) | Transition::Reject(reason) => {
+                Some(json!({"from": before.value.state, "to": r.state, "reason": reason}))
+            }
+            _ => Some(json!({"from": before.value.state, "to": r.state})),
+        };
+        let rec = rs::put(tx.conn(), &tid, Some((&before.id, version)), &r).await?;
+        record(
+            &mut tx,
+            c,
+            action,
+            "review",
+            Some(&rec.id),
+            code,
+            Some(json!(before)),
+            Some(json!(rec)),
+            context,
+        )
+        .await?;
+        if before.value.state != ReviewState::Approved && r.state == ReviewState::Approved {
+            let preferred = r.preferred().ok_or_else(|| {
+                AppError::Internal("an approved review has no preferred option".into())
+            })?;
+            let snap = fs::load(tx.conn(), &tid).await?;
+            let held = snap
+                .services
+                .iter()
+                .find(|x| x.value.code == svc.code)
+                .ok_or_else(|| AppError::NotFound(format!("no service '{}'", svc.code)))?
+                .clone();
+            let cycle = rs::review_cycle(tx.conn(), &tid).await?;
+            let mut changed = held.value.clone();
+            changed.delivery_model = preferred.delivery_model;
+            changed.next_review = Some(next_review(today, cycle));
+            let after =
+                fs::update_service(tx.conn(), &tid, &held.id, held.version, &changed).await?;
+            record(
+                &mut tx,
+                c,
+                "update",
+                "service",
+                Some(&after.id),
+                svc.code.as_str(),
+                Some(json!(held)),
+                Some(json!(after)),
+                Some(json!({"review": code, "approved": today.to_string()})),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(rec)
+    }
+}
