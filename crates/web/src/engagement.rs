@@ -2,9 +2,9 @@
 //! — administrators and performance officers — add, change and delete them; the
 //! public sees published responses — "you said, we did".
 use crate::AppState;
-use crate::extract::Staff;
+use crate::extract::{Staff, StaffForm};
 use crate::pages::{
-    Flash, FormData, capitalise, chrome_for, csrf_refusal, error_page, form_errors, history_table,
+    Flash, FormData, capitalise, chrome_for, error_page, form_errors, history_table,
     outcome_choices, render, render_page, url_encode,
 };
 use crate::view::{
@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use goldthread_app::engagement::{ConsultationInput, EngagementView, ResponseInput};
 use goldthread_app::{AppError, Caller, Rec};
 use goldthread_domain::OutcomeKind;
@@ -566,13 +566,8 @@ async fn again(
 
 async fn create_consultation(
     State(s): State<AppState>,
-    staff: Staff,
-    Form(form): Form<Vec<(String, String)>>,
+    StaffForm { staff, form }: StaffForm,
 ) -> Response {
-    let form = FormData(form);
-    if let Some(r) = csrf_refusal(&staff, &form) {
-        return r;
-    }
     match s
         .app
         .create_consultation(&staff.caller, &consultation_input(&form, None))
@@ -594,14 +589,9 @@ async fn create_consultation(
 
 async fn update_consultation(
     State(s): State<AppState>,
-    staff: Staff,
     Path(code): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    StaffForm { staff, form }: StaffForm,
 ) -> Response {
-    let form = FormData(form);
-    if let Some(r) = csrf_refusal(&staff, &form) {
-        return r;
-    }
     match s
         .app
         .update_consultation(
@@ -629,14 +619,9 @@ async fn update_consultation(
 
 async fn delete_consultation(
     State(s): State<AppState>,
-    staff: Staff,
     Path(code): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    StaffForm { staff, form }: StaffForm,
 ) -> Response {
-    let form = FormData(form);
-    if let Some(r) = csrf_refusal(&staff, &form) {
-        return r;
-    }
     match s
         .app
         .delete_consultation(&staff.caller, &code, form.version())
@@ -858,13 +843,8 @@ fn after_response(code: &str, saved: &str) -> Response {
 
 async fn create_response(
     State(s): State<AppState>,
-    staff: Staff,
-    Form(form): Form<Vec<(String, String)>>,
+    StaffForm { staff, form }: StaffForm,
 ) -> Response {
-    let form = FormData(form);
-    if let Some(r) = csrf_refusal(&staff, &form) {
-        return r;
-    }
     match s
         .app
         .create_response(&staff.caller, &response_input(&form))
@@ -883,14 +863,9 @@ async fn create_response(
 
 async fn update_response(
     State(s): State<AppState>,
-    staff: Staff,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    StaffForm { staff, form }: StaffForm,
 ) -> Response {
-    let form = FormData(form);
-    if let Some(r) = csrf_refusal(&staff, &form) {
-        return r;
-    }
     match s
         .app
         .update_response(&staff.caller, &id, &response_input(&form))
@@ -915,14 +890,9 @@ async fn update_response(
 
 async fn delete_response(
     State(s): State<AppState>,
-    staff: Staff,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    StaffForm { staff, form }: StaffForm,
 ) -> Response {
-    let form = FormData(form);
-    if let Some(r) = csrf_refusal(&staff, &form) {
-        return r;
-    }
     let code = match s.app.engagement(&staff.caller).await {
         Ok(e) => e
             .responses

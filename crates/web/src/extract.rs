@@ -124,3 +124,33 @@ impl FromRequestParts<AppState> for OperatorSession {
         }
     }
 }
+
+/// A form posted by a signed-in person, refused unless it carries the session's
+/// CSRF token: every staff form handler takes this instead of `Staff` and `Form`.
+pub struct StaffForm {
+    pub staff: Staff,
+    pub form: crate::pages::FormData,
+}
+
+impl axum::extract::FromRequest<AppState> for StaffForm {
+    type Rejection = Response;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let staff = Staff::from_request_parts(&mut parts, state).await?;
+        let axum::Form(fields) = axum::Form::<Vec<(String, String)>>::from_request(
+            axum::extract::Request::from_parts(parts, body),
+            state,
+        )
+        .await
+        .map_err(IntoResponse::into_response)?;
+        let form = crate::pages::FormData(fields);
+        if let Some(refusal) = crate::pages::csrf_refusal(&staff, &form) {
+            return Err(refusal);
+        }
+        Ok(StaffForm { staff, form })
+    }
+}

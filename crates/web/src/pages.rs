@@ -2,7 +2,7 @@
 //! post carries the session's CSRF token; every page asks the application layer
 //! for data and never recomputes a rule itself.
 use crate::AppState;
-use crate::extract::{OperatorSession, SESSION_COOKIE, Staff, cookie};
+use crate::extract::{OperatorSession, SESSION_COOKIE, Staff, StaffForm, cookie};
 use crate::view::*;
 use askama::Template;
 use axum::Router;
@@ -340,14 +340,7 @@ async fn login(
     }
 }
 
-async fn logout(
-    State(s): State<AppState>,
-    staff: Staff,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Response {
-    if let Some(r) = csrf_refusal(&staff, &FormData(form)) {
-        return r;
-    }
+async fn logout(State(s): State<AppState>, StaffForm { staff, .. }: StaffForm) -> Response {
     if let Err(e) = s.app.end_session(&staff.session).await {
         return error_page(e);
     }
@@ -361,15 +354,7 @@ async fn logout(
         .into_response()
 }
 
-async fn switch(
-    State(s): State<AppState>,
-    staff: Staff,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Response {
-    let form = FormData(form);
-    if let Some(r) = csrf_refusal(&staff, &form) {
-        return r;
-    }
+async fn switch(State(s): State<AppState>, StaffForm { staff, form }: StaffForm) -> Response {
     match s
         .app
         .switch_tenant(&staff.session, &form.get("tenant"))
@@ -846,13 +831,8 @@ pub(crate) fn form_errors(e: &AppError) -> Option<Vec<(String, String)>> {
 
 async fn create<K: PageKind>(
     State(s): State<AppState>,
-    staff: Staff,
-    Form(form): Form<Vec<(String, String)>>,
+    StaffForm { staff, form }: StaffForm,
 ) -> Response {
-    let form = FormData(form);
-    if let Some(r) = csrf_refusal(&staff, &form) {
-        return r;
-    }
     match K::create_from_form(&s.app, &staff.caller, &form).await {
         Ok(rec) => Redirect::to(&format!(
             "{}/{}?saved=created",
@@ -871,14 +851,9 @@ async fn create<K: PageKind>(
 
 async fn update<K: PageKind>(
     State(s): State<AppState>,
-    staff: Staff,
     Path(key): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    StaffForm { staff, form }: StaffForm,
 ) -> Response {
-    let form = FormData(form);
-    if let Some(r) = csrf_refusal(&staff, &form) {
-        return r;
-    }
     match K::update_from_form(&s.app, &staff.caller, &key, &form).await {
         Ok(rec) => Redirect::to(&format!(
             "{}/{}?saved=updated",
@@ -906,14 +881,9 @@ async fn update<K: PageKind>(
 
 async fn delete<K: PageKind>(
     State(s): State<AppState>,
-    staff: Staff,
     Path(key): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    StaffForm { staff, form }: StaffForm,
 ) -> Response {
-    let form = FormData(form);
-    if let Some(r) = csrf_refusal(&staff, &form) {
-        return r;
-    }
     match s.app.delete::<K>(&staff.caller, &key, form.version()).await {
         Ok(()) => Redirect::to(&format!("{}?saved=deleted", K::PATH)).into_response(),
         Err(e) => error_page(e),
@@ -2083,14 +2053,9 @@ async fn raci_form(State(s): State<AppState>, staff: Staff, Path(code): Path<Str
 
 async fn raci_save(
     State(s): State<AppState>,
-    staff: Staff,
     Path(code): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    StaffForm { staff, form }: StaffForm,
 ) -> Response {
-    let form = FormData(form);
-    if let Some(r) = csrf_refusal(&staff, &form) {
-        return r;
-    }
     let items: Vec<RaciLine> = form
         .0
         .iter()
@@ -2296,14 +2261,9 @@ async fn cell_form(
 
 async fn cell_save(
     State(s): State<AppState>,
-    staff: Staff,
     Path((service, outcome)): Path<(String, String)>,
-    Form(form): Form<Vec<(String, String)>>,
+    StaffForm { staff, form }: StaffForm,
 ) -> Response {
-    let form = FormData(form);
-    if let Some(r) = csrf_refusal(&staff, &form) {
-        return r;
-    }
     let strength = form.get("strength");
     let result = if strength.is_empty() {
         match form.version() {

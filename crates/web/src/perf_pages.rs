@@ -4,7 +4,8 @@
 use crate::AppState;
 use crate::chart::{Series, line_chart};
 use crate::extract::Staff;
-use crate::pages::{FormData, chrome_for, csrf_refusal, error_page, render_page, url_encode};
+use crate::extract::StaffForm;
+use crate::pages::{FormData, chrome_for, error_page, render_page, url_encode};
 use crate::view::{Cell, Choice, Fact, Field, Link, TablePage, TableView};
 use askama::Template;
 use axum::Router;
@@ -608,14 +609,9 @@ async fn indicator_page(
 
 async fn enter(
     State(s): State<AppState>,
-    staff: Staff,
     Path(code): Path<String>,
-    axum::extract::Form(form): axum::extract::Form<Vec<(String, String)>>,
+    StaffForm { staff, form }: StaffForm,
 ) -> Response {
-    let form = FormData(form);
-    if let Some(r) = csrf_refusal(&staff, &form) {
-        return r;
-    }
     // The stored version of this period's value, so the change is checked against it.
     let version = match s.app.perf_data(&staff.caller).await {
         Ok(d) => {
@@ -676,14 +672,9 @@ async fn enter(
 
 async fn assure(
     State(s): State<AppState>,
-    staff: Staff,
     Path(code): Path<String>,
-    axum::extract::Form(form): axum::extract::Form<Vec<(String, String)>>,
+    StaffForm { staff, form }: StaffForm,
 ) -> Response {
-    let form = FormData(form);
-    if let Some(r) = csrf_refusal(&staff, &form) {
-        return r;
-    }
     let key = form.get("key");
     let (period, locality) = key.split_once('|').unwrap_or((key.as_str(), ""));
     match s
@@ -817,15 +808,7 @@ async fn exceptions(State(s): State<AppState>, staff: Staff) -> Response {
     })
 }
 
-async fn publish(
-    State(s): State<AppState>,
-    staff: Staff,
-    axum::extract::Form(form): axum::extract::Form<Vec<(String, String)>>,
-) -> Response {
-    let form = FormData(form);
-    if let Some(r) = csrf_refusal(&staff, &form) {
-        return r;
-    }
+async fn publish(State(s): State<AppState>, StaffForm { staff, form }: StaffForm) -> Response {
     let period = match parse_period(&form.get("period")) {
         Ok(p) => p,
         Err(e) => return error_page(e),
