@@ -13,7 +13,7 @@ use goldthread_domain::review::{
 };
 use goldthread_domain::{Code, Role};
 use goldthread_store::WriteTx;
-use goldthread_store::framework::{self as fs, Rec};
+use goldthread_store::framework::{self as fs, Rec, Snapshot};
 use goldthread_store::reviews as rs;
 use serde::Deserialize;
 use serde_json::json;
@@ -80,8 +80,11 @@ fn invalid(m: Vec<Missing>) -> AppError {
     )
 }
 
-fn service<'f>(fw: &'f Framework, code: &Code) -> Result<&'f Service> {
-    fw.service(code.as_str())
+/// The reviewed service as held (with its id and version, to change it).
+fn held_service<'s>(snap: &'s Snapshot, code: &Code) -> Result<&'s Rec<Service>> {
+    snap.services
+        .iter()
+        .find(|x| &x.value.code == code)
         .ok_or_else(|| AppError::NotFound(format!("no service '{code}'")))
 }
 
@@ -121,18 +124,21 @@ impl App {
         Ok(find(&self.reviews(c).await?, code)?.clone())
     }
 
-    async fn review_scope(&self, c: &Caller) -> Result<(WriteTx, Framework, Vec<Rec<Review>>)> {
+    /// Opens a write: the framework as held (services with ids and versions)
+    /// and the reviews.
+    async fn review_scope(&self, c: &Caller) -> Result<(WriteTx, Snapshot, Vec<Rec<Review>>)> {
         let tid = c.tenant_id();
         let mut tx = self.db.write(Some(&tid)).await?;
-        let fw = fs::load(tx.conn(), &tid).await?.framework();
+        let snap = fs::load(tx.conn(), &tid).await?;
         let all = rs::load(tx.conn(), &tid).await?;
-        Ok((tx, fw, all))
+        Ok((tx, snap, all))
     }
 
     /// Opens a review of a service: intended outcomes from the matrix, and a
     /// snapshot of its cost, FTE and indicators' latest statuses.
     pub async fn open_review(&self, c: &Caller, n: &NewReview, today: Date) -> Result<Rec<Review>> {
-        let (mut tx, fw, all) = self.review_scope(c).await?;
+        let (mut tx, snap, all) = self.review_scope(c).await?;
+        let fw = snap.framework();
         let mut errors = Vec::new();
         let code = Code::parse(n.code.trim())
             .map_err(|e| errors.push(FieldError::new("code", e.0)))
@@ -237,7 +243,8 @@ impl App {
 
     /// Replaces the steps given (while the review is open).
     pub async fn edit_review(&self, c: &Caller, code: &str, e: &ReviewEdit) -> Result<Rec<Review>> {
-        let (mut tx, fw, all) = self.review_scope(c).await?;
+        let (mut tx, snap, all) = self.review_scope(c).await?;
+        let fw = snap.framework();
         let before = find(&all, code)?.clone();
         c.require(
             Write::Review {
@@ -315,19 +322,22 @@ impl App {
         t: &Transition,
         today: Date,
     ) -> Result<Rec<Review>> {
-        let (mut tx, fw, all) = self.review_scope(c).await?;
+        let (mut tx, snap, all) = self.review_scope(c).await?;
+        let fw = snap.framework();
         let tid = c.tenant_id();
         let before = find(&all, code)?.clone();
-        let svc = service(&fw, &before.value.service)?.clone();
+        let held = held_service(&snap, &before.value.service)?;
+        let svc = &held.value;
         let version = version_required(version)?;
         let mut r = before.value.clone();
         let action = match t {
             Transition::SignOff(role) => {
                 // The named person signs; their role is the check.
                 crate::error::check_version("review", version, before.version)?;
-                r.sign_off(&c.actor.email, *role, may_sign(c, &fw, &svc, *role), today)
+                let allowed = may_sign(c, &fw, svc, *role);
+                r.sign_off(&c.actor.email, *role, allowed, today)
                     .map_err(|m| match m.field.as_str() {
-                        "role" if !may_sign(c, &fw, &svc, *role) => AppError::Forbidden(m.message),
+                        "role" if !allowed => AppError::Forbidden(m.message),
                         _ => invalid(vec![m]),
                     })?;
                 "sign-off"
@@ -379,13 +389,6 @@ impl App {
             let preferred = r.preferred().ok_or_else(|| {
                 AppError::Internal("an approved review has no preferred option".into())
             })?;
-            let snap = fs::load(tx.conn(), &tid).await?;
-            let held = snap
-                .services
-                .iter()
-                .find(|x| x.value.code == svc.code)
-                .ok_or_else(|| AppError::NotFound(format!("no service '{}'", svc.code)))?
-                .clone();
             let cycle = rs::review_cycle(tx.conn(), &tid).await?;
             let mut changed = held.value.clone();
             changed.delivery_model = preferred.delivery_model;

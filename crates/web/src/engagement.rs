@@ -10,11 +10,11 @@ use crate::pages::{
 use crate::view::{
     Cell, Choice, Fact, Field, FormPage, FormView, Link, RecordPage, Section, TablePage, TableView,
 };
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use goldthread_app::engagement::{ConsultationInput, EngagementView, ResponseInput};
 use goldthread_app::{AppError, Caller, Rec};
 use goldthread_domain::OutcomeKind;
