@@ -546,8 +546,13 @@ impl App {
         Ok(rec)
     }
 
-    /// Deletes a response.
-    pub async fn delete_response(&self, c: &Caller, id: &str, version: Option<i64>) -> Result<()> {
+    /// Deletes a response, answering what was deleted.
+    pub async fn delete_response(
+        &self,
+        c: &Caller,
+        id: &str,
+        version: Option<i64>,
+    ) -> Result<Response> {
         let tid = c.tenant_id();
         let (mut tx, _, held) = self.engagement_scope(c).await?;
         let before = find_response(&held, id)?.clone();
@@ -567,7 +572,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(before.value)
     }
 }
 

@@ -893,23 +893,12 @@ async fn delete_response(
     Path(id): Path<String>,
     StaffForm { staff, form }: StaffForm,
 ) -> Response {
-    let code = match s.app.engagement(&staff.caller).await {
-        Ok(e) => e
-            .responses
-            .iter()
-            .find(|r| r.id == id)
-            .map(|r| r.value.consultation.to_string()),
-        Err(e) => return error_page(e),
-    };
     match s
         .app
         .delete_response(&staff.caller, &id, form.version())
         .await
     {
-        Ok(()) => match code {
-            Some(code) => after_response(&code, "deleted"),
-            None => Redirect::to("/engagement?saved=deleted").into_response(),
-        },
+        Ok(gone) => after_response(gone.consultation.as_str(), "deleted"),
         Err(e) => error_page(e),
     }
 }

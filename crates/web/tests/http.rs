@@ -2352,6 +2352,39 @@ async fn consultations_and_responses_are_managed_one_at_a_time() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let page = ta.send(get("/engagement/consultations/POOL")).await;
         assert!(page.body.contains("Lanes from 7am"));
+        // Deleting a response through its page returns to its consultation.
+        let listed = ta
+            .api(Method::GET, "/api/v1/consultations", &tok, None)
+            .await
+            .json();
+        let pool = listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == "POOL")
+            .unwrap()
+            .clone();
+        let said = pool["responses_given"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let r = ta
+            .send(post(
+                &format!("/engagement/responses/{said}/delete"),
+                format!("csrf={csrf}&version=1"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            r.headers[header::LOCATION],
+            "/engagement/consultations/POOL?saved=deleted"
+        );
+        assert!(
+            !ta.send(get("/engagement/consultations/POOL"))
+                .await
+                .body
+                .contains("Lanes from 7am")
+        );
         let staff = ta.send(get("/engagement")).await;
         assert!(staff.body.contains("/engagement/consultations/POOL"));
         // Someone who may not manage engagement is refused the forms.
