@@ -49,74 +49,54 @@ impl EngagementKind {
     }
 }
 
-impl PerRecord for Consultation {
-    const ENTITY: &'static str = "consultation";
-    fn key(&self) -> String {
-        self.code.to_string()
-    }
-    fn insert(
-        c: &mut AnyConnection,
-        t: &TenantId,
-        v: &Self,
-    ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send {
-        es::put_consultation(c, t, None, v)
-    }
-    fn update(
-        c: &mut AnyConnection,
-        t: &TenantId,
-        id: &str,
-        version: i64,
-        v: &Self,
-    ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send {
-        es::put_consultation(c, t, Some((id, version)), v)
-    }
+/// Engagement records are created or replaced by one store function,
+/// `put(conn, tenant, existing, value)`, with `existing` the id and version read.
+macro_rules! put_record {
+    ($ty:ty, $entity:literal, |$v:ident| $key:expr, $put:path) => {
+        impl PerRecord for $ty {
+            const ENTITY: &'static str = $entity;
+            fn key(&self) -> String {
+                let $v = self;
+                $key
+            }
+            fn insert(
+                c: &mut AnyConnection,
+                t: &TenantId,
+                v: &Self,
+            ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send {
+                $put(c, t, None, v)
+            }
+            fn update(
+                c: &mut AnyConnection,
+                t: &TenantId,
+                id: &str,
+                version: i64,
+                v: &Self,
+            ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send {
+                $put(c, t, Some((id, version)), v)
+            }
+        }
+    };
 }
 
-impl PerRecord for Committee {
-    const ENTITY: &'static str = "committee";
-    fn key(&self) -> String {
-        self.code.to_string()
-    }
-    fn insert(
-        c: &mut AnyConnection,
-        t: &TenantId,
-        v: &Self,
-    ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send {
-        es::put_committee(c, t, None, v)
-    }
-    fn update(
-        c: &mut AnyConnection,
-        t: &TenantId,
-        id: &str,
-        version: i64,
-        v: &Self,
-    ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send {
-        es::put_committee(c, t, Some((id, version)), v)
-    }
-}
-
-impl PerRecord for Response {
-    const ENTITY: &'static str = "response";
-    fn key(&self) -> String {
-        format!("{}: {}", self.consultation, self.you_said)
-    }
-    fn insert(
-        c: &mut AnyConnection,
-        t: &TenantId,
-        v: &Self,
-    ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send {
-        es::put_response(c, t, None, v)
-    }
-    fn update(
-        c: &mut AnyConnection,
-        t: &TenantId,
-        id: &str,
-        version: i64,
-        v: &Self,
-    ) -> impl Future<Output = goldthread_store::Result<Rec<Self>>> + Send {
-        es::put_response(c, t, Some((id, version)), v)
-    }
-}
+put_record!(
+    Consultation,
+    "consultation",
+    |c| c.code.to_string(),
+    es::put_consultation
+);
+put_record!(
+    Committee,
+    "committee",
+    |c| c.code.to_string(),
+    es::put_committee
+);
+put_record!(
+    Response,
+    "response",
+    |r| format!("{}: {}", r.consultation, r.you_said),
+    es::put_response
+);
 
 impl App {
     /// The caller's tenant's consultations and responses.
