@@ -1,7 +1,7 @@
 //! Consultations and their responses ("you said, we did"), per tenant.
-use crate::framework::{Rec, date_text, delete_versioned, id_of, replace_links};
+use crate::framework::{Rec, date_text, delete_versioned, id_of, replace_links, stale_or_missing};
 use crate::performance::{code, codes_by_owner, corrupt};
-use crate::{Result, StoreError, TenantId, new_id, now_text};
+use crate::{Result, TenantId, new_id, now_text};
 use goldthread_domain::Code;
 use goldthread_domain::engagement::{Committee, Consultation, Response};
 use sqlx::{AnyConnection, Row};
@@ -175,7 +175,7 @@ pub async fn put_committee(
             .await?
             .rows_affected();
             if n == 0 {
-                return Err(StoreError::Conflict { expected: version });
+                return Err(stale_or_missing(conn, tenant, "committees", id, version).await);
             }
             (id.to_string(), version + 1)
         }
@@ -248,7 +248,7 @@ pub async fn put_consultation(
             .await?
             .rows_affected();
             if n == 0 {
-                return Err(StoreError::Conflict { expected: version });
+                return Err(stale_or_missing(conn, tenant, "consultations", id, version).await);
             }
             (id.to_string(), version + 1)
         }
@@ -334,7 +334,9 @@ pub async fn put_response(
             .await?
             .rows_affected();
             if n == 0 {
-                return Err(StoreError::Conflict { expected: version });
+                return Err(
+                    stale_or_missing(conn, tenant, "consultation_responses", id, version).await,
+                );
             }
             Ok(Rec {
                 id: id.to_string(),

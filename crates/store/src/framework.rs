@@ -372,7 +372,7 @@ pub(crate) async fn replace_links(
 }
 
 /// After an UPDATE … WHERE version = $n touched nothing: conflict or not found.
-async fn stale_or_missing(
+pub(crate) async fn stale_or_missing(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     table: &str,

@@ -1,6 +1,6 @@
 //! Performance data: localities, indicators, targets, measurements and benchmark
 //! sets. Every query is tenant-scoped; values are stored as exact decimal text.
-use crate::framework::Rec;
+use crate::framework::{Rec, stale_or_missing};
 use crate::{Result, StoreError, TenantId, new_id, now_text, unique_as};
 use goldthread_domain::indicator::{
     BenchmarkGroup, BenchmarkValue, Indicator, Locality, Measurement, Target,
@@ -357,7 +357,7 @@ pub async fn update_indicator(
     .await?
     .rows_affected();
     if n == 0 {
-        return Err(StoreError::Conflict { expected: version });
+        return Err(stale_or_missing(conn, tenant, "indicators", id, version).await);
     }
     set_links(conn, tenant, id, &i.services, &i.outcomes).await?;
     Ok(Rec {
@@ -402,11 +402,11 @@ pub async fn update_locality(
         .bind(&tenant.0)
         .bind(id)
         .bind(version)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?
         .rows_affected();
     if n == 0 {
-        return Err(StoreError::Conflict { expected: version });
+        return Err(stale_or_missing(conn, tenant, "localities", id, version).await);
     }
     Ok(Rec {
         id: id.to_string(),

@@ -1,8 +1,8 @@
 //! Service reviews (the Delivery Framework), per tenant: each review's steps are
 //! one JSON document; its code, service and state are columns.
-use crate::framework::{Rec, delete_versioned, id_of};
+use crate::framework::{Rec, delete_versioned, id_of, stale_or_missing};
 use crate::performance::{code, corrupt};
-use crate::{Result, StoreError, TenantId, new_id, now_text};
+use crate::{Result, TenantId, new_id, now_text};
 use goldthread_domain::review::{Review, ReviewState};
 use sqlx::{AnyConnection, Row};
 
@@ -98,7 +98,7 @@ pub async fn put(
             .await?
             .rows_affected();
             if n == 0 {
-                return Err(StoreError::Conflict { expected: version });
+                return Err(stale_or_missing(conn, tenant, "service_reviews", id, version).await);
             }
             (id.to_string(), version + 1)
         }
