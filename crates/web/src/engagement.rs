@@ -4,15 +4,14 @@
 use crate::AppState;
 use crate::extract::{Staff, StaffForm};
 use crate::pages::{
-    Flash, FormData, capitalise, chrome_for, error_page, form_errors, history_table,
-    outcome_choices, render, render_page, url_encode,
+    Flash, FormData, capitalise, chrome_for, error_page, form_errors, form_response, history_table,
+    outcome_choices, render_page, url_encode,
 };
 use crate::view::{
-    Cell, Choice, Fact, Field, FormPage, FormView, Link, RecordPage, Section, TablePage, TableView,
+    Cell, Choice, Fact, Field, FormView, Link, RecordPage, Section, TablePage, TableView,
 };
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use goldthread_app::engagement::{ConsultationInput, EngagementView, ResponseInput};
@@ -402,27 +401,6 @@ fn consultation_fields(v: &EngagementView, c: Option<&Consultation>) -> Vec<Fiel
     fields
 }
 
-/// Puts what was posted back into the form's fields.
-fn refill(fields: &mut [Field], f: &FormData) {
-    for field in fields {
-        match field.kind.as_str() {
-            "checkboxes" => {
-                let chosen = f.all(&field.name);
-                for c in &mut field.choices {
-                    c.selected = chosen.contains(&c.value);
-                }
-            }
-            "select" => {
-                let chosen = f.get(&field.name);
-                for c in &mut field.choices {
-                    c.selected = c.value == chosen;
-                }
-            }
-            _ => field.value = f.get(&field.name),
-        }
-    }
-}
-
 /// A form page, with errors beside their fields (status 422 when there are any).
 #[allow(clippy::too_many_arguments)]
 fn form(
@@ -437,10 +415,10 @@ fn form(
     posted: Option<&FormData>,
 ) -> Response {
     if let Some(f) = posted {
-        refill(&mut fields, f);
+        f.refill(&mut fields);
     }
     let form = FormView {
-        heading: heading.clone(),
+        heading,
         caption: "Engagement".into(),
         action,
         fields,
@@ -450,21 +428,7 @@ fn form(
         general: Vec::new(),
     }
     .with_errors(errors);
-    let (status, title) = if form.has_errors() {
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("Error: {heading}"),
-        )
-    } else {
-        (StatusCode::OK, heading)
-    };
-    render(
-        status,
-        FormPage {
-            chrome: chrome_for(staff, &title, "engagement"),
-            form,
-        },
-    )
+    form_response(staff, "engagement", form)
 }
 
 fn consultation_form(

@@ -100,7 +100,7 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
-pub(crate) fn render<T: Template>(status: StatusCode, t: T) -> Response {
+fn render<T: Template>(status: StatusCode, t: T) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -188,6 +188,27 @@ fn chrome(s: &Staff, title: &str, section: &str) -> Chrome {
 pub struct FormData(pub Vec<(String, String)>);
 
 impl FormData {
+    /// Puts what was posted back into a form's fields, to show it again.
+    pub fn refill(&self, fields: &mut [Field]) {
+        for field in fields {
+            match field.kind.as_str() {
+                "checkboxes" => {
+                    let chosen = self.all(&field.name);
+                    for c in &mut field.choices {
+                        c.selected = chosen.contains(&c.value);
+                    }
+                }
+                "select" => {
+                    let chosen = self.get(&field.name);
+                    for c in &mut field.choices {
+                        c.selected = c.value == chosen;
+                    }
+                }
+                _ => field.value = self.get(&field.name),
+            }
+        }
+    }
+
     pub fn get(&self, name: &str) -> String {
         self.0
             .iter()
@@ -702,21 +723,7 @@ fn form_page<K: PageKind>(
 ) -> Response {
     let mut fields = K::fields(existing.map(|r| &r.value), fw);
     if let Some(f) = posted {
-        for field in &mut fields {
-            if field.kind == "checkboxes" {
-                let chosen = f.all(&field.name);
-                for c in &mut field.choices {
-                    c.selected = chosen.contains(&c.value);
-                }
-            } else if field.kind == "select" {
-                let chosen = f.get(&field.name);
-                for c in &mut field.choices {
-                    c.selected = c.value == chosen;
-                }
-            } else {
-                field.value = f.get(&field.name);
-            }
-        }
+        f.refill(&mut fields);
     }
     let (heading, action, cancel) = match existing {
         Some(r) => (
@@ -734,7 +741,7 @@ fn form_page<K: PageKind>(
         .and_then(FormData::version)
         .or(existing.map(|r| r.version));
     let form = FormView {
-        heading: heading.clone(),
+        heading,
         caption: capitalise(K::PLURAL),
         action,
         fields,
@@ -753,20 +760,24 @@ fn form_page<K: PageKind>(
             .map(|(f, m)| (K::form_field(&f), m))
             .collect(),
     );
-    let status = if form.has_errors() {
-        StatusCode::UNPROCESSABLE_ENTITY
+    form_response(staff, K::PATH.trim_start_matches('/'), form)
+}
+
+/// A form page in `section`: with errors beside their fields it answers 422 and
+/// its title begins "Error:".
+pub(crate) fn form_response(staff: &Staff, section: &str, form: FormView) -> Response {
+    let (status, title) = if form.has_errors() {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("Error: {}", form.heading),
+        )
     } else {
-        StatusCode::OK
-    };
-    let title = if form.has_errors() {
-        format!("Error: {heading}")
-    } else {
-        heading
+        (StatusCode::OK, form.heading.clone())
     };
     render(
         status,
         FormPage {
-            chrome: chrome(staff, &title, K::PATH.trim_start_matches('/')),
+            chrome: chrome(staff, &title, section),
             form,
         },
     )
