@@ -1,6 +1,6 @@
 //! Service reviews (the Delivery Framework), per tenant: each review's steps are
 //! one JSON document; its code, service and state are columns.
-use crate::framework::{Rec, delete_versioned, id_of, stale_or_missing};
+use crate::framework::{Rec, id_of, stale_or_missing};
 use crate::performance::{code, corrupt};
 use crate::{Result, TenantId, new_id, now_text};
 use goldthread_domain::review::{Review, ReviewState};
@@ -128,16 +128,6 @@ pub async fn put(
     })
 }
 
-/// Deletes a review at `version`.
-pub async fn delete(
-    conn: &mut AnyConnection,
-    tenant: &TenantId,
-    id: &str,
-    version: i64,
-) -> Result<()> {
-    delete_versioned(conn, tenant, "service_reviews", id, version).await
-}
-
 /// Years between reviews of a service (3 to 5; default 3).
 pub async fn review_cycle(conn: &mut AnyConnection, tenant: &TenantId) -> Result<u8> {
     let y: i64 = sqlx::query_scalar("SELECT review_cycle_years FROM tenants WHERE id = $1")
@@ -145,18 +135,4 @@ pub async fn review_cycle(conn: &mut AnyConnection, tenant: &TenantId) -> Result
         .fetch_one(&mut *conn)
         .await?;
     u8::try_from(y).map_err(|e| corrupt("review cycle", e))
-}
-
-/// Sets the years between reviews (the caller checks 3 to 5).
-pub async fn set_review_cycle(
-    conn: &mut AnyConnection,
-    tenant: &TenantId,
-    years: u8,
-) -> Result<()> {
-    sqlx::query("UPDATE tenants SET review_cycle_years = $1 WHERE id = $2")
-        .bind(i64::from(years))
-        .bind(&tenant.0)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
 }
