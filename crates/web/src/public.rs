@@ -17,10 +17,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use goldthread_app::AppError;
 use goldthread_app::performance::{PerfData, default_period};
+use goldthread_app::tables::performance_rows;
 use goldthread_domain::performance::show;
 use goldthread_domain::period::Period;
 use goldthread_domain::scorecard::Scorecard;
-use goldthread_io::performance::{self as pio, Kind};
+use goldthread_io::performance::Kind;
 use serde_json::{Value, json};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -575,7 +576,8 @@ fn table(site: &Site, name: &str) -> Option<OpenTable> {
     data_table(&site.data, name)
 }
 
-/// A data table of `d` by name (indicators, measurements, targets, outcomes):
+/// A data table of `d` by name (indicators, measurements, targets — rows as
+/// their imports read them — and outcomes):
 /// the public site's open data (assured values), or a staff feed (everything).
 pub(crate) fn data_table(d: &PerfData, name: &str) -> Option<OpenTable> {
     let text = |n: usize| vec!["string"; n];
@@ -587,7 +589,7 @@ pub(crate) fn data_table(d: &PerfData, name: &str) -> Option<OpenTable> {
                 t[14] = "integer";
                 t
             },
-            pio::indicator_rows(&d.indicators),
+            performance_rows(d, Kind::Indicators),
         ),
         "measurements" => (
             Kind::Measurements.headers().to_vec(),
@@ -596,12 +598,12 @@ pub(crate) fn data_table(d: &PerfData, name: &str) -> Option<OpenTable> {
                 t[3] = "number";
                 t
             },
-            pio::measurement_rows(&d.measurements),
+            performance_rows(d, Kind::Measurements),
         ),
         "targets" => (
             Kind::Targets.headers().to_vec(),
             vec!["string", "string", "number", "number", "number"],
-            pio::target_rows(&d.targets),
+            performance_rows(d, Kind::Targets),
         ),
         "outcomes" => {
             let card = d.card(today());
