@@ -916,9 +916,6 @@ async fn consultations(
             .consultations
             .iter()
             .map(|r| ConsultationItem {
-                id: r.id.clone(),
-                version: r.version,
-                value: r.value.clone(),
                 responses_given: e
                     .responses
                     .iter()
@@ -926,6 +923,7 @@ async fn consultations(
                     .cloned()
                     .map(ResponseItem::from)
                     .collect(),
+                ..consultation_item(r.clone())
             })
             .collect(),
     }))
