@@ -274,37 +274,39 @@ pub async fn put_consultation(
             (id, 1)
         }
     };
+    set_consultation_links(conn, tenant, &id, &c.services, &c.outcomes).await?;
+    Ok(Rec {
+        id,
+        version,
+        value: c.clone(),
+    })
+}
+
+/// Replaces the services and outcomes a consultation concerns.
+async fn set_consultation_links(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    services: &[Code],
+    outcomes: &[Code],
+) -> Result<()> {
     for (table, col, target, codes) in [
-        (
-            "consultation_services",
-            "service_id",
-            "services",
-            &c.services,
-        ),
-        (
-            "consultation_outcomes",
-            "outcome_id",
-            "outcomes",
-            &c.outcomes,
-        ),
+        ("consultation_services", "service_id", "services", services),
+        ("consultation_outcomes", "outcome_id", "outcomes", outcomes),
     ] {
         replace_links(
             conn,
             tenant,
             table,
             "consultation_id",
-            &id,
+            id,
             col,
             target,
             codes,
         )
         .await?;
     }
-    Ok(Rec {
-        id,
-        version,
-        value: c.clone(),
-    })
+    Ok(())
 }
 
 /// Creates a response (to the consultation it names), or replaces the one at
@@ -378,15 +380,7 @@ pub async fn delete_consultation(
     id: &str,
     version: i64,
 ) -> Result<()> {
-    for table in ["consultation_services", "consultation_outcomes"] {
-        sqlx::query(&format!(
-            "DELETE FROM {table} WHERE tenant_id = $1 AND consultation_id = $2"
-        ))
-        .bind(&tenant.0)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    }
+    set_consultation_links(conn, tenant, id, &[], &[]).await?;
     delete_versioned(conn, tenant, "consultations", id, version).await
 }
 
