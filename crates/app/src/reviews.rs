@@ -7,9 +7,10 @@ use crate::framework::{record, version_required};
 use crate::{App, AppError, Caller, FieldError, Result};
 use goldthread_domain::framework::{Framework, Service};
 use goldthread_domain::permission::Write;
+use goldthread_domain::mixed::{Change, MixedEconomy, mixed_economy};
 use goldthread_domain::review::{
-    Appraisal, Approval, Assessment, Missing, Profile, Review, ReviewState, ScopeStep, ServicePlan,
-    SignOffRole, Specification, next_review,
+    Appraisal, Approval, Assessment, Due, Missing, Profile, Review, ReviewOption, ReviewState,
+    ScopeStep, ServicePlan, SignOffRole, Specification, due, next_review,
 };
 use goldthread_domain::{Code, Role};
 use goldthread_store::WriteTx;
@@ -274,12 +275,18 @@ impl App {
             r.title = t.trim().to_string();
         }
         if let Some(v) = &e.scope {
+            let profile = r.scope.profile.take();
             r.scope = v.clone();
+            // The snapshot taken at opening stays unless a new one is given.
+            if r.scope.profile.is_none() {
+                r.scope.profile = profile;
+            }
         }
         if let Some(v) = &e.specification {
             r.specification = v.clone();
         }
         if let Some(v) = &e.appraisal {
+            check_preferred(v)?;
             r.appraisal = v.clone();
         }
         if let Some(v) = &e.plan {
@@ -410,5 +417,353 @@ impl App {
         }
         tx.commit().await?;
         Ok(rec)
+    }
+}
+
+/// Refuses a preferred option that is not one of the options or fails a
+/// statutory duty (a failing option can never be preferred).
+fn check_preferred(a: &Appraisal) -> Result<()> {
+    let Some(p) = &a.preferred else {
+        return Ok(());
+    };
+    match a.options.iter().find(|o| &o.code == p) {
+        None => Err(AppError::field("preferred", format!("there is no option '{p}'"))),
+        Some(o) if o.fails_statutory() => {
+            let duties: Vec<String> = o
+                .duties
+                .iter()
+                .filter(|d| !d.meets)
+                .map(|d| format!("‘{}’", d.duty))
+                .collect();
+            Err(AppError::field(
+                "preferred",
+                format!(
+                    "option {p} fails the statutory duty {} and cannot be preferred",
+                    duties.join(", ")
+                ),
+            ))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// What is always wrong with an option, whatever step the review is at:
+/// a blank title, a second status quo, a code in use, costs for the wrong number
+/// of years, a risk score outside 1–25, scores outside 0–5 or against unknown
+/// criteria, duties not listed in scope.
+fn check_option(r: &Review, o: &ReviewOption, replacing: Option<&str>) -> Vec<FieldError> {
+    let a = &r.appraisal;
+    let mut e = Vec::new();
+    let others = || {
+        a.options
+            .iter()
+            .filter(move |x| Some(x.code.as_str()) != replacing)
+    };
+    if others().any(|x| x.code == o.code) {
+        e.push(FieldError::new(
+            "code",
+            format!("there is already an option '{}'", o.code),
+        ));
+    }
+    if o.title.trim().is_empty() {
+        e.push(FieldError::new("title", "is required"));
+    }
+    if o.status_quo
+        && let Some(q) = others().find(|x| x.status_quo)
+    {
+        e.push(FieldError::new(
+            "status_quo",
+            format!("option {} is already the status quo", q.code),
+        ));
+    }
+    if o.years.len() != usize::from(a.years) {
+        e.push(FieldError::new(
+            "years",
+            format!(
+                "give costs for each of the appraisal's {} years (got {})",
+                a.years,
+                o.years.len()
+            ),
+        ));
+    }
+    if !(1..=25).contains(&o.risk_score) {
+        e.push(FieldError::new(
+            "risk_score",
+            "is 1 to 25 (likelihood × impact, as in the risk register)",
+        ));
+    }
+    for s in &o.scores {
+        if !a.criteria.iter().any(|c| c.name == s.criterion) {
+            e.push(FieldError::new(
+                "scores",
+                format!("'{}' is not one of this appraisal's criteria", s.criterion),
+            ));
+        } else if s.score > 5 {
+            e.push(FieldError::new(
+                format!("score.{}", s.criterion),
+                "is scored 0 to 5",
+            ));
+        }
+    }
+    for (i, s) in o.scores.iter().enumerate() {
+        if o.scores[..i].iter().any(|x| x.criterion == s.criterion) {
+            e.push(FieldError::new(
+                "scores",
+                format!("'{}' is scored twice", s.criterion),
+            ));
+        }
+    }
+    for d in &o.duties {
+        if !r.scope.statutory_duties.contains(&d.duty) {
+            e.push(FieldError::new(
+                "duties",
+                format!("'{}' is not a statutory duty listed in scope", d.duty),
+            ));
+        }
+    }
+    e
+}
+
+/// A service due (or overdue) for review, and any review of it under way.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DueService {
+    pub service: Code,
+    pub title: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub next_review: Option<Date>,
+    /// `overdue`, `due-soon` (within 6 months) or `no-date` (never scheduled).
+    pub due: String,
+    /// The review under way, if one is open.
+    pub open_review: Option<Code>,
+    pub open_review_state: Option<ReviewState>,
+}
+
+/// One portfolio's review schedule.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PortfolioSchedule {
+    pub portfolio: Code,
+    pub title: String,
+    pub overdue: usize,
+    pub due_soon: usize,
+    pub no_date: usize,
+    /// Services overdue first, then due soon (soonest first), then undated.
+    pub services: Vec<DueService>,
+}
+
+/// Whether a review is still working towards a decision.
+pub fn under_way(s: ReviewState) -> bool {
+    s.open()
+}
+
+impl App {
+    /// Adds an option to a review's appraisal (`replacing` none) or replaces
+    /// the option `replacing` (its code may change); refused once the review has
+    /// left the open steps.
+    pub async fn save_option(
+        &self,
+        c: &Caller,
+        code: &str,
+        replacing: Option<&str>,
+        o: &ReviewOption,
+        version: Option<i64>,
+    ) -> Result<Rec<Review>> {
+        let before = self.review(c, code).await?;
+        let mut a = before.value.appraisal.clone();
+        let errors = check_option(&before.value, o, replacing);
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        match replacing {
+            None => a.options.push(o.clone()),
+            Some(old) => {
+                let i = a
+                    .options
+                    .iter()
+                    .position(|x| x.code.as_str() == old)
+                    .ok_or_else(|| {
+                        AppError::NotFound(format!("review '{code}' has no option '{old}'"))
+                    })?;
+                if a.preferred.as_ref().is_some_and(|p| p.as_str() == old) {
+                    a.preferred = Some(o.code.clone());
+                }
+                a.options[i] = o.clone();
+            }
+        }
+        self.edit_review(
+            c,
+            code,
+            &ReviewEdit {
+                appraisal: Some(a),
+                version,
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
+    /// Removes an option (not the preferred one: choose another first).
+    pub async fn delete_option(
+        &self,
+        c: &Caller,
+        code: &str,
+        option: &str,
+        version: Option<i64>,
+    ) -> Result<Rec<Review>> {
+        let before = self.review(c, code).await?;
+        let mut a = before.value.appraisal.clone();
+        let n = a.options.len();
+        a.options.retain(|x| x.code.as_str() != option);
+        if a.options.len() == n {
+            return Err(AppError::NotFound(format!(
+                "review '{code}' has no option '{option}'"
+            )));
+        }
+        if a.preferred.as_ref().is_some_and(|p| p.as_str() == option) {
+            return Err(AppError::Conflict(format!(
+                "option {option} is the preferred option: choose another before removing it"
+            )));
+        }
+        self.edit_review(
+            c,
+            code,
+            &ReviewEdit {
+                appraisal: Some(a),
+                version,
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
+    /// The role in which the caller may sign this review off, if any (Outcome
+    /// Leader first, for a person who is both).
+    pub async fn sign_off_role(&self, c: &Caller, r: &Review) -> Result<Option<SignOffRole>> {
+        let fw = self.view(c).await?.framework;
+        let Some(s) = fw.service(r.service.as_str()) else {
+            return Ok(None);
+        };
+        Ok(SignOffRole::ALL
+            .iter()
+            .copied()
+            .find(|role| may_sign(c, &fw, s, *role)))
+    }
+
+    /// Years between a service's reviews (3 to 5).
+    pub async fn review_cycle(&self, c: &Caller) -> Result<u8> {
+        let mut conn = self.db.read().await?;
+        Ok(rs::review_cycle(&mut conn, &c.tenant_id()).await?)
+    }
+
+    /// Sets the years between reviews: 3, 4 or 5 (administrators and
+    /// performance officers; audited). Dates already set are kept.
+    pub async fn set_review_cycle(&self, c: &Caller, years: i64) -> Result<u8> {
+        let Some(y) = u8::try_from(years).ok().filter(|y| (3..=5).contains(y)) else {
+            return Err(AppError::field(
+                "review_cycle_years",
+                "is 3, 4 or 5 years",
+            ));
+        };
+        let tid = c.tenant_id();
+        let mut tx = self.db.write(Some(&tid)).await?;
+        let fw = fs::load(tx.conn(), &tid).await?.framework();
+        c.require(Write::ImportFramework, &fw)?;
+        let before = rs::review_cycle(tx.conn(), &tid).await?;
+        rs::set_review_cycle(tx.conn(), &tid, y).await?;
+        record(
+            &mut tx,
+            c,
+            "update",
+            "settings",
+            None,
+            "review cycle",
+            Some(json!({"review_cycle_years": before})),
+            Some(json!({"review_cycle_years": y})),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(y)
+    }
+
+    /// Services overdue for review, due within 6 months, or never scheduled,
+    /// per portfolio.
+    pub async fn review_schedule(&self, c: &Caller, today: Date) -> Result<Vec<PortfolioSchedule>> {
+        let fw = self.view(c).await?.framework;
+        let reviews = self.reviews(c).await?;
+        Ok(fw
+            .portfolios
+            .iter()
+            .map(|p| {
+                let mut services: Vec<DueService> = fw
+                    .services
+                    .iter()
+                    .filter(|s| s.portfolio == p.code)
+                    .filter_map(|s| {
+                        let due = match (s.next_review, due(s.next_review, today)) {
+                            (None, _) => "no-date",
+                            (_, Due::Overdue) => "overdue",
+                            (_, Due::DueSoon) => "due-soon",
+                            (_, Due::NotDue) => return None,
+                        };
+                        let open = reviews
+                            .iter()
+                            .find(|r| r.value.service == s.code && under_way(r.value.state));
+                        Some(DueService {
+                            service: s.code.clone(),
+                            title: s.title.clone(),
+                            next_review: s.next_review,
+                            due: due.to_string(),
+                            open_review: open.map(|r| r.value.code.clone()),
+                            open_review_state: open.map(|r| r.value.state),
+                        })
+                    })
+                    .collect();
+                let order = |d: &str| match d {
+                    "overdue" => 0,
+                    "due-soon" => 1,
+                    _ => 2,
+                };
+                services.sort_by(|a, b| {
+                    order(&a.due)
+                        .cmp(&order(&b.due))
+                        .then(a.next_review.cmp(&b.next_review))
+                        .then(a.service.cmp(&b.service))
+                });
+                let count = |d: &str| services.iter().filter(|s| s.due == d).count();
+                PortfolioSchedule {
+                    portfolio: p.code.clone(),
+                    title: p.title.clone(),
+                    overdue: count("overdue"),
+                    due_soon: count("due-soon"),
+                    no_date: count("no-date"),
+                    services,
+                }
+            })
+            .collect())
+    }
+
+    /// The mixed economy now, and as it will be when the preferred options of
+    /// reviews under way take effect (approved reviews have already changed
+    /// their services).
+    pub async fn mixed_economy(&self, c: &Caller) -> Result<MixedEconomy> {
+        let fw = self.view(c).await?.framework;
+        let reviews = self.reviews(c).await?;
+        let changes: Vec<Change> = reviews
+            .iter()
+            .filter(|r| under_way(r.value.state))
+            .filter_map(|r| {
+                let p = r.value.preferred()?;
+                let s = fw.service(r.value.service.as_str())?;
+                Some(Change {
+                    service: s.code.clone(),
+                    review: r.value.code.clone(),
+                    from: s.delivery_model,
+                    to: p.delivery_model,
+                })
+            })
+            .collect();
+        Ok(mixed_economy(&fw, &changes))
     }
 }

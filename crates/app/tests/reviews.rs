@@ -373,3 +373,198 @@ async fn a_review_runs_end_to_end_and_approval_changes_the_service() {
         assert!(e.to_string().contains("review"), "{e}");
     }
 }
+
+#[tokio::test]
+async fn options_one_at_a_time_the_cycle_the_schedule_and_the_mixed_economy() {
+    for t in databases().await {
+        let app = App::new(t.db.clone());
+        let tenant = app
+            .add_tenant(&goldthread_app::ActorRef::cli(), "demo", "Demo", "")
+            .await
+            .unwrap();
+        let cli = Caller::cli(tenant.clone());
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../demo/clackmannanshire");
+        app.import_framework(&cli, &Source::Dir(dir), false, "demo")
+            .await
+            .unwrap();
+        let today = date!(2026 - 11 - 23);
+        let hub = as_role(
+            &tenant,
+            Role::CommissioningOfficer,
+            "commissioning@demo.example",
+        );
+        let member = as_role(&tenant, Role::Member, "member@demo.example");
+        app.open_review(
+            &hub,
+            &NewReview {
+                code: "W".into(),
+                title: "Waste".into(),
+                service: "PE-WASTE".into(),
+            },
+            today,
+        )
+        .await
+        .unwrap();
+        let r = app
+            .edit_review(
+                &hub,
+                "W",
+                &ReviewEdit {
+                    scope: Some(ScopeStep {
+                        statutory_duties: vec!["Collect household waste (EPA 1990 s.45)".into()],
+                        esia: Some(EsiaStage::Simplify),
+                        profile: None,
+                        ..app.review(&hub, "W").await.unwrap().value.scope
+                    }),
+                    appraisal: Some(Appraisal {
+                        years: 3,
+                        ..Default::default()
+                    }),
+                    version: Some(1),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(
+            r.value.scope.profile.is_some(),
+            "the snapshot is kept when no new one is given"
+        );
+        let [quo, joint] = options().try_into().unwrap();
+        // Field by field refusals, nothing written.
+        let bad = ReviewOption {
+            title: " ".into(),
+            years: vec![],
+            risk_score: 26,
+            duties: vec![DutyMet {
+                duty: "Not in scope".into(),
+                meets: true,
+            }],
+            ..quo.clone()
+        };
+        match app.save_option(&hub, "W", None, &bad, Some(2)).await {
+            Err(AppError::Validation(v)) => {
+                let fields: Vec<&str> = v.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, ["title", "years", "risk_score", "duties"], "{v:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            app.save_option(&member, "W", None, &quo, Some(2)).await,
+            Err(AppError::Forbidden(_))
+        ));
+        app.save_option(&hub, "W", None, &quo, Some(2)).await.unwrap();
+        let second_quo = ReviewOption {
+            code: code("QUO2"),
+            ..quo.clone()
+        };
+        let e = app
+            .save_option(&hub, "W", None, &second_quo, Some(3))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("already the status quo") || matches!(e, AppError::Validation(ref v) if v[0].message.contains("already the status quo")), "{e:?}");
+        app.save_option(&hub, "W", None, &joint, Some(3)).await.unwrap();
+        // A stop option that fails the duty cannot be preferred.
+        let stop = ReviewOption {
+            code: code("STOP"),
+            title: "Stop collecting".into(),
+            delivery_model: DeliveryModel::Stop,
+            status_quo: false,
+            duties: vec![DutyMet {
+                duty: "Collect household waste (EPA 1990 s.45)".into(),
+                meets: false,
+            }],
+            ..quo.clone()
+        };
+        let r = app.save_option(&hub, "W", None, &stop, Some(4)).await.unwrap();
+        let mut a = r.value.appraisal.clone();
+        a.preferred = Some(code("STOP"));
+        a.rationale = "Cheapest".into();
+        match app
+            .edit_review(
+                &hub,
+                "W",
+                &ReviewEdit {
+                    appraisal: Some(a.clone()),
+                    version: Some(5),
+                    ..Default::default()
+                },
+            )
+            .await
+        {
+            Err(AppError::Validation(v)) => {
+                assert_eq!(v[0].field, "preferred");
+                assert!(v[0].message.contains("cannot be preferred"), "{v:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        a.preferred = Some(code("JOINT"));
+        app.edit_review(
+            &hub,
+            "W",
+            &ReviewEdit {
+                appraisal: Some(a),
+                version: Some(5),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        // Renaming the preferred option keeps it preferred; removing it is refused.
+        let renamed = ReviewOption {
+            code: code("REGIONAL"),
+            ..joint.clone()
+        };
+        let r = app
+            .save_option(&hub, "W", Some("JOINT"), &renamed, Some(6))
+            .await
+            .unwrap();
+        assert_eq!(r.value.appraisal.preferred, Some(code("REGIONAL")));
+        assert!(matches!(
+            app.delete_option(&hub, "W", "REGIONAL", Some(7)).await,
+            Err(AppError::Conflict(_))
+        ));
+        let r = app.delete_option(&hub, "W", "STOP", Some(7)).await.unwrap();
+        assert_eq!(r.value.appraisal.options.len(), 2);
+
+        // The mixed economy projects the preferred option of the review under way.
+        let m = app.mixed_economy(&hub).await.unwrap();
+        assert_eq!(m.changes.len(), 1);
+        assert_eq!(m.changes[0].to, DeliveryModel::JointCommissioning);
+        let jc = |e: &goldthread_domain::mixed::Economy| {
+            e.model(DeliveryModel::JointCommissioning).net_budget_pence
+        };
+        assert_eq!(jc(&m.projected) - jc(&m.now), 613_000_000);
+        assert_eq!(m.projected.net_budget_pence, m.now.net_budget_pence);
+
+        // The review cycle: 3 to 5 years, administrators and performance officers.
+        assert_eq!(app.review_cycle(&cli).await.unwrap(), 3);
+        assert!(matches!(
+            app.set_review_cycle(&cli, 6).await,
+            Err(AppError::Validation(_))
+        ));
+        assert!(matches!(
+            app.set_review_cycle(&hub, 4).await,
+            Err(AppError::Forbidden(_))
+        ));
+        assert_eq!(app.set_review_cycle(&cli, 5).await.unwrap(), 5);
+        assert_eq!(app.review_cycle(&hub).await.unwrap(), 5);
+
+        // The schedule: every demo service has a date; some are due.
+        let s = app.review_schedule(&hub, date!(2028 - 06 - 01)).await.unwrap();
+        assert_eq!(s.len(), 3);
+        let pe = s.iter().find(|p| p.portfolio == code("PE")).unwrap();
+        assert_eq!(pe.overdue + pe.due_soon + pe.no_date, pe.services.len());
+        let rank = |d: &str| ["overdue", "due-soon", "no-date"].iter().position(|x| *x == d);
+        let order: Vec<_> = pe
+            .services
+            .iter()
+            .map(|x| (rank(&x.due).unwrap(), x.next_review))
+            .collect();
+        assert!(order.is_sorted(), "overdue first, then soonest: {order:?}");
+        assert!(pe.overdue > 0, "{pe:?}");
+        if let Some(w) = pe.services.iter().find(|x| x.service == code("PE-WASTE")) {
+            assert_eq!(w.open_review, Some(code("W")));
+        }
+    }
+}

@@ -8,6 +8,7 @@ pub mod enums;
 pub mod engagement;
 pub mod framework;
 pub mod indicator;
+pub mod mixed;
 pub mod money;
 pub mod one_fund;
 pub mod performance;

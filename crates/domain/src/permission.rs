@@ -162,8 +162,10 @@ impl Actor {
                 Role::ServiceManager => from == to && self.services(fw).contains(service),
                 _ => false,
             },
-            Write::MatrixCell { service } | Write::Review { service } => {
-                self.services(fw).contains(service)
+            Write::MatrixCell { service } => self.services(fw).contains(service),
+            // The Commissioning Hub runs options appraisals for every service.
+            Write::Review { service } => {
+                self.role == Role::CommissioningOfficer || self.services(fw).contains(service)
             }
             Write::Measurement { services, outcomes } => {
                 let mine = self.services(fw);
@@ -285,6 +287,11 @@ mod tests {
             let a = actor(role, "r@x.org", &["S1", "P1"]);
             assert!(!a.may(Write::MatrixCell { service: &s1 }, &fw));
             assert!(!a.may(Write::CreateOutcome, &fw));
+            // Only the Commissioning Hub works on reviews of services it does not manage.
+            assert_eq!(
+                a.may(Write::Review { service: &s1 }, &fw),
+                role == Role::CommissioningOfficer
+            );
         }
         for role in [Role::Admin, Role::PerformanceOfficer] {
             let a = actor(role, "r@x.org", &[]);

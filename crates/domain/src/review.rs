@@ -307,6 +307,7 @@ pub fn appraise(
 
 /// A missing or invalid piece of a step: which field, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Missing {
     pub field: String,
     pub message: String,
@@ -904,6 +905,8 @@ fn add_months(d: Date, months: u8) -> Date {
     let last = time::util::days_in_month(month, year);
     Date::from_calendar_date(year, month, d.day().min(last)).expect("a real date")
 }
+
+pub mod table;
 
 #[cfg(test)]
 mod tests;

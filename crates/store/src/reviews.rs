@@ -136,3 +136,13 @@ pub async fn review_cycle(conn: &mut AnyConnection, tenant: &TenantId) -> Result
         .await?;
     u8::try_from(y).map_err(|e| corrupt("review cycle", e))
 }
+
+/// Sets the years between reviews (the caller checks 3 to 5).
+pub async fn set_review_cycle(conn: &mut AnyConnection, tenant: &TenantId, years: u8) -> Result<()> {
+    sqlx::query("UPDATE tenants SET review_cycle_years = $1 WHERE id = $2")
+        .bind(i64::from(years))
+        .bind(&tenant.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -26,6 +26,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+mod reviews;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -40,7 +42,9 @@ use utoipa_axum::routes;
         (name = "matrix", description = "The Outcomes & Delivery Matrix and RACI"),
         (name = "views", description = "Derived views: the thread, One Fund, gaps"),
         (name = "data", description = "Import, export and the audit trail"),
-        (name = "performance", description = "Indicators, statuses with explanations, outcome roll-ups and exceptions")
+        (name = "performance", description = "Indicators, statuses with explanations, outcome roll-ups and exceptions"),
+        (name = "engagement", description = "Consultations, \"you said, we did\" responses and committees"),
+        (name = "reviews", description = "Service reviews (the Delivery Framework): options appraisal, impact assessment, two-key approval, the review schedule and the mixed economy")
     )
 )]
 struct ApiDoc;
@@ -108,7 +112,20 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(get_settings, put_settings))
         .routes(routes!(enter_measurement))
         .routes(routes!(assure))
-        .routes(routes!(export_framework));
+        .routes(routes!(export_framework))
+        .routes(routes!(reviews::list, reviews::create))
+        .routes(routes!(reviews::get, reviews::update))
+        .routes(routes!(reviews::options, reviews::add_option))
+        .routes(routes!(reviews::update_option, reviews::delete_option))
+        .routes(routes!(reviews::appraisal))
+        .routes(routes!(reviews::advance))
+        .routes(routes!(reviews::send_back))
+        .routes(routes!(reviews::approve))
+        .routes(routes!(reviews::reject))
+        .routes(routes!(reviews::implement))
+        .routes(routes!(reviews::schedule))
+        .routes(routes!(reviews::get_cycle, reviews::put_cycle))
+        .routes(routes!(reviews::mixed_economy));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

@@ -310,9 +310,40 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                 );
             }
 
+            // Reviews of PE-WASTE for this role to edit, add options to, and
+            // change or remove an option of.
+            let option = |c: &str| {
+                json!({"code": c, "title": format!("Option {c}"), "delivery_model": "partnership",
+                       "years": vec![json!({"one_off_pence": 0, "recurring_pence": 100}); 5], "risk_score": 4})
+            };
+            for r in ["RE", "RA", "RU", "RD"] {
+                let code = format!("{r}{i}");
+                ta.app
+                    .open_review(
+                        &cli,
+                        &goldthread_app::reviews::NewReview {
+                            code: code.clone(),
+                            title: "Waste review".into(),
+                            service: "PE-WASTE".into(),
+                        },
+                        time::macros::date!(2026 - 11 - 23),
+                    )
+                    .await
+                    .unwrap();
+                if matches!(r, "RU" | "RD") {
+                    let o = serde_json::from_value(option("X")).unwrap();
+                    ta.app
+                        .save_option(&cli, &code, None, &o, Some(1))
+                        .await
+                        .unwrap();
+                }
+            }
+
             let full = matches!(*role, "admin" | "performance-officer");
             let leader = *role == "outcome-leader";
+
             let manager = *role == "service-manager";
+            let reviewer = full || leader || manager || *role == "commissioning-officer";
             let lo1 = ta.version("/api/v1/outcomes/LO1", &tok).await;
             let pe = ta.version("/api/v1/portfolios/PE", &tok).await;
             let waste = ta
@@ -608,6 +639,50 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                     None,
                     full,
                 ),
+                (
+                    "open review",
+                    Method::POST,
+                    "/api/v1/reviews".into(),
+                    Some(
+                        json!({"code": format!("NEWR{i}"), "title": "Review", "service": "PE-WASTE"}),
+                    ),
+                    reviewer,
+                ),
+                (
+                    "edit review",
+                    Method::PATCH,
+                    format!("/api/v1/reviews/RE{i}"),
+                    Some(json!({"title": format!("Waste review ({role})"), "version": 1})),
+                    reviewer,
+                ),
+                (
+                    "add option",
+                    Method::POST,
+                    format!("/api/v1/reviews/RA{i}/options?version=1"),
+                    Some(option("QUO")),
+                    reviewer,
+                ),
+                (
+                    "update option",
+                    Method::PUT,
+                    format!("/api/v1/reviews/RU{i}/options/X?version=2"),
+                    Some(option("Y")),
+                    reviewer,
+                ),
+                (
+                    "delete option",
+                    Method::DELETE,
+                    format!("/api/v1/reviews/RD{i}/options/X?version=2"),
+                    None,
+                    reviewer,
+                ),
+                (
+                    "set review cycle",
+                    Method::PUT,
+                    "/api/v1/settings/review-cycle".into(),
+                    Some(json!({"review_cycle_years": 4})),
+                    full,
+                ),
             ];
             for (what, method, path, body, allowed) in cases {
                 let before = ta.audit_rows().await;
@@ -676,7 +751,7 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
             );
             checked += 2;
         }
-        assert_eq!(checked, ROLES.len() * 33);
+        assert_eq!(checked, ROLES.len() * 39);
     }
 }
 
@@ -1071,6 +1146,7 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/matrix/{service}/{outcome}",
         "/api/v1/me",
         "/api/v1/measurements",
+        "/api/v1/mixed-economy",
         "/api/v1/one-fund",
         "/api/v1/outcomes",
         "/api/v1/outcomes/{code}",
@@ -1085,9 +1161,21 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/publish",
         "/api/v1/responses",
         "/api/v1/responses/{id}",
+        "/api/v1/review-schedule",
+        "/api/v1/reviews",
+        "/api/v1/reviews/{code}",
+        "/api/v1/reviews/{code}/advance",
+        "/api/v1/reviews/{code}/appraisal",
+        "/api/v1/reviews/{code}/approve",
+        "/api/v1/reviews/{code}/implement",
+        "/api/v1/reviews/{code}/options",
+        "/api/v1/reviews/{code}/options/{option}",
+        "/api/v1/reviews/{code}/reject",
+        "/api/v1/reviews/{code}/send-back",
         "/api/v1/services",
         "/api/v1/services/{code}",
         "/api/v1/settings",
+        "/api/v1/settings/review-cycle",
         "/api/v1/status",
         "/api/v1/targets",
         "/api/v1/thread/outcomes/{code}",

@@ -469,3 +469,46 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn the_appraisal_table_explains_each_figure_with_its_own_numbers() {
+    let a = Appraisal {
+        years: 3,
+        discount_rate: dec("0.035"),
+        criteria: criteria(&[1, 1]),
+        options: vec![
+            option("QUO", DeliveryModel::SelfDelivery, true, 10_000, &[2, 2], true),
+            option("B", DeliveryModel::Partnership, false, 9_000, &[4, 3], true),
+            option("C", DeliveryModel::Stop, false, 0, &[5, 5], false),
+        ],
+        preferred: Some(code("B")),
+        rationale: "Best score that meets every duty".into(),
+    };
+    let t = table::AppraisalTable::of(&a);
+    assert_eq!(t.discount_rate, 0.035);
+    assert_eq!(t.status_quo, Some(code("QUO")));
+    let quo = t.option("QUO").unwrap();
+    // £100 a year for 3 years at 3.5%: 100 + 96.618… + 93.351… = 289.97
+    assert_eq!(quo.npc_pence, 28_997);
+    assert_eq!(quo.years[1].discount_factor, 0.966184);
+    assert_eq!(quo.years[2].present_value_pence, 9_335);
+    assert_eq!(
+        quo.explanation.npc,
+        "NPC at 3.5% = £100 + £100 ÷ 1.035 + £100 ÷ 1.071225 = £289.97."
+    );
+    let b = t.option("B").unwrap();
+    assert!(b.preferred);
+    assert_eq!(b.saving_vs_status_quo_pence, Some(2_900));
+    assert_eq!(
+        b.explanation.saving,
+        "Saving = NPC of the status quo (QUO, £289.97) − NPC of this option (£260.97) = £29."
+    );
+    assert_eq!(b.weighted_score, Some(70.0));
+    assert_eq!(b.explanation.weighted_score, "100 × (1×4 + 1×3) ÷ (5 × 2) = 70.");
+    assert_eq!(b.rank, Some(1));
+    let c = t.option("C").unwrap();
+    assert!(c.fails_statutory && c.rank.is_none());
+    assert_eq!(c.failing_duties, vec!["Waste collection (EPA 1990 s.45)"]);
+    assert!(c.explanation.rank.starts_with("Not ranked: fails the statutory duty"));
+    assert_eq!(t.method.len(), 4);
+}
