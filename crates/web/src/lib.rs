@@ -12,6 +12,7 @@ pub mod pages;
 pub mod perf_pages;
 pub mod public;
 pub mod report;
+pub mod reviews;
 pub mod view;
 
 use axum::Router;
@@ -44,6 +45,7 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .merge(public::router())
         .merge(report::router())
         .merge(engagement::router())
+        .merge(reviews::router())
         .merge(api_router)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/static/app.css", get(css))

@@ -100,7 +100,7 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
-fn render<T: Template>(status: StatusCode, t: T) -> Response {
+pub(crate) fn render<T: Template>(status: StatusCode, t: T) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -264,6 +264,14 @@ impl Flash {
             Some("raci") => Some("RACI saved.".into()),
             Some("cell") => Some("Matrix cell saved.".into()),
             Some("cell-deleted") => Some("Matrix cell removed.".into()),
+            Some("advanced") => Some("The review has moved on to its next step.".into()),
+            Some("sent-back") => Some("The review has been sent back a step.".into()),
+            Some("signed") => Some("Signed off. The review needs its second signature.".into()),
+            Some("approved") => Some(
+                "Approved: the service's delivery model and next review date have changed.".into(),
+            ),
+            Some("rejected") => Some("The review has been rejected.".into()),
+            Some("implemented") => Some("The review is marked implemented.".into()),
             _ => None,
         }
     }

@@ -44,6 +44,7 @@ impl Chrome {
             ("/exceptions", "Exceptions", "exceptions"),
             ("/report", "One Report", "report"),
             ("/engagement", "Engagement", "engagement"),
+            ("/reviews", "Reviews", "reviews"),
             ("/matrix", "Matrix", "matrix"),
             ("/one-fund", "One Fund", "one-fund"),
             ("/gaps", "Gaps", "gaps"),
