@@ -140,6 +140,10 @@ enum Command {
     /// Measure: recompute every status, trend, benchmark, roll-up and exception for every tenant.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Service reviews (the Delivery Framework): list them, show one with its options
+    /// appraisal, export the appraisal as a workbook with live formulas.
+    #[command(subcommand)]
+    Review(ReviewCommand),
     /// List indicators to escalate to their outcome boards.
     Exceptions {
         #[arg(long)]
@@ -174,6 +178,44 @@ enum TenantCommand {
         #[arg(long)]
         stable_pct: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum ReviewCommand {
+    /// List a tenant's service reviews: code, service, state, preferred option, title.
+    List {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
+    },
+    /// Show a review: its state, scope, options appraisal (net present cost, saving
+    /// against the status quo, weighted score, rank) and sign-offs.
+    Show {
+        /// The review's code.
+        code: String,
+        #[arg(long)]
+        tenant: String,
+        /// json: the review with its computed figures.
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
+    },
+    /// Export a review's options appraisal: an XLSX workbook whose figures are live
+    /// formulas (when FILE ends .xlsx, and by default), or JSON (when it ends .json).
+    Export {
+        /// The review's code.
+        code: String,
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TextFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -640,6 +682,275 @@ fn print_status_csv(r: &goldthread_app::performance::StatusReport) -> Result<(),
     Ok(())
 }
 
+/// `goldthread review …`.
+async fn review_command(url: &str, cmd: ReviewCommand) -> Result<(), Failure> {
+    let app = open(url).await?;
+    let (ReviewCommand::List { tenant, .. }
+    | ReviewCommand::Show { tenant, .. }
+    | ReviewCommand::Export { tenant, .. }) = &cmd;
+    let caller = Caller::cli(app.tenant(tenant).await?);
+    let json = |v: &serde_json::Value| {
+        serde_json::to_string_pretty(v).map_err(|e| Failure::Environment(e.to_string()))
+    };
+    match cmd {
+        ReviewCommand::List { format, .. } => {
+            let reviews = app.reviews(&caller).await?;
+            match format {
+                TextFormat::Text => {
+                    for r in &reviews {
+                        let r = &r.value;
+                        say!(
+                            "{}\t{}\t{}\t{}\t{}",
+                            r.code,
+                            r.service,
+                            r.state,
+                            r.appraisal
+                                .preferred
+                                .as_ref()
+                                .map_or("-".to_string(), |p| p.to_string()),
+                            r.title
+                        );
+                    }
+                }
+                TextFormat::Json => {
+                    let items: Vec<serde_json::Value> = reviews
+                        .iter()
+                        .map(|r| {
+                            serde_json::json!({
+                                "code": r.value.code,
+                                "service": r.value.service,
+                                "state": r.value.state,
+                                "preferred": r.value.appraisal.preferred,
+                                "title": r.value.title,
+                                "version": r.version,
+                            })
+                        })
+                        .collect();
+                    say!("{}", json(&serde_json::Value::Array(items))?);
+                }
+            }
+        }
+        ReviewCommand::Show { code, format, .. } => {
+            let rec = app.review(&caller, &code).await?;
+            match format {
+                TextFormat::Text => print_review(&rec.value),
+                TextFormat::Json => say!("{}", json(&review_json(&rec))?),
+            }
+        }
+        ReviewCommand::Export { code, out, .. } => {
+            let rec = app.review(&caller, &code).await?;
+            let as_json = out
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+            let bytes = if as_json {
+                let mut text = json(&review_json(&rec))?;
+                text.push('\n');
+                text.into_bytes()
+            } else {
+                goldthread_io::review::appraisal_xlsx(&rec.value)
+                    .map_err(|e| Failure::Environment(e.to_string()))?
+            };
+            std::fs::write(&out, bytes).map_err(|e| {
+                Failure::Environment(format!("cannot write {}: {e}", out.display()))
+            })?;
+            say!(
+                "Exported the options appraisal of review {} to {} ({}).",
+                rec.value.code,
+                out.display(),
+                if as_json { "JSON" } else { "XLSX" }
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A review (with its id and version) and its appraisal's computed figures.
+fn review_json(
+    rec: &goldthread_store::framework::Rec<goldthread_domain::review::Review>,
+) -> serde_json::Value {
+    let a = &rec.value.appraisal;
+    serde_json::json!({
+        "review": rec,
+        "figures": goldthread_domain::review::appraise(&a.options, &a.criteria, a.discount_rate),
+    })
+}
+
+/// Pence as pounds with two decimals and thousands separators: `-£1,234.50`.
+fn pounds2(pence: i64) -> String {
+    let sign = if pence < 0 { "-" } else { "" };
+    let abs = pence.unsigned_abs();
+    let digits = (abs / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}£{grouped}.{:02}", abs % 100)
+}
+
+/// Lines of cells padded into columns (two spaces apart); `right` marks the
+/// columns aligned right (figures).
+fn columns(rows: &[Vec<String>], right: &[bool]) -> Vec<String> {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..n)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    rows.iter()
+        .map(|r| {
+            let cells: Vec<String> = r
+                .iter()
+                .enumerate()
+                .map(|(c, s)| {
+                    let pad = " ".repeat(widths[c] - s.chars().count());
+                    if right.get(c).copied().unwrap_or(false) {
+                        format!("{pad}{s}")
+                    } else {
+                        format!("{s}{pad}")
+                    }
+                })
+                .collect();
+            cells.join("  ").trim_end().to_string()
+        })
+        .collect()
+}
+
+/// A review as readable text: state, scope, the options appraisal and approval.
+fn print_review(r: &goldthread_domain::review::Review) {
+    use goldthread_domain::review::appraise;
+    let or_none = |s: &str| {
+        if s.trim().is_empty() {
+            "none recorded".to_string()
+        } else {
+            s.trim().to_string()
+        }
+    };
+    say!("Review {}: {}", r.code, r.title);
+    say!("Service   {}", r.service);
+    say!("State     {}", r.state);
+    say!("Author    {}", r.author);
+
+    let s = &r.scope;
+    say!();
+    say!("Scope");
+    let outcomes: Vec<String> = s.outcomes.iter().map(|o| o.to_string()).collect();
+    say!("  Intended outcomes    {}", or_none(&outcomes.join(", ")));
+    if s.statutory_duties.is_empty() {
+        say!("  Statutory duties     none recorded");
+    } else {
+        say!("  Statutory duties");
+        for d in &s.statutory_duties {
+            say!("    - {d}");
+        }
+    }
+    say!("  Funding constraints  {}", or_none(&s.funding_constraints));
+    say!(
+        "  E-S-I-A stage        {}",
+        s.esia.map_or("not chosen".to_string(), |e| e.to_string())
+    );
+    if let Some(p) = &s.profile {
+        say!(
+            "  Current profile      gross cost {}, net budget {}, {}.{:02} FTE",
+            pounds2(p.gross_cost_pence),
+            pounds2(p.net_budget_pence),
+            p.fte_hundredths / 100,
+            p.fte_hundredths.rem_euclid(100)
+        );
+    }
+
+    let a = &r.appraisal;
+    say!();
+    say!(
+        "Options appraisal ({} years, discount rate {}%)",
+        a.years,
+        (a.discount_rate * rust_decimal::Decimal::ONE_HUNDRED).normalize()
+    );
+    if a.options.is_empty() {
+        say!("  No options yet.");
+    } else {
+        let figures = appraise(&a.options, &a.criteria, a.discount_rate);
+        let mut rows = vec![
+            [
+                "Option",
+                "Delivery model",
+                "Status quo",
+                "Net present cost",
+                "Saving vs status quo",
+                "Score",
+                "Rank",
+                "Fails statutory duty",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        for (o, f) in a.options.iter().zip(&figures) {
+            let mut model = o.delivery_model.to_string();
+            if o.regional {
+                model.push_str(" (regional)");
+            }
+            let mut option = o.code.to_string();
+            if a.preferred.as_ref() == Some(&o.code) {
+                option.push_str(" *");
+            }
+            rows.push(vec![
+                option,
+                model,
+                if o.status_quo { "yes" } else { "no" }.into(),
+                pounds2(f.npc_pence),
+                f.saving_vs_status_quo_pence.map_or("-".into(), pounds2),
+                f.weighted_score
+                    .map_or("-".into(), |v| format!("{:.2}", v.round_dp(2))),
+                f.rank.map_or("-".into(), |v| v.to_string()),
+                if f.fails_statutory { "yes" } else { "no" }.into(),
+            ]);
+        }
+        let right = [false, false, false, true, true, true, true, false];
+        for line in columns(&rows, &right) {
+            say!("  {line}");
+        }
+        say!("  (* preferred; NPC at the discount rate, year 0 undiscounted; score out of 100)");
+    }
+    match &a.preferred {
+        Some(p) => say!("  Preferred option {p}: {}", or_none(&a.rationale)),
+        None => say!("  No preferred option yet."),
+    }
+
+    let ap = &r.approval;
+    say!();
+    say!("Approval");
+    if ap.sign_offs.is_empty() {
+        say!("  No sign-offs yet.");
+    }
+    for so in &ap.sign_offs {
+        say!("  Signed off by {} ({}) on {}", so.person, so.role, so.on);
+    }
+    if !ap.committee_reference.trim().is_empty() || ap.committee_date.is_some() {
+        say!(
+            "  Committee decision {}{}",
+            ap.committee_reference.trim(),
+            ap.committee_date
+                .map(|d| format!(" on {d}"))
+                .unwrap_or_default()
+        );
+    }
+    if !ap.rejection_reason.trim().is_empty() {
+        say!("  Rejected: {}", ap.rejection_reason.trim());
+    }
+    if let Some(d) = ap.decided_on {
+        say!("  Decided on {d}");
+    }
+    if let Some(d) = ap.implemented_on {
+        say!("  Implemented on {d}");
+    }
+}
+
 /// One line from standard input, when asked for.
 fn read_password(from_stdin: bool) -> Result<Option<String>, Failure> {
     if !from_stdin {
@@ -1072,6 +1383,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 started.elapsed().as_secs_f64()
             );
         }
+        Command::Review(cmd) => review_command(&url, cmd).await?,
         Command::Exceptions { tenant, today } => {
             let app = open(&url).await?;
             let caller = Caller::cli(app.tenant(&tenant).await?);

@@ -8,6 +8,7 @@ pub mod engagement;
 pub mod framework;
 pub mod generate;
 pub mod performance;
+pub mod review;
 mod rows;
 pub mod table;
 

@@ -1,0 +1,353 @@
+//! The `goldthread review` commands, run as the binary against a SQLite database
+//! holding one review made through the application layer (the CLI does not
+//! open or edit reviews).
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use goldthread_app::reviews::{NewReview, ReviewEdit};
+use goldthread_app::{ActorRef, App, Caller};
+use goldthread_domain::review::*;
+use goldthread_domain::{Code, DeliveryModel};
+use goldthread_io::Source;
+use goldthread_store::Db;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use time::macros::date;
+
+const DUTY: &str = "Collect household waste (EPA 1990 s.45)";
+
+fn code(s: &str) -> Code {
+    Code::parse(s).unwrap()
+}
+
+/// A fresh directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}"));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Three options over three years at 3.5%: QUO £100 a year; JOINT £50 one-off
+/// then £80 a year; STOP costs nothing but fails the statutory duty.
+fn appraisal() -> Appraisal {
+    let opt =
+        |c: &str, m: DeliveryModel, quo: bool, years: [(i64, i64); 3], s: u8, meets| ReviewOption {
+            code: code(c),
+            title: format!("Option {c}"),
+            delivery_model: m,
+            regional: m == DeliveryModel::JointCommissioning,
+            partners: String::new(),
+            description: String::new(),
+            status_quo: quo,
+            years: years
+                .iter()
+                .map(|&(one_off_pence, recurring_pence)| YearCost {
+                    one_off_pence,
+                    recurring_pence,
+                })
+                .collect(),
+            risk_score: 8,
+            scores: default_criteria()
+                .into_iter()
+                .map(|c| Score {
+                    criterion: c.name,
+                    score: s,
+                    comment: String::new(),
+                })
+                .collect(),
+            duties: vec![DutyMet {
+                duty: DUTY.into(),
+                meets,
+            }],
+        };
+    Appraisal {
+        years: 3,
+        options: vec![
+            opt(
+                "QUO",
+                DeliveryModel::SelfDelivery,
+                true,
+                [(0, 10_000); 3],
+                3,
+                true,
+            ),
+            opt(
+                "JOINT",
+                DeliveryModel::JointCommissioning,
+                false,
+                [(5_000, 8_000), (0, 8_000), (0, 8_000)],
+                4,
+                true,
+            ),
+            opt("STOP", DeliveryModel::Stop, false, [(0, 0); 3], 5, false),
+        ],
+        preferred: Some(code("JOINT")),
+        rationale: "Regional collection shares a fleet".into(),
+        ..Default::default()
+    }
+}
+
+/// A database with the demo framework in tenant `demo` and review WASTE-2026;
+/// its URL.
+async fn database(dir: &Path) -> String {
+    let url = format!("sqlite://{}", dir.join("goldthread.db").display());
+    let app = App::new(Db::open(&url).await.unwrap());
+    let tenant = app
+        .add_tenant(&ActorRef::cli(), "demo", "Demo", "")
+        .await
+        .unwrap();
+    let c = Caller::cli(tenant);
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("demo/clackmannanshire");
+    app.import_framework(&c, &Source::Dir(demo), false, "demo")
+        .await
+        .unwrap();
+    let new = NewReview {
+        code: "WASTE-2026".into(),
+        title: "Waste services review".into(),
+        service: "PE-WASTE".into(),
+    };
+    let r = app
+        .open_review(&c, &new, date!(2026 - 11 - 23))
+        .await
+        .unwrap();
+    let edit = ReviewEdit {
+        scope: Some(ScopeStep {
+            statutory_duties: vec![DUTY.into()],
+            ..r.value.scope.clone()
+        }),
+        appraisal: Some(appraisal()),
+        version: Some(r.version),
+        ..Default::default()
+    };
+    app.edit_review(&c, "WASTE-2026", &edit).await.unwrap();
+    url
+}
+
+/// Runs `goldthread --db URL ARGS…`.
+fn goldthread(url: &str, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_goldthread"))
+        .arg("--db")
+        .arg(url)
+        .args(args)
+        .env_remove("GOLDTHREAD_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[tokio::test]
+async fn review_list_shows_code_service_state_preferred_and_title() {
+    let url = database(&scratch("list")).await;
+    let out = ok(&goldthread(&url, &["review", "list", "--tenant", "demo"]));
+    assert_eq!(
+        out,
+        "WASTE-2026\tPE-WASTE\tscoping\tJOINT\tWaste services review\n"
+    );
+    let out = ok(&goldthread(
+        &url,
+        &["review", "list", "--tenant", "demo", "--format", "json"],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["code"], "WASTE-2026");
+    assert_eq!(v[0]["service"], "PE-WASTE");
+    assert_eq!(v[0]["state"], "scoping");
+    assert_eq!(v[0]["preferred"], "JOINT");
+    assert_eq!(v[0]["version"], 2);
+}
+
+#[tokio::test]
+async fn review_show_prints_the_appraisal_in_pounds() {
+    let url = database(&scratch("show")).await;
+    let out = ok(&goldthread(
+        &url,
+        &["review", "show", "WASTE-2026", "--tenant", "demo"],
+    ));
+    for needle in [
+        "Review WASTE-2026: Waste services review",
+        "State     scoping",
+        DUTY,
+        "Options appraisal (3 years, discount rate 3.5%)",
+        "No sign-offs yet.",
+        "Preferred option JOINT: Regional collection shares a fleet",
+    ] {
+        assert!(out.contains(needle), "{needle} in\n{out}");
+    }
+    // NPC by hand: QUO 100 + 100/1.035 + 100/1.035² = £289.97; JOINT £281.98,
+    // saving £7.99; STOP £0.00, saving £289.97, fails its duty so not ranked.
+    let row = |c: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(c))
+            .unwrap_or_else(|| panic!("no row {c} in\n{out}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        row("QUO "),
+        [
+            "QUO",
+            "self-delivery",
+            "yes",
+            "£289.97",
+            "£0.00",
+            "60.00",
+            "2",
+            "no"
+        ]
+    );
+    assert_eq!(
+        row("JOINT "),
+        [
+            "JOINT",
+            "*",
+            "joint-commissioning",
+            "(regional)",
+            "no",
+            "£281.98",
+            "£7.99",
+            "80.00",
+            "1",
+            "no"
+        ]
+    );
+    assert_eq!(
+        row("STOP "),
+        [
+            "STOP", "stop", "no", "£0.00", "£289.97", "100.00", "-", "yes"
+        ]
+    );
+
+    let out = ok(&goldthread(
+        &url,
+        &[
+            "review",
+            "show",
+            "WASTE-2026",
+            "--tenant",
+            "demo",
+            "--format",
+            "json",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["review"]["code"], "WASTE-2026");
+    assert_eq!(v["review"]["version"], 2);
+    assert_eq!(v["review"]["appraisal"]["options"][1]["code"], "JOINT");
+    let f = &v["figures"];
+    assert_eq!(f[0]["npc_pence"], 28997);
+    assert_eq!(f[1]["npc_pence"], 28198);
+    assert_eq!(f[1]["saving_vs_status_quo_pence"], 799);
+    assert_eq!(f[1]["rank"], 1);
+    assert_eq!(f[2]["fails_statutory"], true);
+    assert!(f[2]["rank"].is_null());
+}
+
+#[tokio::test]
+async fn review_export_writes_the_workbook_or_json() {
+    let dir = scratch("export");
+    let url = database(&dir).await;
+    let xlsx = dir.join("appraisal.xlsx");
+    let out = ok(&goldthread(
+        &url,
+        &[
+            "review",
+            "export",
+            "WASTE-2026",
+            "--tenant",
+            "demo",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+    ));
+    assert!(out.contains("(XLSX)"), "{out}");
+    let mut wb: Xlsx<_> =
+        open_workbook_from_rs(Cursor::new(std::fs::read(&xlsx).unwrap())).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        ["Appraisal", "Criteria", "Scores", "Explanation"]
+    );
+    let v = wb.worksheet_range("Appraisal").unwrap();
+    let f = wb.worksheet_formula("Appraisal").unwrap();
+    // The summary's first row (QUO) is row 13; NPC is column F.
+    assert_eq!(v.get_value((12, 0)), Some(&Data::String("QUO".into())));
+    match v.get_value((12, 5)) {
+        Some(Data::Float(npc)) => assert_eq!((npc * 100.0).round(), 28997.0),
+        other => panic!("{other:?}"),
+    }
+    assert!(f.get_value((12, 5)).unwrap().starts_with("SUMPRODUCT("));
+
+    let json = dir.join("appraisal.json");
+    let out = ok(&goldthread(
+        &url,
+        &[
+            "review",
+            "export",
+            "WASTE-2026",
+            "--tenant",
+            "demo",
+            "--out",
+            json.to_str().unwrap(),
+        ],
+    ));
+    assert!(out.contains("(JSON)"), "{out}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v["review"]["code"], "WASTE-2026");
+    assert_eq!(v["figures"][0]["npc_pence"], 28997);
+
+    // Any other name is a workbook.
+    let other = dir.join("appraisal.dat");
+    ok(&goldthread(
+        &url,
+        &[
+            "review",
+            "export",
+            "WASTE-2026",
+            "--tenant",
+            "demo",
+            "--out",
+            other.to_str().unwrap(),
+        ],
+    ));
+    assert!(std::fs::read(&other).unwrap().starts_with(b"PK"));
+}
+
+#[tokio::test]
+async fn an_unknown_review_or_tenant_is_refused_with_exit_code_1() {
+    let dir = scratch("unknown");
+    let url = database(&dir).await;
+    let out = dir.join("nope.xlsx");
+    for args in [
+        vec!["review", "show", "NOPE", "--tenant", "demo"],
+        vec![
+            "review",
+            "export",
+            "NOPE",
+            "--tenant",
+            "demo",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ] {
+        let o = goldthread(&url, &args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("no review 'NOPE'"),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(o.stdout.is_empty());
+    }
+    assert!(!out.exists(), "nothing written");
+    let o = goldthread(&url, &["review", "list", "--tenant", "nowhere"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no tenant 'nowhere'"));
+}
