@@ -165,7 +165,285 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         };
         app.add_user(&tenant, &input, Some(PASSWORD)).await?;
     }
+    load_reviews(app, &cli, time::OffsetDateTime::now_utc().date()).await?;
     app.add_operator(&goldthread_app::ActorRef::cli(), OPERATOR, Some(PASSWORD))
         .await?;
     Ok(true)
+}
+
+/// The demo's service reviews, each taken through the Delivery Framework by
+/// the people who would do it: opened and written by the Commissioning Hub,
+/// moved step by step, signed off by the service's Outcome Leader and Service
+/// Manager. Nothing is written around the rules.
+const REVIEWS: &str = include_str!("../demo/clackmannanshire/reviews.json");
+
+#[derive(serde::Deserialize)]
+struct DemoReview {
+    code: String,
+    title: String,
+    service: String,
+    author: String,
+    target: ReviewState,
+    scope: DemoScope,
+    specification: Specification,
+    appraisal: DemoAppraisal,
+    plan: ServicePlan,
+    assessment: DemoAssessment,
+    committee_reference: String,
+    committee_date: Option<time::Date>,
+    sign_offs: Vec<SignOff>,
+}
+
+#[derive(serde::Deserialize)]
+struct DemoScope {
+    statutory_duties: Vec<String>,
+    funding_constraints: String,
+    esia: EsiaStage,
+    demand: String,
+    feedback: String,
+}
+
+#[derive(serde::Deserialize)]
+struct DemoAppraisal {
+    years: u8,
+    discount_rate: rust_decimal::Decimal,
+    options: Vec<DemoOption>,
+    preferred: String,
+    rationale: String,
+}
+
+/// An option with its yearly costs in whole pounds ([one-off, recurring]),
+/// its scores in the order of the default criteria and whether it meets each
+/// statutory duty in the order of the scope.
+#[derive(serde::Deserialize)]
+struct DemoOption {
+    code: String,
+    title: String,
+    delivery_model: goldthread_domain::DeliveryModel,
+    #[serde(default)]
+    regional: bool,
+    #[serde(default)]
+    partners: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    status_quo: bool,
+    years: Vec<[i64; 2]>,
+    risk_score: u8,
+    scores: Vec<u8>,
+    duties: Vec<bool>,
+}
+
+#[derive(serde::Deserialize)]
+struct DemoImpact {
+    dimension: Dimension,
+    impact: Impact,
+    evidence: String,
+    #[serde(default)]
+    mitigation: String,
+}
+
+/// Impacts not listed take `default` (impact, evidence).
+#[derive(serde::Deserialize)]
+struct DemoAssessment {
+    default: (Impact, String),
+    impacts: Vec<DemoImpact>,
+    checks: BTreeMap<Check, (CheckStatus, String)>,
+}
+
+use goldthread_app::reviews::{NewReview, ReviewEdit, Transition};
+use goldthread_domain::review::{
+    Appraisal, Assessment, Check, CheckEntry, CheckStatus, Dimension, DutyMet, EsiaStage, Impact,
+    ImpactEntry, ReviewOption, ReviewState, Score, ScopeStep, ServicePlan, SignOff, Specification,
+    YearCost, default_criteria,
+};
+
+fn demo_error(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(format!("demo reviews: {e}"))
+}
+
+/// The demo council's people act as themselves.
+fn acting_as(app_caller: &Caller, fw: &goldthread_domain::framework::Framework, email: &str) -> Result<Caller, AppError> {
+    let person = fw
+        .people
+        .iter()
+        .find(|p| p.email.as_str() == email)
+        .ok_or_else(|| demo_error(format!("no person {email}")))?;
+    let mut c = app_caller.clone();
+    c.actor = goldthread_domain::permission::Actor {
+        email: person.email.clone(),
+        role: person.role,
+        scope: person.scope.clone(),
+    };
+    c.who = goldthread_app::ActorRef {
+        user_id: None,
+        label: email.to_string(),
+    };
+    c.name = person.name.clone();
+    Ok(c)
+}
+
+fn option_of(o: DemoOption, duties: &[String]) -> Result<ReviewOption, AppError> {
+    let criteria = default_criteria();
+    if o.scores.len() != criteria.len() || o.duties.len() != duties.len() {
+        return Err(demo_error(format!(
+            "option {} needs {} scores and {} duties",
+            o.code,
+            criteria.len(),
+            duties.len()
+        )));
+    }
+    Ok(ReviewOption {
+        code: goldthread_domain::Code::parse(&o.code).map_err(demo_error)?,
+        title: o.title,
+        delivery_model: o.delivery_model,
+        regional: o.regional,
+        partners: o.partners,
+        description: o.description,
+        status_quo: o.status_quo,
+        years: o
+            .years
+            .iter()
+            .map(|[one_off, recurring]| YearCost {
+                one_off_pence: one_off * 100,
+                recurring_pence: recurring * 100,
+            })
+            .collect(),
+        risk_score: o.risk_score,
+        scores: criteria
+            .iter()
+            .zip(&o.scores)
+            .map(|(c, s)| Score {
+                criterion: c.name.clone(),
+                score: *s,
+                comment: String::new(),
+            })
+            .collect(),
+        duties: duties
+            .iter()
+            .zip(&o.duties)
+            .map(|(d, m)| DutyMet {
+                duty: d.clone(),
+                meets: *m,
+            })
+            .collect(),
+    })
+}
+
+/// Runs each demo review through the framework to its target state.
+pub async fn load_reviews(app: &App, cli: &Caller, today: time::Date) -> Result<(), AppError> {
+    let reviews: Vec<DemoReview> = serde_json::from_str(REVIEWS).map_err(demo_error)?;
+    let fw = app.view(cli).await?.framework;
+    for d in reviews {
+        let author = acting_as(cli, &fw, &d.author)?;
+        let opened = app
+            .open_review(
+                &author,
+                &NewReview {
+                    code: d.code.clone(),
+                    title: d.title.clone(),
+                    service: d.service.clone(),
+                },
+                today,
+            )
+            .await?;
+        let mut profile = opened.value.scope.profile.clone().unwrap_or_default();
+        profile.demand = d.scope.demand;
+        profile.feedback = d.scope.feedback;
+        let duties = d.scope.statutory_duties.clone();
+        let options = d
+            .appraisal
+            .options
+            .into_iter()
+            .map(|o| option_of(o, &duties))
+            .collect::<Result<Vec<_>, _>>()?;
+        let impacts = Dimension::ALL
+            .iter()
+            .map(|dim| match d.assessment.impacts.iter().find(|i| i.dimension == *dim) {
+                Some(i) => ImpactEntry {
+                    dimension: *dim,
+                    impact: i.impact,
+                    evidence: i.evidence.clone(),
+                    mitigation: i.mitigation.clone(),
+                },
+                None => ImpactEntry {
+                    dimension: *dim,
+                    impact: d.assessment.default.0,
+                    evidence: d.assessment.default.1.clone(),
+                    mitigation: String::new(),
+                },
+            })
+            .collect();
+        let checks = d
+            .assessment
+            .checks
+            .iter()
+            .map(|(check, (status, note))| CheckEntry {
+                check: *check,
+                status: *status,
+                note: note.clone(),
+            })
+            .collect();
+        let edited = app
+            .edit_review(
+                &author,
+                &d.code,
+                &ReviewEdit {
+                    scope: Some(ScopeStep {
+                        outcomes: opened.value.scope.outcomes.clone(),
+                        statutory_duties: duties,
+                        funding_constraints: d.scope.funding_constraints,
+                        profile: Some(profile),
+                        esia: Some(d.scope.esia),
+                    }),
+                    specification: Some(d.specification),
+                    appraisal: Some(Appraisal {
+                        years: d.appraisal.years,
+                        discount_rate: d.appraisal.discount_rate,
+                        options,
+                        preferred: Some(
+                            goldthread_domain::Code::parse(&d.appraisal.preferred)
+                                .map_err(demo_error)?,
+                        ),
+                        rationale: d.appraisal.rationale,
+                        ..Default::default()
+                    }),
+                    plan: Some(d.plan),
+                    assessment: Some(Assessment { impacts, checks }),
+                    committee_reference: Some(d.committee_reference),
+                    committee_date: d.committee_date,
+                    version: Some(opened.version),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let mut version = edited.version;
+        let mut state = edited.value.state;
+        let stop_at = match d.target {
+            ReviewState::Approved | ReviewState::Implemented => ReviewState::AwaitingApproval,
+            s => s,
+        };
+        while state != stop_at {
+            let r = app
+                .transition_review(&author, &d.code, Some(version), &Transition::Advance, today)
+                .await?;
+            version = r.version;
+            state = r.value.state;
+        }
+        for s in &d.sign_offs {
+            let who = acting_as(cli, &fw, s.person.as_str())?;
+            let r = app
+                .transition_review(&who, &d.code, Some(version), &Transition::SignOff(s.role), s.on)
+                .await?;
+            version = r.version;
+            state = r.value.state;
+        }
+        if state != d.target {
+            return Err(demo_error(format!(
+                "review {} ended {state}, not {}",
+                d.code, d.target
+            )));
+        }
+    }
+    Ok(())
 }

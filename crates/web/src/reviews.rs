@@ -1033,7 +1033,13 @@ fn appraisal_section(r: &Review, editable: bool) -> PageSection {
             ),
             Cell::num(o.risk_score.to_string()),
             if o.fails_statutory {
-                Cell::tag(format!("Fails: {}", o.failing_duties.join("; ")), "gap")
+                Cell::tag(
+                    match o.failing_duties.len() {
+                        1 => "Fails 1 duty".to_string(),
+                        n => format!("Fails {n} duties"),
+                    },
+                    "gap",
+                )
             } else if r.scope.statutory_duties.is_empty() {
                 Cell::text("None listed")
             } else {
