@@ -293,6 +293,8 @@ enum ImportCommand {
     Responses(ImportArgs),
     /// Import committees and what they scrutinise (committees.csv).
     Committees(ImportArgs),
+    /// Replace the contracts register with contracts.csv (contracts it no longer lists are deleted).
+    Contracts(ImportArgs),
 }
 
 impl ImportCommand {
@@ -311,6 +313,7 @@ impl ImportCommand {
             ImportCommand::Consultations(_) => DataTable::Engagement(E::Consultations),
             ImportCommand::Responses(_) => DataTable::Engagement(E::Responses),
             ImportCommand::Committees(_) => DataTable::Engagement(E::Committees),
+            ImportCommand::Contracts(_) => DataTable::Contracts,
         })
     }
 
@@ -325,7 +328,8 @@ impl ImportCommand {
             | ImportCommand::BenchmarkValues(a)
             | ImportCommand::Consultations(a)
             | ImportCommand::Responses(a)
-            | ImportCommand::Committees(a) => a,
+            | ImportCommand::Committees(a)
+            | ImportCommand::Contracts(a) => a,
         }
     }
 }
@@ -383,6 +387,7 @@ impl ExportCommand {
             ExportCommand::Consultations(_) => DataTable::Engagement(E::Consultations),
             ExportCommand::Responses(_) => DataTable::Engagement(E::Responses),
             ExportCommand::Committees(_) => DataTable::Engagement(E::Committees),
+            ExportCommand::Contracts(_) => DataTable::Contracts,
         })
     }
 
@@ -397,7 +402,8 @@ impl ExportCommand {
             | ExportCommand::BenchmarkValues(a)
             | ExportCommand::Consultations(a)
             | ExportCommand::Responses(a)
-            | ExportCommand::Committees(a) => Some(a),
+            | ExportCommand::Committees(a)
+            | ExportCommand::Contracts(a) => Some(a),
         }
     }
 }
@@ -422,6 +428,8 @@ enum ExportCommand {
     Responses(ExportArgs),
     /// Export committees as committees.csv.
     Committees(ExportArgs),
+    /// Export the contracts register as contracts.csv.
+    Contracts(ExportArgs),
     /// Export a framework as CSV files (a directory) or one XLSX workbook.
     Framework {
         #[arg(long)]
@@ -871,6 +879,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let result = match cmd.table() {
                 Some(DataTable::Engagement(kind)) => {
                     app.import_engagement(&caller, kind, &source, args.dry_run, &label)
+                        .await
+                }
+                Some(DataTable::Contracts) => {
+                    app.import_contracts(&caller, &source, args.dry_run, &label)
                         .await
                 }
                 None => {

@@ -226,7 +226,9 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             shown(e),
-            ["contracts.csv:1:end: the headers must be exactly 'code,service,partner,title,start,end,value,description' (found 'code,service,partner,title,start,finish,value,description')"]
+            [
+                "contracts.csv:1:end: the headers must be exactly 'code,service,partner,title,start,end,value,description' (found 'code,service,partner,title,start,finish,value,description')"
+            ]
         );
         assert_eq!(
             read_contracts(&src(&CONTRACTS.join(",")), &services()).unwrap(),
