@@ -3,13 +3,15 @@
 //! made-up council: imported whole and audited, replaced, exported as imported,
 //! refused whole on any error or to the wrong role; a service with contracts is
 //! not deleted; and the view's services, contracts, statuses and ending-soon list.
+use goldthread_app::commissioning::{CommissioningView, ContractLine, IndicatorLine};
 use goldthread_app::framework::ImportReport;
 use goldthread_app::tables::DataTable;
 use goldthread_app::{App, AppError, Caller};
-use goldthread_domain::commissioning::Contract;
+use goldthread_domain::commissioning::{Contract, ContractStatus};
 use goldthread_domain::framework::Service;
+use goldthread_domain::performance::Rag;
 use goldthread_domain::permission::Actor;
-use goldthread_domain::{Email, Role};
+use goldthread_domain::{Code, DeliveryModel, Email, Role};
 use goldthread_io::Source;
 use goldthread_io::performance::Kind;
 use goldthread_store::accounts::Tenant;
@@ -62,6 +64,10 @@ CARE-0,CARE,Care Co,Care at home (old),2021-04-01,2024-03-31,3000000.50,Ended
 CARE-1,CARE,Care Co,Care at home,2024-04-01,2029-03-31,12000000,Current
 BINS-1,BINS,Recycling Co,Recyclables reprocessing,2025-04-01,2026-11-23,400000,A self-delivered service buying in; ends today
 ";
+
+fn today() -> time::Date {
+    date!(2026 - 11 - 23)
+}
 
 fn csv(name: &str, body: &str) -> Source {
     Source::Csv(BTreeMap::from([(
@@ -369,5 +375,225 @@ async fn a_service_with_contracts_is_not_deleted() {
         app.delete::<Service>(&cli, "BINS", Some(version))
             .await
             .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn the_commissioning_view_of_a_small_council() {
+    for t in databases().await {
+        let (app, tenant) = council(&t).await;
+        let cli = Caller::cli(tenant.clone());
+        app.import_contracts(&cli, &contracts(CONTRACTS), false, "contracts.csv")
+            .await
+            .unwrap();
+        let member = as_role(&tenant, Role::Member, "member@small.example");
+        let v: CommissioningView = app.commissioning(&member, today()).await.unwrap();
+        assert_eq!((v.today, v.horizon), (today(), date!(2027 - 11 - 23)));
+
+        // Services delivered by others, and the self-delivered one buying in;
+        // not the self-delivered or reduced services without contracts.
+        let shown: Vec<(&str, DeliveryModel, bool, i64)> = v
+            .services
+            .iter()
+            .map(|s| {
+                (
+                    s.code.as_str(),
+                    s.delivery_model,
+                    s.delivered_by_others,
+                    s.net_budget_pence,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("BINS", DeliveryModel::SelfDelivery, false, 80_000),
+                ("BUS", DeliveryModel::Commercial, true, 100_000),
+                ("CARE", DeliveryModel::Partnership, true, 500_000),
+                ("HALL", DeliveryModel::CommunityLed, true, 30_000),
+            ]
+        );
+        let svc = |code: &str| v.services.iter().find(|s| s.code.as_str() == code).unwrap();
+        assert_eq!(
+            (
+                svc("BUS").portfolio.as_str(),
+                svc("BUS").portfolio_title.as_str()
+            ),
+            ("PL", "Place")
+        );
+        assert_eq!(svc("CARE").portfolio_title, "People");
+
+        // Contracts by end date, each classified on the day.
+        let lines = |code: &str| -> Vec<(String, ContractStatus)> {
+            svc(code)
+                .contracts
+                .iter()
+                .map(|l: &ContractLine| (l.contract.code.to_string(), l.status))
+                .collect()
+        };
+        assert_eq!(
+            lines("BUS"),
+            [
+                ("BUS-1".into(), ContractStatus::EndingSoon),
+                ("BUS-2".into(), ContractStatus::NotStarted)
+            ]
+        );
+        assert_eq!(
+            lines("CARE"),
+            [
+                ("CARE-0".into(), ContractStatus::Ended),
+                ("CARE-1".into(), ContractStatus::Current)
+            ]
+        );
+        assert_eq!(
+            lines("BINS"),
+            [("BINS-1".into(), ContractStatus::EndingSoon)]
+        );
+        assert!(svc("HALL").contracts.is_empty());
+        let bus1 = &svc("BUS").contracts[0].contract;
+        assert_eq!(
+            (bus1.partner.as_str(), bus1.value_pence),
+            ("Coach Co", 925_000_000)
+        );
+
+        // Each indicator's latest status (2025/26: the last year ended by the
+        // day), drafts included, and the counts by status.
+        let p = goldthread_domain::period::Period::FinancialYear(2025);
+        let ind = |code: &str, title: &str, status: Rag| IndicatorLine {
+            code: Code::parse(code).unwrap(),
+            title: title.into(),
+            period: p,
+            status,
+        };
+        assert_eq!(
+            svc("BUS").indicators,
+            [
+                ind("BUS1", "Buses on time", Rag::Green),
+                ind("BUS2", "Complaints about buses", Rag::Amber)
+            ]
+        );
+        assert_eq!(
+            svc("BUS").statuses,
+            BTreeMap::from([(Rag::Green, 1), (Rag::Amber, 1)])
+        );
+        assert_eq!(
+            svc("CARE").statuses,
+            BTreeMap::from([(Rag::Red, 1), (Rag::NoTarget, 1)])
+        );
+        assert_eq!(
+            svc("CARE").indicators[0],
+            ind("CARE1", "Care visits on time", Rag::Red)
+        );
+        assert!(svc("HALL").indicators.is_empty() && svc("HALL").statuses.is_empty());
+        assert!(svc("BINS").indicators.is_empty());
+
+        // Ending within 12 months, soonest first: the one ending today, then BUS-1.
+        let ending: Vec<(&str, &str, &str, i64)> = v
+            .ending_soon
+            .iter()
+            .map(|e| {
+                (
+                    e.contract.code.as_str(),
+                    e.contract.service.as_str(),
+                    e.service_title.as_str(),
+                    e.days_left,
+                )
+            })
+            .collect();
+        assert_eq!(
+            ending,
+            [
+                ("BINS-1", "BINS", "Bin collection", 0),
+                ("BUS-1", "BUS", "Supported buses", 263)
+            ]
+        );
+        assert_eq!(v.ending_soon[1].delivery_model, DeliveryModel::Commercial);
+
+        // A year on, BUS-1 has ended and the renewal is current and ending soon.
+        let later = app
+            .commissioning(&cli, date!(2027 - 08 - 14))
+            .await
+            .unwrap();
+        let bus: Vec<ContractStatus> = later
+            .services
+            .iter()
+            .find(|s| s.code.as_str() == "BUS")
+            .unwrap()
+            .contracts
+            .iter()
+            .map(|l| l.status)
+            .collect();
+        assert_eq!(bus, [ContractStatus::Ended, ContractStatus::Current]);
+        let codes: Vec<&str> = later
+            .ending_soon
+            .iter()
+            .map(|e| e.contract.code.as_str())
+            .collect();
+        assert!(codes.is_empty(), "{codes:?}");
+
+        // As JSON, a contract line is the contract's fields and its status.
+        let json = serde_json::to_value(&v).unwrap();
+        let first = &json["services"][1]["contracts"][0];
+        assert_eq!(first["code"], "BUS-1");
+        assert_eq!(first["end"], "2027-08-13");
+        assert_eq!(first["status"], "ending-soon");
+        assert_eq!(json["services"][1]["statuses"]["green"], 1);
+        assert_eq!(json["ending_soon"][0]["days_left"], 0);
+    }
+}
+
+#[tokio::test]
+async fn the_demo_councils_commissioning_view() {
+    for t in databases().await {
+        let app = App::new(t.db.clone());
+        let tenant = app
+            .add_tenant(&goldthread_app::ActorRef::cli(), "demo", "Demo Council", "")
+            .await
+            .unwrap();
+        let cli = Caller::cli(tenant);
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../demo/clackmannanshire");
+        app.import_framework(&cli, &Source::Dir(dir.clone()), false, "demo")
+            .await
+            .unwrap();
+        let r = app
+            .import_contracts(&cli, &Source::Dir(dir), false, "contracts.csv")
+            .await
+            .unwrap();
+        assert_eq!(counts(&r), [22, 0, 0]);
+        let v = app.commissioning(&cli, today()).await.unwrap();
+        let others = v.services.iter().filter(|s| s.delivered_by_others).count();
+        let buying_in: Vec<&str> = v
+            .services
+            .iter()
+            .filter(|s| !s.delivered_by_others)
+            .map(|s| s.code.as_str())
+            .collect();
+        assert_eq!((others, buying_in), (16, vec!["CS-IT", "PE-WASTE"]));
+        assert!(
+            v.services
+                .iter()
+                .filter(|s| s.delivered_by_others)
+                .all(|s| !s.contracts.is_empty()),
+            "every commissioned demo service has a contract"
+        );
+        let ending: Vec<&str> = v
+            .ending_soon
+            .iter()
+            .map(|e| e.contract.code.as_str())
+            .collect();
+        assert_eq!(
+            ending,
+            [
+                "CC-2024-006",
+                "CC-2024-020",
+                "CC-2026-031",
+                "CC-2023-005",
+                "CC-2024-018",
+                "CC-2022-027",
+                "CC-2017-003",
+                "CC-2022-019"
+            ]
+        );
     }
 }
