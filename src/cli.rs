@@ -335,6 +335,8 @@ enum ImportCommand {
     Responses(ImportArgs),
     /// Import committees and what they scrutinise (committees.csv).
     Committees(ImportArgs),
+    /// Replace the contracts register with contracts.csv (contracts it no longer lists are deleted).
+    Contracts(ImportArgs),
 }
 
 impl ImportCommand {
@@ -353,6 +355,7 @@ impl ImportCommand {
             ImportCommand::Consultations(_) => DataTable::Engagement(E::Consultations),
             ImportCommand::Responses(_) => DataTable::Engagement(E::Responses),
             ImportCommand::Committees(_) => DataTable::Engagement(E::Committees),
+            ImportCommand::Contracts(_) => DataTable::Contracts,
         })
     }
 
@@ -367,7 +370,8 @@ impl ImportCommand {
             | ImportCommand::BenchmarkValues(a)
             | ImportCommand::Consultations(a)
             | ImportCommand::Responses(a)
-            | ImportCommand::Committees(a) => a,
+            | ImportCommand::Committees(a)
+            | ImportCommand::Contracts(a) => a,
         }
     }
 }
@@ -425,6 +429,7 @@ impl ExportCommand {
             ExportCommand::Consultations(_) => DataTable::Engagement(E::Consultations),
             ExportCommand::Responses(_) => DataTable::Engagement(E::Responses),
             ExportCommand::Committees(_) => DataTable::Engagement(E::Committees),
+            ExportCommand::Contracts(_) => DataTable::Contracts,
         })
     }
 
@@ -439,7 +444,8 @@ impl ExportCommand {
             | ExportCommand::BenchmarkValues(a)
             | ExportCommand::Consultations(a)
             | ExportCommand::Responses(a)
-            | ExportCommand::Committees(a) => Some(a),
+            | ExportCommand::Committees(a)
+            | ExportCommand::Contracts(a) => Some(a),
         }
     }
 }
@@ -464,6 +470,8 @@ enum ExportCommand {
     Responses(ExportArgs),
     /// Export committees as committees.csv.
     Committees(ExportArgs),
+    /// Export the contracts register as contracts.csv.
+    Contracts(ExportArgs),
     /// Export a framework as CSV files (a directory) or one XLSX workbook.
     Framework {
         #[arg(long)]
@@ -1182,6 +1190,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let result = match cmd.table() {
                 Some(DataTable::Engagement(kind)) => {
                     app.import_engagement(&caller, kind, &source, args.dry_run, &label)
+                        .await
+                }
+                Some(DataTable::Contracts) => {
+                    app.import_contracts(&caller, &source, args.dry_run, &label)
                         .await
                 }
                 None => {

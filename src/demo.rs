@@ -89,6 +89,10 @@ const ENGAGEMENT: &[(EngagementKind, &str)] = &[
     ),
 ];
 
+/// The contracts register for the commissioned services (and two services that
+/// buy parts in): partners, dates and values are illustrative.
+const CONTRACTS: &str = include_str!("../demo/clackmannanshire/contracts.csv");
+
 /// One sign-in account per role.
 pub const ACCOUNTS: &[(&str, &str)] = &[
     ("admin@demo.example", "admin"),
@@ -152,6 +156,12 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         app.import_engagement(&cli, *kind, &source, false, &file)
             .await?;
     }
+    let file = "contracts.csv";
+    let source = Source::Csv(BTreeMap::from([(
+        file.to_string(),
+        CONTRACTS.as_bytes().to_vec(),
+    )]));
+    app.import_contracts(&cli, &source, false, file).await?;
     for (email, _) in ACCOUNTS {
         let person = app
             .get::<goldthread_domain::framework::Person>(&cli, email)

@@ -78,6 +78,7 @@ macro_rules! put_record {
         }
     };
 }
+pub(crate) use put_record;
 
 put_record!(
     Consultation,

@@ -915,12 +915,22 @@ pub struct ImportReport {
     pub rows: usize,
     /// table → [created, updated, unchanged]
     pub tables: BTreeMap<String, [usize; 3]>,
+    /// table → records deleted because the file no longer lists them (only
+    /// tables imported whole, such as contracts; absent when none were).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub removed: BTreeMap<String, usize>,
 }
 
 impl ImportReport {
     pub(crate) fn count(&mut self, table: &str, change: Change) {
         let e = self.tables.entry(table.to_string()).or_default();
         e[change as usize] += 1;
+    }
+
+    /// Counts a record deleted because a table imported whole no longer lists it.
+    pub(crate) fn count_removed(&mut self, table: &str) {
+        self.tables.entry(table.to_string()).or_default();
+        *self.removed.entry(table.to_string()).or_default() += 1;
     }
 
     pub fn summary(&self) -> String {
@@ -935,7 +945,13 @@ impl ImportReport {
         tables.sort_by_key(|(t, _)| order(t));
         let parts: Vec<String> = tables
             .into_iter()
-            .map(|(t, [c, u, n])| format!("{t}: {c} created, {u} updated, {n} unchanged"))
+            .map(|(t, [c, u, n])| {
+                let removed = match self.removed.get(t) {
+                    Some(r) => format!(", {r} removed"),
+                    None => String::new(),
+                };
+                format!("{t}: {c} created, {u} updated, {n} unchanged{removed}")
+            })
             .collect();
         format!(
             "{}{} rows checked; {}",

@@ -6,6 +6,7 @@
 
 pub mod auth;
 mod cache;
+pub mod commissioning;
 pub mod engagement;
 pub mod error;
 pub mod framework;

@@ -1,8 +1,9 @@
 //! The data tables that are imported and exported one file at a time, by name:
-//! the performance files (`indicators.csv`, `measurements.csv`, …) and the
+//! the performance files (`indicators.csv`, `measurements.csv`, …), the
 //! engagement and reporting files (`consultations.csv`, `responses.csv`,
-//! `committees.csv`). (The framework's tables import together; see
-//! `framework`.) Every export is exactly what its import reads.
+//! `committees.csv`) and the contracts register (`contracts.csv`). (The
+//! framework's tables import together; see `framework`.) Every export is
+//! exactly what its import reads.
 use crate::engagement::EngagementKind;
 use crate::framework::ImportReport;
 use crate::performance::PerfData;
@@ -17,6 +18,8 @@ use goldthread_store::engagement::EngagementSnapshot;
 pub enum DataTable {
     Performance(Kind),
     Engagement(EngagementKind),
+    /// The contracts register, imported whole (see [`App::import_contracts`]).
+    Contracts,
 }
 
 impl DataTable {
@@ -30,6 +33,7 @@ impl DataTable {
                     .iter()
                     .map(|k| DataTable::Engagement(*k)),
             )
+            .chain([DataTable::Contracts])
             .collect()
     }
 
@@ -37,6 +41,7 @@ impl DataTable {
         match self {
             DataTable::Performance(k) => k.name(),
             DataTable::Engagement(k) => k.name(),
+            DataTable::Contracts => crate::commissioning::TABLE,
         }
     }
 
@@ -44,6 +49,7 @@ impl DataTable {
         match self {
             DataTable::Performance(k) => k.headers(),
             DataTable::Engagement(k) => k.headers(),
+            DataTable::Contracts => goldthread_io::commissioning::CONTRACTS,
         }
     }
 
@@ -90,6 +96,14 @@ impl App {
         Ok(match t {
             DataTable::Performance(k) => performance_rows(&*self.perf_data(c).await?, k),
             DataTable::Engagement(k) => engagement_rows(&self.engagement(c).await?, k),
+            DataTable::Contracts => goldthread_io::commissioning::contract_rows(
+                &self
+                    .contracts(c)
+                    .await?
+                    .into_iter()
+                    .map(|r| r.value)
+                    .collect::<Vec<_>>(),
+            ),
         })
     }
 
@@ -107,6 +121,7 @@ impl App {
                 self.import_performance(c, k, source, dry_run, label).await
             }
             DataTable::Engagement(k) => self.import_engagement(c, k, source, dry_run, label).await,
+            DataTable::Contracts => self.import_contracts(c, source, dry_run, label).await,
         }
     }
 }

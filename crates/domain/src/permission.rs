@@ -13,8 +13,11 @@
 //!   service-manager enters values for indicators of their services (and an
 //!   outcome-leader for outcome indicators of outcomes their portfolios lead).
 //!   Only admin and performance-officer assure.
-//! - `commissioning-officer`, `member` and `auditor` read only; `auditor` and
-//!   `admin` also read the audit trail.
+//! - Contracts (the commissioning register, imported whole): admin,
+//!   performance-officer and `commissioning-officer` — the Commissioning Hub
+//!   "tracks commissioned and partnership contracts" (DOMAIN, who uses it).
+//! - Otherwise `commissioning-officer`, `member` and `auditor` read only;
+//!   `auditor` and `admin` also read the audit trail.
 //!
 //! An outcome-leader's portfolios are the portfolio codes in their scope plus the
 //! portfolios naming them as Outcome Leader; a person's services are the service
@@ -79,6 +82,8 @@ pub enum Write<'a> {
     Review {
         service: &'a Code,
     },
+    /// Replace the tenant's contracts register (every service's contracts).
+    Contracts,
 }
 
 impl Actor {
@@ -173,6 +178,7 @@ impl Actor {
                     || (self.role == Role::OutcomeLeader && outcomes.iter().any(leads))
             }
             Write::Assure => false,
+            Write::Contracts => self.role == Role::CommissioningOfficer,
             Write::Plan { owners } => {
                 matches!(self.role, Role::OutcomeLeader | Role::ServiceManager)
                     && owners.iter().all(|o| *o == Some(&self.email))
@@ -292,11 +298,31 @@ mod tests {
                 a.may(Write::Review { service: &s1 }, &fw),
                 role == Role::CommissioningOfficer
             );
+            assert!(!a.may(Write::ImportFramework, &fw));
         }
         for role in [Role::Admin, Role::PerformanceOfficer] {
             let a = actor(role, "r@x.org", &[]);
             assert!(a.may(Write::MatrixCell { service: &s1 }, &fw));
             assert!(a.may(Write::ImportFramework, &fw));
+        }
+    }
+
+    #[test]
+    fn contracts_are_kept_by_the_centre_and_the_commissioning_hub() {
+        let fw = sample();
+        for (role, scope, may) in [
+            (Role::Admin, &[][..], true),
+            (Role::PerformanceOfficer, &[], true),
+            (Role::CommissioningOfficer, &[], true),
+            // The register is replaced whole, across every service: not a
+            // write within one's own portfolio or services.
+            (Role::OutcomeLeader, &["P1"], false),
+            (Role::ServiceManager, &["S1"], false),
+            (Role::Member, &[], false),
+            (Role::Auditor, &[], false),
+        ] {
+            let a = actor(role, "c@x.org", scope);
+            assert_eq!(a.may(Write::Contracts, &fw), may, "{role:?}");
         }
     }
 

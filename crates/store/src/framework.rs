@@ -895,6 +895,10 @@ pub async fn delete_service(
                 "service review(s)",
                 "SELECT COUNT(*) FROM service_reviews WHERE service_id = $1",
             ),
+            (
+                "contract(s)",
+                "SELECT COUNT(*) FROM contracts WHERE service_id = $1",
+            ),
         ],
         id,
     )

@@ -70,6 +70,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 9,
+        name: "contracts",
+        common: include_str!("../migrations/0009_contracts.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl Migration {

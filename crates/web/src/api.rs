@@ -867,7 +867,7 @@ async fn exceptions(
 }
 
 #[utoipa::path(post, path = "/import/{kind}", tag = "data",
-    params(("kind" = String, Path, description = "indicators, measurements, targets, localities, benchmark-groups, benchmark-values, consultations, responses or committees"), ImportQuery),
+    params(("kind" = String, Path, description = "indicators, measurements, targets, localities, benchmark-groups, benchmark-values, consultations, responses, committees or contracts"), ImportQuery),
     request_body(content_type = "multipart/form-data", description = "One CSV file (or an XLSX workbook with a sheet named after the kind)"),
     responses((status = 200, body = ImportReport), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody, description = "Rejected; nothing written. details[].field is file:row:column")))]

@@ -735,6 +735,35 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                 assert_eq!(r.status, StatusCode::FORBIDDEN, "{role} import: {}", r.body);
             }
             assert_eq!(before, ta.audit_rows().await);
+            // Contracts import (the register, replaced whole): admins, performance
+            // officers and commissioning officers. Each allowed role changes the
+            // one contract: one audit row.
+            let body = format!(
+                "code,service,partner,title,start,end,value,description\nCON-MATRIX,PE-WASTE,Recycling Co,Reprocessing ({role}),2025-04-01,2028-03-31,1000,\n"
+            );
+            let (ct, mp) = multipart(&[("contracts.csv", &body)]);
+            let req = Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/import/contracts")
+                .header(header::AUTHORIZATION, format!("Bearer {tok}"))
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(mp))
+                .unwrap();
+            let before = ta.audit_rows().await;
+            let r = ta.send(req).await;
+            if full || *role == "commissioning-officer" {
+                assert_eq!(r.status, StatusCode::OK, "{role} contracts: {}", r.body);
+                assert_eq!(ta.audit_rows().await, before + 1, "{role} contracts");
+            } else {
+                assert_eq!(
+                    r.status,
+                    StatusCode::FORBIDDEN,
+                    "{role} contracts: {}",
+                    r.body
+                );
+                assert_eq!(r.json()["error"]["code"], "forbidden");
+                assert_eq!(ta.audit_rows().await, before, "{role} contracts");
+            }
             // Audit trail: admins and auditors only.
             let r = ta
                 .api(Method::GET, "/api/v1/audit?entity_type=outcome", &tok, None)
@@ -749,9 +778,9 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                 },
                 "{role} audit"
             );
-            checked += 2;
+            checked += 3;
         }
-        assert_eq!(checked, ROLES.len() * 39);
+        assert_eq!(checked, ROLES.len() * 40);
     }
 }
 
@@ -2516,7 +2545,8 @@ async fn data_tables_import_and_export_on_the_staff_page_and_linked_records_stay
             )
             .await;
         assert!(
-            page.body.contains("/export/committees.csv"),
+            page.body.contains("/export/committees.csv")
+                && page.body.contains("/export/contracts.csv"),
             "{}",
             page.body
         );
@@ -2631,5 +2661,34 @@ async fn data_tables_import_and_export_on_the_staff_page_and_linked_records_stay
             before_deletes + 1,
             "the indicator only"
         );
+        // A service a contract is for answers 409 in_use too; the contracts file
+        // imports on the page and exports as imported.
+        let contracts = "code,service,partner,title,start,end,value,description\nCON-1,PE-GROUNDS,Parks Co,Grass cutting,2025-04-01,2027-03-31,120000.5,Illustrative\n";
+        let r = ta.send(upload(&[("contracts.csv", contracts)])).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("contracts: 1 created"), "{}", r.body);
+        let r = ta
+            .send(
+                Request::get("/export/contracts.csv")
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.body, contracts.replace("120000.5", "120000.50"));
+        let before = ta.audit_rows().await;
+        let svc = ta.version("/api/v1/services/PE-GROUNDS", &tok).await;
+        let r = ta
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/services/PE-GROUNDS?version={svc}"),
+                &tok,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert_eq!(r.json()["error"]["code"], "in_use");
+        assert!(r.body.contains("contract"), "{}", r.body);
+        assert_eq!(ta.audit_rows().await, before);
     }
 }
