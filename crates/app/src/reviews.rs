@@ -552,9 +552,10 @@ pub struct PortfolioSchedule {
     pub services: Vec<DueService>,
 }
 
-/// Whether a review is still working towards a decision.
+/// Whether a review is still working towards a decision (awaiting approval
+/// included).
 pub fn under_way(s: ReviewState) -> bool {
-    s.open()
+    s.open() || s == ReviewState::AwaitingApproval
 }
 
 impl App {

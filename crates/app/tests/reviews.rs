@@ -231,6 +231,10 @@ async fn a_review_runs_end_to_end_and_approval_changes_the_service() {
         let r = app.review(&hub, "WASTE-2026").await.unwrap();
         assert_eq!(r.value.state, ReviewState::AwaitingApproval);
         assert_eq!(r.version, version);
+        // Awaiting approval is still under way: the mixed economy projects it.
+        let m = app.mixed_economy(&hub).await.unwrap();
+        assert_eq!(m.changes.len(), 1, "{:?}", m.changes);
+        assert_eq!(m.changes[0].to, DeliveryModel::JointCommissioning);
 
         // Sign-off: the named people only, nothing outstanding, two keys.
         let e = app
@@ -340,6 +344,13 @@ async fn a_review_runs_end_to_end_and_approval_changes_the_service() {
             .unwrap();
         assert_eq!(svc.value.delivery_model, DeliveryModel::JointCommissioning);
         assert_eq!(svc.value.next_review, Some(date!(2029 - 11 - 23)));
+        // Approved: the change is now, not projected.
+        let m = app.mixed_economy(&hub).await.unwrap();
+        assert!(m.changes.is_empty(), "{:?}", m.changes);
+        assert_eq!(
+            m.now.model(DeliveryModel::JointCommissioning).net_budget_pence,
+            m.projected.model(DeliveryModel::JointCommissioning).net_budget_pence
+        );
         let history = app.history(&cli, "service", &svc.id).await.unwrap();
         assert!(
             history.iter().any(|h| h

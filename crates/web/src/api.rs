@@ -125,7 +125,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reviews::implement))
         .routes(routes!(reviews::schedule))
         .routes(routes!(reviews::get_cycle, reviews::put_cycle))
-        .routes(routes!(reviews::mixed_economy));
+        .routes(routes!(reviews::mixed_economy))
+        .routes(routes!(reviews::commissioning));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

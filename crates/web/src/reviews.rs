@@ -8,7 +8,7 @@ use crate::chart::{Bar, Stack, bar_chart, stacked_chart};
 use crate::extract::{Staff, StaffForm};
 use crate::pages::{
     Flash, FormData, capitalise, chrome_for, error_page, form_errors, form_response,
-    history_table, outcome_choices, render, url_encode,
+    outcome_choices, render, url_encode,
 };
 use crate::view::{Cell, Chrome, Choice, Fact, Field, FormView, Link, TableView};
 use askama::Template;
@@ -53,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/{code}/appraisal.xlsx", get(appraisal_xlsx))
         .route("/reviews/{code}/decide/{action}", post(decide))
         .route("/mixed-economy", get(mixed_page))
+        .route("/commissioning", get(commissioning_page))
 }
 
 // ----- shared -----
@@ -260,6 +261,7 @@ async fn list_page(State(s): State<AppState>, staff: Staff, Query(flash): Query<
         actions.push(Link::new("/reviews/new", "Open a review"));
     }
     actions.push(Link::new("/mixed-economy", "See the mixed economy"));
+    actions.push(Link::new("/commissioning", "Commissioning and contracts"));
     if c.actor.may(Write::ImportFramework, &fw) {
         actions.push(Link::new(
             "/reviews/cycle",
@@ -836,7 +838,7 @@ fn review_sections(
         ..Default::default()
     });
     // 3. Appraisal.
-    sections.push(appraisal_section(r, work && open));
+    sections.extend(appraisal_sections(r, work && open));
     // 4. Plan.
     let pl = &r.plan;
     let mut benefits = TableView::new("Benefits the plan expects", &["Benefit", "Cashable saving a year"])
@@ -973,13 +975,71 @@ fn review_sections(
     sections.push(PageSection {
         id: "history".into(),
         heading: "History".into(),
-        tables: vec![history_table(history)],
+        tables: vec![review_history(history)],
         ..Default::default()
     });
     sections
 }
 
-fn appraisal_section(r: &Review, editable: bool) -> PageSection {
+/// A review's history: who did what, when, and why (the steps' content is in
+/// the audit trail; here each row says what moved).
+fn review_history(rows: &[goldthread_store::audit::AuditRow]) -> TableView {
+    let mut t = TableView::new("Changes to this review", &["When", "Who", "What", "Detail"])
+        .empty("No changes recorded.");
+    let state = |v: &serde_json::Value| v.as_str().unwrap_or("").replace('-', " ");
+    for r in rows {
+        let what = match r.action.as_str() {
+            "create" => "Opened",
+            "update" => "Edited",
+            "advance" => "Moved on",
+            "send-back" => "Sent back",
+            "sign-off" => "Signed off",
+            "reject" => "Rejected",
+            "implement" => "Implemented",
+            other => other,
+        };
+        let detail = match &r.context {
+            Some(c) if c.get("from").is_some() => {
+                let mut d = format!("{} → {}", state(&c["from"]), state(&c["to"]));
+                if let Some(reason) = c.get("reason").and_then(|x| x.as_str()) {
+                    d.push_str(&format!(": “{reason}”"));
+                }
+                d
+            }
+            _ => match (&r.before, &r.after) {
+                (Some(b), Some(a)) => {
+                    let parts: Vec<&str> = [
+                        "title",
+                        "scope",
+                        "specification",
+                        "appraisal",
+                        "plan",
+                        "assessment",
+                        "approval",
+                    ]
+                    .into_iter()
+                    .filter(|k| b["value"][*k] != a["value"][*k])
+                    .collect();
+                    if parts.is_empty() {
+                        "No change".into()
+                    } else {
+                        format!("Changed: {}", parts.join(", "))
+                    }
+                }
+                _ => String::new(),
+            },
+        };
+        t.rows.push(vec![
+            Cell::text(r.at.replace('T', " ").chars().take(19).collect::<String>()),
+            Cell::text(r.actor.clone()),
+            Cell::text(what),
+            Cell::text(detail),
+        ]);
+    }
+    t
+}
+
+fn appraisal_sections(r: &Review, editable: bool) -> Vec<PageSection> {
     let p = path(r.code.as_str());
     let a = &r.appraisal;
     let t = AppraisalTable::of(a);
@@ -1108,11 +1168,6 @@ fn appraisal_section(r: &Review, editable: bool) -> PageSection {
         })
         .collect();
     let mut notes: Vec<String> = t.method.clone();
-    notes.push(format!(
-        "This appraisal: {} years at a discount rate of {}%.",
-        a.years,
-        (a.discount_rate * Decimal::ONE_HUNDRED).normalize()
-    ));
     for o in &t.options {
         notes.push(format!("{}: {}", o.code, o.explanation.npc));
         notes.push(format!("{}: {}", o.code, o.explanation.saving));
@@ -1154,16 +1209,29 @@ fn appraisal_section(r: &Review, editable: bool) -> PageSection {
             &score_bars,
         ));
     }
-    PageSection {
-        id: "appraisal".into(),
-        heading: "3. Options appraisal".into(),
-        intro: "Every option side by side. Options that fail a statutory duty are flagged, not ranked, and cannot be preferred.".into(),
-        tables: vec![table, years, criteria],
-        charts,
-        notes,
-        links,
-        ..Default::default()
-    }
+    vec![
+        PageSection {
+            id: "appraisal".into(),
+            heading: "3. Options appraisal".into(),
+            intro: format!(
+                "Every option side by side over {} years at a discount rate of {}%. Options that fail a statutory duty are flagged, not ranked, and cannot be preferred. How each figure is reached is set out under “Appraisal workings”.",
+                a.years,
+                (a.discount_rate * Decimal::ONE_HUNDRED).normalize()
+            ),
+            tables: vec![table],
+            charts,
+            links,
+            ..Default::default()
+        },
+        PageSection {
+            id: "workings".into(),
+            heading: "Appraisal workings".into(),
+            intro: "The method, each option's figures worked through with its own numbers, the criteria's weights and the costs year by year.".into(),
+            notes,
+            tables: vec![criteria, years],
+            ..Default::default()
+        },
+    ]
 }
 
 // ----- decisions -----
@@ -2541,8 +2609,176 @@ async fn mixed_page(State(s): State<AppState>, staff: Staff) -> Response {
             caption: "Delivery Framework".into(),
             heading: "The mixed economy".into(),
             intro: "How the council's services are delivered — in-house, in partnership, commissioned, community-led — and how that is changing.".into(),
-            actions: vec![Link::new("/reviews", "Service reviews")],
+            actions: vec![
+                Link::new("/reviews", "Service reviews"),
+                Link::new("/commissioning", "Commissioning"),
+            ],
             sections,
+        },
+    )
+}
+
+// ----- commissioning -----
+
+fn contract_status_cell(s: goldthread_domain::commissioning::ContractStatus) -> Cell {
+    use goldthread_domain::commissioning::ContractStatus as S;
+    match s {
+        S::EndingSoon => Cell::tag("Ending within 12 months", "status-amber"),
+        S::Ended => Cell::tag("Ended", "gap"),
+        S::Current => Cell::tag("Current", "status-green"),
+        S::NotStarted => Cell::tag("Not started", "some"),
+    }
+}
+
+async fn commissioning_page(State(s): State<AppState>, staff: Staff) -> Response {
+    let today = time::OffsetDateTime::now_utc().date();
+    let v = match s.app.commissioning(&staff.caller, today).await {
+        Ok(v) => v,
+        Err(e) => return error_page(e),
+    };
+    let mut ending = TableView::new(
+        "Contracts ending within 12 months",
+        &["Contract", "Partner", "Service", "Delivery model", "Ends", "Days left", "Value"],
+    )
+    .numeric(&[5, 6])
+    .empty("No contract ends in the next 12 months.");
+    for e in &v.ending_soon {
+        let c = &e.contract;
+        ending.rows.push(vec![
+            Cell::text(format!("{} — {}", c.code, c.title)),
+            Cell::text(c.partner.clone()),
+            Cell::link(
+                format!("{} — {}", c.service, e.service_title),
+                format!("/services/{}", url_encode(c.service.as_str())),
+            ),
+            Cell::text(model_name(e.delivery_model)),
+            Cell::text(c.end.to_string()),
+            Cell::num(e.days_left.to_string()),
+            Cell::num(money(c.value_pence)),
+        ]);
+    }
+    let mut services = TableView::new(
+        "Services delivered with or by others",
+        &[
+            "Service",
+            "Portfolio",
+            "Delivery model",
+            "Net budget",
+            "Partners and contracts",
+            "Indicators' latest status",
+        ],
+    )
+    .numeric(&[3])
+    .empty("No service is delivered with or by others.");
+    let mut contracts = TableView::new(
+        "Contracts",
+        &["Contract", "Service", "Partner", "Start", "End", "Value", "Status"],
+    )
+    .numeric(&[5]);
+    for x in &v.services {
+        let partners: Vec<String> = x
+            .contracts
+            .iter()
+            .map(|l| format!("{} (to {})", l.contract.partner, l.contract.end))
+            .collect();
+        let statuses: Vec<String> = x
+            .statuses
+            .iter()
+            .map(|(rag, n)| format!("{n} {}", rag.to_string().replace('-', " ")))
+            .collect();
+        services.rows.push(vec![
+            Cell::link(
+                format!("{} — {}", x.code, x.title),
+                format!("/services/{}", url_encode(x.code.as_str())),
+            ),
+            Cell::text(x.portfolio_title.clone()),
+            Cell::text(format!(
+                "{}{}",
+                model_name(x.delivery_model),
+                if x.delivered_by_others {
+                    ""
+                } else {
+                    " (buys parts in)"
+                }
+            )),
+            Cell::num(money(x.net_budget_pence)),
+            Cell::text(if partners.is_empty() {
+                "No contract recorded".into()
+            } else {
+                partners.join("; ")
+            }),
+            Cell::text(if statuses.is_empty() {
+                "No indicators".into()
+            } else {
+                statuses.join(", ")
+            }),
+        ]);
+        for l in &x.contracts {
+            let c = &l.contract;
+            contracts.rows.push(vec![
+                Cell::text(format!("{} — {}", c.code, c.title)),
+                Cell::text(x.code.to_string()),
+                Cell::text(c.partner.clone()),
+                Cell::text(c.start.to_string()),
+                Cell::text(c.end.to_string()),
+                Cell::num(money(c.value_pence)),
+                contract_status_cell(l.status),
+            ]);
+        }
+    }
+    let mut indicators = TableView::new(
+        "Indicators of commissioned services",
+        &["Indicator", "Service", "Period", "Status"],
+    )
+    .empty("No indicators measure these services.");
+    for x in &v.services {
+        for i in &x.indicators {
+            indicators.rows.push(vec![
+                Cell::link(
+                    format!("{} — {}", i.code, i.title),
+                    format!("/indicators/{}", url_encode(i.code.as_str())),
+                ),
+                Cell::text(x.code.to_string()),
+                Cell::text(i.period.to_string()),
+                crate::perf_pages::status_cell(i.status),
+            ]);
+        }
+    }
+    render(
+        StatusCode::OK,
+        ChartsPage {
+            chrome: chrome_for(&staff, "Commissioning", "reviews"),
+            caption: "Delivery Framework".into(),
+            heading: "Commissioning".into(),
+            intro: format!(
+                "Services delivered in partnership, by another public body, commercially, jointly commissioned or community-led — and self-delivered services that buy parts in — with their contracts and performance, as at {today}. Import contracts.csv on Import & export to change the register."
+            ),
+            actions: vec![
+                Link::new("/reviews", "Service reviews"),
+                Link::new("/mixed-economy", "The mixed economy"),
+                Link::new("/export/contracts.csv", "Download contracts.csv"),
+            ],
+            sections: vec![
+                PageSection {
+                    id: "ending".into(),
+                    heading: "Ending soon".into(),
+                    tables: vec![ending],
+                    ..Default::default()
+                },
+                PageSection {
+                    id: "services".into(),
+                    heading: "Services".into(),
+                    tables: vec![services, contracts],
+                    ..Default::default()
+                },
+                PageSection {
+                    id: "performance".into(),
+                    heading: "Performance".into(),
+                    intro: "Each indicator's latest result for the whole area.".into(),
+                    tables: vec![indicators],
+                    ..Default::default()
+                },
+            ],
         },
     )
 }

@@ -1157,6 +1157,7 @@ async fn the_openapi_document_describes_every_api_route() {
     paths.sort();
     let expected = [
         "/api/v1/audit",
+        "/api/v1/commissioning",
         "/api/v1/committees",
         "/api/v1/consultations",
         "/api/v1/consultations/{code}",

@@ -384,3 +384,18 @@ pub async fn mixed_economy(
 ) -> ApiResult<Json<MixedEconomy>> {
     Ok(Json(s.app.mixed_economy(&c).await?))
 }
+
+/// Services delivered with or by others (and self-delivered services that buy
+/// parts in) with their contracts and indicators' latest statuses, and the
+/// contracts ending within 12 months.
+#[utoipa::path(get, path = "/commissioning", tag = "reviews", params(TodayQuery),
+    responses((status = 200, body = goldthread_app::commissioning::CommissioningView), (status = 401, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn commissioning(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    ApiQuery(q): ApiQuery<TodayQuery>,
+) -> ApiResult<Json<goldthread_app::commissioning::CommissioningView>> {
+    let today = today_of(&q.today)?;
+    Ok(Json(s.app.commissioning(&c, today).await?))
+}
