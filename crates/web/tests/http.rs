@@ -2693,3 +2693,306 @@ async fn data_tables_import_and_export_on_the_staff_page_and_linked_records_stay
         assert_eq!(ta.audit_rows().await, before);
     }
 }
+
+/// A service review through the API, as the Commissioning Hub and the two
+/// signatories would run it, then its pages as a signed-in officer sees them.
+#[tokio::test]
+async fn a_review_runs_through_the_api_and_its_pages() {
+    for t in databases().await {
+        let ta = TestApp::new(t).await;
+        let hub = ta.token("commissioning@demo.example").await;
+        let leader = ta.token("director.place@demo.example").await;
+        let manager = ta.token("service.manager@demo.example").await;
+        let member = ta.token("member@demo.example").await;
+        let r = ta
+            .api(
+                Method::POST,
+                "/api/v1/reviews",
+                &hub,
+                Some(json!({"code": "W26", "title": "Waste review", "service": "PE-WASTE"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let v = r.json();
+        assert_eq!(v["state"], "scoping");
+        assert_eq!(v["missing"][0]["field"], "esia", "{v}");
+        let duty = "Collect household waste (EPA 1990 s.45)";
+        let scores = |s: u8| {
+            goldthread_domain::review::TOM_PRINCIPLES
+                .iter()
+                .map(|c| json!({"criterion": c, "score": s}))
+                .collect::<Vec<_>>()
+        };
+        let r = ta
+            .api(
+                Method::PATCH,
+                "/api/v1/reviews/W26",
+                &hub,
+                Some(json!({
+                    "version": 1,
+                    "scope": {"outcomes": ["LO4"], "statutory_duties": [duty], "esia": "integrate"},
+                    "specification": {"scope": "Kerbside", "volumes": "24,500 households", "standards": "Fortnightly", "quality_safety": "Crew safety"},
+                    "appraisal": {"years": 3, "discount_rate": "0.035", "criteria": goldthread_domain::review::TOM_PRINCIPLES.iter().map(|c| json!({"name": c, "weight": "1"})).collect::<Vec<_>>(), "options": []},
+                })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(
+            r.json()["scope"]["profile"].is_object(),
+            "snapshot kept"
+        );
+        let option = |code: &str, model: &str, quo: bool, yearly: i64, s: u8, meets: bool| {
+            json!({"code": code, "title": format!("Option {code}"), "delivery_model": model, "status_quo": quo,
+                   "years": vec![json!({"one_off_pence": 0, "recurring_pence": yearly}); 3],
+                   "risk_score": 8, "scores": scores(s), "duties": [{"duty": duty, "meets": meets}]})
+        };
+        let mut version = 2;
+        for o in [
+            option("A", "self-delivery", true, 10_000, 2, true),
+            option("B", "joint-commissioning", false, 9_000, 4, true),
+            option("C", "stop", false, 0, 5, false),
+        ] {
+            let r = ta
+                .api(
+                    Method::POST,
+                    &format!("/api/v1/reviews/W26/options?version={version}"),
+                    &hub,
+                    Some(o),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            version = r.json()["version"].as_i64().unwrap();
+        }
+        // A member may read but not change.
+        let r = ta
+            .api(
+                Method::POST,
+                &format!("/api/v1/reviews/W26/options?version={version}"),
+                &member,
+                Some(option("D", "commercial", false, 1, 1, true)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // The appraisal, computed and explained.
+        let a = ta
+            .api(Method::GET, "/api/v1/reviews/W26/appraisal", &member, None)
+            .await
+            .json();
+        assert_eq!(a["discount_rate"], json!(0.035));
+        let b = &a["options"][1];
+        assert_eq!(b["years"][2]["year_index"], 2);
+        assert_eq!(b["years"][2]["recurring_pence"], 9_000);
+        assert_eq!(a["options"][0]["npc_pence"], 28_997);
+        assert_eq!(b["npc_pence"], 26_097);
+        assert_eq!(b["saving_vs_status_quo_pence"], 2_900);
+        assert_eq!(b["weighted_score"], json!(80.0));
+        assert_eq!(b["rank"], 1);
+        assert_eq!(a["options"][2]["fails_statutory"], true);
+        assert_eq!(a["options"][2]["rank"], Value::Null);
+        assert!(
+            b["explanation"]["npc"]
+                .as_str()
+                .unwrap()
+                .contains("£90 ÷ 1.035"),
+            "{b}"
+        );
+        // A failing option cannot be preferred.
+        let review = ta
+            .api(Method::GET, "/api/v1/reviews/W26", &hub, None)
+            .await
+            .json();
+        let mut appraisal = review["appraisal"].clone();
+        appraisal["preferred"] = json!("C");
+        appraisal["rationale"] = json!("Cheapest");
+        let r = ta
+            .api(
+                Method::PATCH,
+                "/api/v1/reviews/W26",
+                &hub,
+                Some(json!({"version": version, "appraisal": appraisal})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("cannot be preferred"), "{}", r.body);
+        appraisal["preferred"] = json!("B");
+        let dims: Vec<Value> = goldthread_domain::review::Dimension::ALL
+            .iter()
+            .map(|d| json!({"dimension": d, "impact": "neutral", "evidence": "No change for residents"}))
+            .collect();
+        let checks: Vec<Value> = goldthread_domain::review::Check::ALL
+            .iter()
+            .map(|c| json!({"check": c, "status": "done"}))
+            .collect();
+        let r = ta
+            .api(
+                Method::PATCH,
+                "/api/v1/reviews/W26",
+                &hub,
+                Some(json!({"version": version, "appraisal": appraisal,
+                    "plan": {"costs": "As appraised", "resources": "Shared fleet", "quality_safety": "As now"},
+                    "assessment": {"impacts": dims, "checks": checks}})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        version = r.json()["version"].as_i64().unwrap();
+        for _ in 0..5 {
+            let r = ta
+                .api(
+                    Method::POST,
+                    "/api/v1/reviews/W26/advance",
+                    &hub,
+                    Some(json!({"version": version})),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            version = r.json()["version"].as_i64().unwrap();
+        }
+        let m = ta
+            .api(Method::GET, "/api/v1/mixed-economy", &member, None)
+            .await
+            .json();
+        assert_eq!(m["changes"][0]["to"], "joint-commissioning", "{m}");
+        // Two keys: the hub cannot sign; the leader signs once, not twice.
+        let approve = |version: i64| Some(json!({"version": version}));
+        let r = ta
+            .api(Method::POST, "/api/v1/reviews/W26/approve", &hub, approve(version))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let r = ta
+            .api(Method::POST, "/api/v1/reviews/W26/approve", &leader, approve(version))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["state"], "awaiting-approval");
+        version = r.json()["version"].as_i64().unwrap();
+        let r = ta
+            .api(Method::POST, "/api/v1/reviews/W26/approve", &leader, approve(version))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let r = ta
+            .api(Method::POST, "/api/v1/reviews/W26/approve", &manager, approve(version))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["state"], "approved");
+        let svc = ta
+            .api(Method::GET, "/api/v1/services/PE-WASTE", &member, None)
+            .await
+            .json();
+        assert_eq!(svc["delivery_model"], "joint-commissioning");
+        let r = ta
+            .api(
+                Method::POST,
+                "/api/v1/reviews/W26/reject",
+                &hub,
+                Some(json!({"version": r.json()["version"], "reason": "Too late"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let s = ta
+            .api(
+                Method::GET,
+                "/api/v1/review-schedule?today=2029-06-01",
+                &member,
+                None,
+            )
+            .await;
+        assert_eq!(s.status, StatusCode::OK);
+        assert_eq!(s.json()["items"].as_array().unwrap().len(), 3);
+
+        // The pages, signed in as the hub.
+        let p = PersonInput {
+            email: "commissioning@demo.example".into(),
+            name: "Kirsty Anderson".into(),
+            role: "commissioning-officer".into(),
+            ..Default::default()
+        };
+        ta.app
+            .add_user(&ta.tenant, &p, Some("correct horse battery"))
+            .await
+            .unwrap();
+        let cookie = ta
+            .sign_in("commissioning@demo.example", "correct horse battery")
+            .await;
+        let get = |path: &str| {
+            Request::get(path)
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap()
+        };
+        for (path, text) in [
+            ("/reviews", "Review schedule"),
+            ("/reviews/W26", "Options side by side"),
+            ("/reviews/new", "Open a service review"),
+            ("/mixed-economy", "By outcome"),
+            ("/commissioning", "Contracts ending within 12 months"),
+        ] {
+            let r = ta.send(get(path)).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            assert!(r.body.contains(text), "{path}");
+        }
+        let x = ta.send(get("/reviews/W26/appraisal.xlsx")).await;
+        assert_eq!(x.status, StatusCode::OK);
+        assert!(
+            x.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .contains("spreadsheetml")
+        );
+        // A new review through the form, then a step with an error beside its field.
+        let form = ta.send(get("/reviews/new")).await;
+        let csrf = csrf_of(&form.body);
+        let post = |path: &str, body: String| {
+            Request::post(path)
+                .header(header::COOKIE, &cookie)
+                .header("sec-fetch-site", "same-origin")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let r = ta
+            .send(post(
+                "/reviews",
+                format!("code=G26&title=Grounds&service=PE-GROUNDS&csrf={csrf}"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = ta
+            .send(post(
+                "/reviews/G26/step/appraisal",
+                format!("version=1&years=4&discount_rate=lots&weight_0=1&csrf={csrf}"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"f-discount_rate-error\""), "{}", r.body);
+        assert!(r.body.contains("value=\"lots\""), "what was typed is kept");
+        let r = ta
+            .send(post(
+                "/reviews/G26/decide/advance",
+                format!("version=1&csrf={csrf}"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("E-S-I-A stage"), "says what is missing");
+        let r = ta
+            .send(post(
+                "/reviews/G26/step/scope",
+                format!("version=1&outcomes=LO4&esia=simplify&demand=Parks&feedback=&statutory_duties=&funding_constraints=&csrf={csrf}"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = ta
+            .send(post(
+                "/reviews/G26/decide/advance",
+                format!("version=2&csrf={csrf}"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = ta
+            .send(post(
+                "/reviews/G26/decide/send-back",
+                format!("version=3&reason=&csrf={csrf}"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"reason-send-back-error\""), "{}", r.body);
+    }
+}
