@@ -309,12 +309,16 @@ pub fn appraise(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Missing {
+    /// The step the field belongs to (none for a decision's own fields).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<ReviewState>,
     pub field: String,
     pub message: String,
 }
 
 fn missing(field: impl Into<String>, message: impl Into<String>) -> Missing {
     Missing {
+        step: None,
         field: field.into(),
         message: message.into(),
     }
@@ -534,11 +538,41 @@ fn blank(s: &str) -> bool {
 }
 
 impl Review {
-    /// What the current step still needs before the review may move on.
+    /// What the review still needs before it may move on: the current step's
+    /// gaps, and any an earlier step has gained since (steps stay editable
+    /// while the review is open). Each gap names its step. Empty once decided.
     /// `current_model` is the service's delivery model today.
     pub fn missing(&self, current_model: DeliveryModel) -> Vec<Missing> {
+        if !(self.state.open() || self.state == ReviewState::AwaitingApproval) {
+            return Vec::new();
+        }
+        let mut all = Vec::new();
+        for step in [
+            ReviewState::Scoping,
+            ReviewState::Specification,
+            ReviewState::Appraisal,
+            ReviewState::Planning,
+            ReviewState::Assessment,
+        ] {
+            if step > self.state {
+                break;
+            }
+            all.extend(
+                self.step_missing(step, current_model)
+                    .into_iter()
+                    .map(|m| Missing {
+                        step: Some(step),
+                        ..m
+                    }),
+            );
+        }
+        all
+    }
+
+    /// What one step needs.
+    fn step_missing(&self, step: ReviewState, current_model: DeliveryModel) -> Vec<Missing> {
         let mut m = Vec::new();
-        match self.state {
+        match step {
             ReviewState::Scoping => {
                 let s = &self.scope;
                 if s.outcomes.is_empty() {

@@ -117,6 +117,7 @@ fn missing_href(code: &str, state: ReviewState, m: &Missing) -> String {
             .unwrap_or(0);
         return format!("{p}#option-{i}");
     }
+    let state = m.step.unwrap_or(state);
     let slug = STEPS
         .iter()
         .find(|(s, _, _)| *s == state)
@@ -569,7 +570,19 @@ async fn show_review(
         .missing(current_model)
         .iter()
         .map(|m| Note {
-            text: format!("{}: {}", field_label(&m.field), m.message),
+            text: match m.step.filter(|s| *s != r.state) {
+                Some(step) => format!(
+                    "{} ({}): {}",
+                    field_label(&m.field),
+                    STEPS
+                        .iter()
+                        .find(|(s, _, _)| *s == step)
+                        .map(|(_, _, n)| n.to_lowercase())
+                        .unwrap_or_default(),
+                    m.message
+                ),
+                None => format!("{}: {}", field_label(&m.field), m.message),
+            },
             href: Some(missing_href(code, r.state, m)),
         })
         .collect();
@@ -682,13 +695,7 @@ async fn show_review(
             heading: r.title.clone(),
             steps,
             facts,
-            missing_heading: format!(
-                "Before this review can move on from {}",
-                STEPS
-                    .get(at)
-                    .map(|(_, _, n)| n.to_lowercase())
-                    .unwrap_or_default()
-            ),
+            missing_heading: "Before this review can move on".into(),
             missing,
             errors,
             actions,
@@ -1296,6 +1303,7 @@ async fn decide(
                             &code,
                             rec.value.state,
                             &Missing {
+                                step: None,
                                 field: e.field.clone(),
                                 message: e.message.clone(),
                             },
@@ -1935,8 +1943,8 @@ fn option_fields(r: &Review, o: Option<&ReviewOption>) -> Vec<Field> {
         .iter()
         .map(|m| (m.as_str(), model_name(*m)))
         .collect();
-    let flag = |name: &str, label: &str, on: bool| {
-        Field::new("checkboxes", name, label, "").choices(vec![Choice {
+    let flag = |name: &str, legend: &str, label: &str, on: bool| {
+        Field::new("checkboxes", name, legend, "").choices(vec![Choice {
             value: "yes".into(),
             label: label.into(),
             selected: on,
@@ -1968,11 +1976,13 @@ fn option_fields(r: &Review, o: Option<&ReviewOption>) -> Vec<Field> {
         .required(),
         flag(
             "status_quo",
+            "Status quo",
             "This is the status quo (the service as delivered today)",
             o.is_some_and(|o| o.status_quo),
         ),
         flag(
             "regional",
+            "Regional",
             "A regional model (with neighbouring councils or national partners)",
             o.is_some_and(|o| o.regional),
         ),

@@ -270,6 +270,18 @@ fn a_review_moves_forward_only_when_each_step_is_complete() {
     assert_eq!(r.send_back("Redo the EQIA"), Ok(ReviewState::Assessment));
     let mut s = complete_review();
     assert!(s.send_back("why").is_err(), "scoping has no step before it");
+    // A step emptied after the review moved on holds it back, and says which.
+    let mut r = complete_review();
+    r.state = ReviewState::Planning;
+    r.specification.volumes.clear();
+    let m = r.advance(DeliveryModel::SelfDelivery).unwrap_err();
+    assert_eq!(m.len(), 1);
+    assert_eq!(
+        (m[0].step, m[0].field.as_str()),
+        (Some(ReviewState::Specification), "volumes")
+    );
+    r.state = ReviewState::Approved;
+    assert!(r.missing(DeliveryModel::SelfDelivery).is_empty(), "decided");
 }
 
 #[test]
