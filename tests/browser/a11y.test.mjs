@@ -19,6 +19,11 @@ const STAFF_PAGES = [
   '/', '/thread', '/outcomes', '/outcomes/LO1', '/outcomes/NPF-ECO', '/outcomes/LO1/edit', '/outcomes/LO1/raci', '/outcomes/new',
   '/portfolios', '/portfolios/WB', '/services', '/services/PE-WASTE', '/services/PE-WASTE/edit', '/plans', '/plans/LOIP',
   '/people', '/people/member@demo.example', '/dashboard', '/dashboard?period=2024/25', '/indicators', '/indicators/CHN08A', '/indicators?tier=service&status=red', '/exceptions', '/report', '/engagement', '/engagement/consultations/BUDGET-2025', '/engagement/consultations/new', '/engagement/consultations/TULLIBODY-PILOT/responses/new', '/outcomes/LO1/status', '/matrix', '/matrix/PE-WASTE/LO1', '/one-fund', '/gaps', '/audit', '/import',
+  '/reviews', '/reviews/new', '/reviews/cycle', '/reviews/REV-2026-01', '/reviews/REV-2026-02', '/reviews/REV-2026-03',
+  '/reviews/REV-2026-03/step/scope', '/reviews/REV-2026-03/step/specification', '/reviews/REV-2026-03/step/appraisal',
+  '/reviews/REV-2026-03/step/plan', '/reviews/REV-2026-03/step/assessment', '/reviews/REV-2026-03/step/approval',
+  '/reviews/REV-2026-03/options/new', '/reviews/REV-2026-03/options/B', '/reviews/REV-2026-03/options/C/delete',
+  '/mixed-economy', '/commissioning',
 ];
 
 let server, dir, base, browser;
@@ -159,7 +164,7 @@ test('the keyboard reaches a visible skip link first, and it moves focus to the 
 
 test('pages reflow at 320 CSS px without horizontal scrolling of the page', async () => {
   const { context, page } = await signIn(320);
-  for (const path of ['/', '/thread', '/outcomes/LO1', '/services/PE-WASTE', '/matrix', '/one-fund', '/services/PE-WASTE/edit']) {
+  for (const path of ['/', '/thread', '/outcomes/LO1', '/services/PE-WASTE', '/matrix', '/one-fund', '/services/PE-WASTE/edit', '/reviews', '/reviews/REV-2026-02', '/mixed-economy', '/commissioning']) {
     await page.goto(base + path);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at 320px`);
@@ -234,4 +239,39 @@ test('the One Report prints to a tagged A4 PDF with a title and language', () =>
   const text = execFileSync('pdftotext', ['-f', '1', '-l', '3', pdf, '-']).toString();
   assert.match(text, /Executive summary/);
   assert.match(text, /LO3: Women and girls/);
+});
+
+test('a review is signed off with two keys in the browser and the mixed economy changes', async () => {
+  const changes = async (page) => {
+    await page.goto(base + '/mixed-economy');
+    return page.locator('table:has(caption:text("Changes the reviews under way would make")) tbody tr').count();
+  };
+  // The Outcome Leader turns the first key.
+  let { context, page } = await signIn(1280, 'director.place@demo.example');
+  const before = await changes(page);
+  assert.ok(before >= 1, 'the waste review is projected while it awaits approval');
+  await page.goto(base + '/reviews/REV-2026-02');
+  await page.click('button:text("Sign off as Outcome Leader")');
+  assert.match(await page.textContent('.notice'), /needs its second signature/);
+  assert.equal(await page.locator('button:text("Sign off as Outcome Leader")').count(), 0, 'nobody signs twice');
+  assert.deepEqual(await axe(page), []);
+  await context.close();
+  // Sending back needs a reason, shown beside the field.
+  ({ context, page } = await signIn(1280, 'commissioning@demo.example'));
+  await page.goto(base + '/reviews/REV-2026-03');
+  await page.click('button:text("Send back a step")');
+  assert.match(await page.textContent('.error-summary'), /Reason/);
+  assert.match(await page.textContent('#reason-send-back-error'), /say why/);
+  assert.match(await page.title(), /^Error:/);
+  assert.deepEqual(await axe(page), []);
+  await context.close();
+  // The Service Manager turns the second: approved, and the service changes.
+  ({ context, page } = await signIn(1280, 'service.manager@demo.example'));
+  await page.goto(base + '/reviews/REV-2026-02');
+  await page.click('button:text("Sign off as Service Manager")');
+  assert.match(await page.textContent('.notice'), /Approved/);
+  assert.equal(await changes(page), before - 1, 'no longer projected: it is now');
+  await page.goto(base + '/services/PE-WASTE');
+  assert.match(await page.textContent('main'), /joint-commissioning|Joint commissioning/);
+  await context.close();
 });
