@@ -264,7 +264,7 @@ struct DemoAssessment {
 use goldthread_app::reviews::{NewReview, ReviewEdit, Transition};
 use goldthread_domain::review::{
     Appraisal, Assessment, Check, CheckEntry, CheckStatus, Dimension, DutyMet, EsiaStage, Impact,
-    ImpactEntry, ReviewOption, ReviewState, Score, ScopeStep, ServicePlan, SignOff, Specification,
+    ImpactEntry, ReviewOption, ReviewState, ScopeStep, Score, ServicePlan, SignOff, Specification,
     YearCost, default_criteria,
 };
 
@@ -273,7 +273,11 @@ fn demo_error(e: impl std::fmt::Display) -> AppError {
 }
 
 /// The demo council's people act as themselves.
-fn acting_as(app_caller: &Caller, fw: &goldthread_domain::framework::Framework, email: &str) -> Result<Caller, AppError> {
+fn acting_as(
+    app_caller: &Caller,
+    fw: &goldthread_domain::framework::Framework,
+    email: &str,
+) -> Result<Caller, AppError> {
     let person = fw
         .people
         .iter()
@@ -369,20 +373,22 @@ pub async fn load_reviews(app: &App, cli: &Caller, today: time::Date) -> Result<
             .collect::<Result<Vec<_>, _>>()?;
         let impacts = Dimension::ALL
             .iter()
-            .map(|dim| match d.assessment.impacts.iter().find(|i| i.dimension == *dim) {
-                Some(i) => ImpactEntry {
-                    dimension: *dim,
-                    impact: i.impact,
-                    evidence: i.evidence.clone(),
-                    mitigation: i.mitigation.clone(),
+            .map(
+                |dim| match d.assessment.impacts.iter().find(|i| i.dimension == *dim) {
+                    Some(i) => ImpactEntry {
+                        dimension: *dim,
+                        impact: i.impact,
+                        evidence: i.evidence.clone(),
+                        mitigation: i.mitigation.clone(),
+                    },
+                    None => ImpactEntry {
+                        dimension: *dim,
+                        impact: d.assessment.default.0,
+                        evidence: d.assessment.default.1.clone(),
+                        mitigation: String::new(),
+                    },
                 },
-                None => ImpactEntry {
-                    dimension: *dim,
-                    impact: d.assessment.default.0,
-                    evidence: d.assessment.default.1.clone(),
-                    mitigation: String::new(),
-                },
-            })
+            )
             .collect();
         let checks = d
             .assessment
@@ -443,7 +449,13 @@ pub async fn load_reviews(app: &App, cli: &Caller, today: time::Date) -> Result<
         for s in &d.sign_offs {
             let who = acting_as(cli, &fw, s.person.as_str())?;
             let r = app
-                .transition_review(&who, &d.code, Some(version), &Transition::SignOff(s.role), s.on)
+                .transition_review(
+                    &who,
+                    &d.code,
+                    Some(version),
+                    &Transition::SignOff(s.role),
+                    s.on,
+                )
                 .await?;
             version = r.version;
             state = r.value.state;

@@ -6,8 +6,8 @@
 use crate::framework::{record, version_required};
 use crate::{App, AppError, Caller, FieldError, Result};
 use goldthread_domain::framework::{Framework, Service};
-use goldthread_domain::permission::Write;
 use goldthread_domain::mixed::{Change, MixedEconomy, mixed_economy};
+use goldthread_domain::permission::Write;
 use goldthread_domain::review::{
     Appraisal, Approval, Assessment, Due, Missing, Profile, Review, ReviewOption, ReviewState,
     ScopeStep, ServicePlan, SignOffRole, Specification, due, next_review,
@@ -427,7 +427,10 @@ fn check_preferred(a: &Appraisal) -> Result<()> {
         return Ok(());
     };
     match a.options.iter().find(|o| &o.code == p) {
-        None => Err(AppError::field("preferred", format!("there is no option '{p}'"))),
+        None => Err(AppError::field(
+            "preferred",
+            format!("there is no option '{p}'"),
+        )),
         Some(o) if o.fails_statutory() => {
             let duties: Vec<String> = o
                 .duties
@@ -661,10 +664,7 @@ impl App {
     /// performance officers; audited). Dates already set are kept.
     pub async fn set_review_cycle(&self, c: &Caller, years: i64) -> Result<u8> {
         let Some(y) = u8::try_from(years).ok().filter(|y| (3..=5).contains(y)) else {
-            return Err(AppError::field(
-                "review_cycle_years",
-                "is 3, 4 or 5 years",
-            ));
+            return Err(AppError::field("review_cycle_years", "is 3, 4 or 5 years"));
         };
         let tid = c.tenant_id();
         let mut tx = self.db.write(Some(&tid)).await?;

@@ -348,8 +348,12 @@ async fn a_review_runs_end_to_end_and_approval_changes_the_service() {
         let m = app.mixed_economy(&hub).await.unwrap();
         assert!(m.changes.is_empty(), "{:?}", m.changes);
         assert_eq!(
-            m.now.model(DeliveryModel::JointCommissioning).net_budget_pence,
-            m.projected.model(DeliveryModel::JointCommissioning).net_budget_pence
+            m.now
+                .model(DeliveryModel::JointCommissioning)
+                .net_budget_pence,
+            m.projected
+                .model(DeliveryModel::JointCommissioning)
+                .net_budget_pence
         );
         let history = app.history(&cli, "service", &svc.id).await.unwrap();
         assert!(
@@ -464,7 +468,9 @@ async fn options_one_at_a_time_the_cycle_the_schedule_and_the_mixed_economy() {
             app.save_option(&member, "W", None, &quo, Some(2)).await,
             Err(AppError::Forbidden(_))
         ));
-        app.save_option(&hub, "W", None, &quo, Some(2)).await.unwrap();
+        app.save_option(&hub, "W", None, &quo, Some(2))
+            .await
+            .unwrap();
         let second_quo = ReviewOption {
             code: code("QUO2"),
             ..quo.clone()
@@ -473,8 +479,14 @@ async fn options_one_at_a_time_the_cycle_the_schedule_and_the_mixed_economy() {
             .save_option(&hub, "W", None, &second_quo, Some(3))
             .await
             .unwrap_err();
-        assert!(e.to_string().contains("already the status quo") || matches!(e, AppError::Validation(ref v) if v[0].message.contains("already the status quo")), "{e:?}");
-        app.save_option(&hub, "W", None, &joint, Some(3)).await.unwrap();
+        assert!(
+            e.to_string().contains("already the status quo")
+                || matches!(e, AppError::Validation(ref v) if v[0].message.contains("already the status quo")),
+            "{e:?}"
+        );
+        app.save_option(&hub, "W", None, &joint, Some(3))
+            .await
+            .unwrap();
         // A stop option that fails the duty cannot be preferred.
         let stop = ReviewOption {
             code: code("STOP"),
@@ -487,7 +499,10 @@ async fn options_one_at_a_time_the_cycle_the_schedule_and_the_mixed_economy() {
             }],
             ..quo.clone()
         };
-        let r = app.save_option(&hub, "W", None, &stop, Some(4)).await.unwrap();
+        let r = app
+            .save_option(&hub, "W", None, &stop, Some(4))
+            .await
+            .unwrap();
         let mut a = r.value.appraisal.clone();
         a.preferred = Some(code("STOP"));
         a.rationale = "Cheapest".into();
@@ -562,11 +577,18 @@ async fn options_one_at_a_time_the_cycle_the_schedule_and_the_mixed_economy() {
         assert_eq!(app.review_cycle(&hub).await.unwrap(), 5);
 
         // The schedule: every demo service has a date; some are due.
-        let s = app.review_schedule(&hub, date!(2028 - 06 - 01)).await.unwrap();
+        let s = app
+            .review_schedule(&hub, date!(2028 - 06 - 01))
+            .await
+            .unwrap();
         assert_eq!(s.len(), 3);
         let pe = s.iter().find(|p| p.portfolio == code("PE")).unwrap();
         assert_eq!(pe.overdue + pe.due_soon + pe.no_date, pe.services.len());
-        let rank = |d: &str| ["overdue", "due-soon", "no-date"].iter().position(|x| *x == d);
+        let rank = |d: &str| {
+            ["overdue", "due-soon", "no-date"]
+                .iter()
+                .position(|x| *x == d)
+        };
         let order: Vec<_> = pe
             .services
             .iter()

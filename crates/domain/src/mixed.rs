@@ -8,10 +8,10 @@
 //! normalised per service), exactly as One Fund shares budgets: pence by
 //! largest remainder so the shares sum to the service's budget, FTE exactly (to
 //! 28 digits). A service counts once in each outcome it serves.
+use crate::Code;
 use crate::enums::DeliveryModel;
 use crate::framework::{Framework, Service};
 use crate::one_fund::split_pence;
-use crate::Code;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -165,7 +165,10 @@ pub fn mixed_economy(fw: &Framework, changes: &[Change]) -> MixedEconomy {
             continue;
         }
         contributions.sort_by(|a, b| a.outcome.cmp(&b.outcome));
-        let weights: Vec<i64> = contributions.iter().map(|c| c.strength.quarters()).collect();
+        let weights: Vec<i64> = contributions
+            .iter()
+            .map(|c| c.strength.quarters())
+            .collect();
         let keys: Vec<&str> = contributions.iter().map(|c| c.outcome.as_str()).collect();
         let total: i64 = weights.iter().sum();
         let pence = split_pence(s.net_budget_pence, &weights, &keys);
@@ -206,8 +209,8 @@ pub fn mixed_economy(fw: &Framework, changes: &[Change]) -> MixedEconomy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Fte, Strength};
     use crate::framework::{Contribution, Outcome, Portfolio};
+    use crate::{Fte, Strength};
 
     fn code(s: &str) -> Code {
         Code::parse(s).unwrap()
@@ -294,12 +297,21 @@ mod tests {
         let m = mixed_economy(&fw, &changes);
         assert_eq!(m.changes.len(), 1);
         let sd = m.now.model(DeliveryModel::SelfDelivery);
-        assert_eq!((sd.services, sd.fte, sd.net_budget_pence), (2, dec("14.5"), 150_000));
+        assert_eq!(
+            (sd.services, sd.fte, sd.net_budget_pence),
+            (2, dec("14.5"), 150_000)
+        );
         assert_eq!(m.now.net_budget_pence, 151_001);
         let sd = m.projected.model(DeliveryModel::SelfDelivery);
-        assert_eq!((sd.services, sd.fte, sd.net_budget_pence), (1, dec("4"), 50_000));
+        assert_eq!(
+            (sd.services, sd.fte, sd.net_budget_pence),
+            (1, dec("4"), 50_000)
+        );
         let pa = m.projected.model(DeliveryModel::Partnership);
-        assert_eq!((pa.services, pa.fte, pa.net_budget_pence), (1, dec("10.5"), 100_000));
+        assert_eq!(
+            (pa.services, pa.fte, pa.net_budget_pence),
+            (1, dec("10.5"), 100_000)
+        );
         // Totals never change: the projection moves services between models.
         assert_eq!(m.projected.net_budget_pence, m.now.net_budget_pence);
         assert_eq!(m.projected.fte, m.now.fte);
@@ -313,12 +325,26 @@ mod tests {
         assert_eq!(m.by_outcome.len(), 2);
         let lo1 = &m.by_outcome[0];
         assert_eq!(lo1.code, code("LO1"));
-        assert_eq!(lo1.now.model(DeliveryModel::SelfDelivery).net_budget_pence, 66_667);
-        assert_eq!(lo1.now.model(DeliveryModel::Commercial).net_budget_pence, 501);
+        assert_eq!(
+            lo1.now.model(DeliveryModel::SelfDelivery).net_budget_pence,
+            66_667
+        );
+        assert_eq!(
+            lo1.now.model(DeliveryModel::Commercial).net_budget_pence,
+            501
+        );
         assert_eq!(lo1.now.model(DeliveryModel::SelfDelivery).fte, dec("7"));
         let lo2 = &m.by_outcome[1];
-        assert_eq!(lo2.now.model(DeliveryModel::SelfDelivery).net_budget_pence, 33_333);
-        assert_eq!(lo2.projected.model(DeliveryModel::Partnership).net_budget_pence, 33_333);
+        assert_eq!(
+            lo2.now.model(DeliveryModel::SelfDelivery).net_budget_pence,
+            33_333
+        );
+        assert_eq!(
+            lo2.projected
+                .model(DeliveryModel::Partnership)
+                .net_budget_pence,
+            33_333
+        );
         assert_eq!(lo2.now.model(DeliveryModel::SelfDelivery).fte, dec("3.5"));
         // Each service's outcome shares add up to its budget exactly.
         let total: i64 = m.by_outcome.iter().map(|g| g.now.net_budget_pence).sum();

@@ -138,7 +138,11 @@ pub async fn review_cycle(conn: &mut AnyConnection, tenant: &TenantId) -> Result
 }
 
 /// Sets the years between reviews (the caller checks 3 to 5).
-pub async fn set_review_cycle(conn: &mut AnyConnection, tenant: &TenantId, years: u8) -> Result<()> {
+pub async fn set_review_cycle(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    years: u8,
+) -> Result<()> {
     sqlx::query("UPDATE tenants SET review_cycle_years = $1 WHERE id = $2")
         .bind(i64::from(years))
         .bind(&tenant.0)

@@ -170,7 +170,11 @@ pub fn bar_chart(id: &str, title: &str, description: &str, bars: &[Bar]) -> Stri
     let (w, left, right, row) = (720.0, 220.0, 150.0, 34.0);
     let h = 16.0 + row * bars.len() as f64 + 8.0;
     let max = bars.iter().map(|b| b.value.abs()).fold(0.0_f64, f64::max);
-    let scale = if max > 0.0 { (w - left - right) / max } else { 0.0 };
+    let scale = if max > 0.0 {
+        (w - left - right) / max
+    } else {
+        0.0
+    };
     let mut s = String::new();
     let _ = write!(
         s,

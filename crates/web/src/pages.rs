@@ -692,6 +692,9 @@ async fn show<K: PageKind>(
         ));
     }
     let mut sections = rec.value.sections(&v, &staff.caller);
+    if K::TYPE == "service" {
+        sections.push(service_reviews(&s, &staff, &v.framework, &rec.value.key()).await);
+    }
     sections.push(Section {
         heading: "History".into(),
         tables: vec![history_table(&history)],
@@ -713,6 +716,45 @@ async fn show<K: PageKind>(
         }),
         sections,
     })
+}
+
+/// A service's reviews (the Delivery Framework), newest code last.
+async fn service_reviews(s: &AppState, staff: &Staff, fw: &Framework, service: &str) -> Section {
+    let reviews = s.app.reviews(&staff.caller).await.unwrap_or_default();
+    let mut t = TableView::new(
+        "Reviews of this service",
+        &["Review", "Step", "Preferred option"],
+    )
+    .empty("This service has not been reviewed here yet.");
+    for r in reviews
+        .iter()
+        .filter(|r| r.value.service.as_str() == service)
+    {
+        t.rows.push(vec![
+            Cell::link(
+                format!("{} — {}", r.value.code, r.value.title),
+                format!("/reviews/{}", url_encode(r.value.code.as_str())),
+            ),
+            Cell::text(capitalise(&r.value.state.to_string().replace('-', " "))),
+            Cell::text(
+                r.value
+                    .preferred()
+                    .map(|o| format!("{} ({})", o.title, o.delivery_model))
+                    .unwrap_or_else(|| "Not chosen yet".into()),
+            ),
+        ]);
+    }
+    Section {
+        heading: "Service reviews".into(),
+        intro: "Reviews take the service through the Delivery Framework; approving one changes its delivery model and sets its next review.".into(),
+        tables: vec![t],
+        links: match goldthread_domain::Code::parse(service) {
+            Ok(code) if staff.caller.actor.may(Write::Review { service: &code }, fw) => {
+                vec![Link::new("/reviews/new", "Open a review")]
+            }
+            _ => vec![],
+        },
+    }
 }
 
 pub(crate) fn capitalise(s: &str) -> String {
@@ -2566,7 +2608,13 @@ fn table_names() -> Vec<String> {
 }
 
 async fn import_page(staff: Staff) -> Response {
-    let can_import = staff.caller.actor.edits_everything();
+    // Commissioning officers import the contracts register only; the import
+    // itself refuses anything else they send.
+    let can_import = staff.caller.actor.edits_everything()
+        || staff
+            .caller
+            .actor
+            .may(Write::Contracts, &Framework::default());
     page(ImportPage {
         chrome: chrome(&staff, "Import and export", "import"),
         can_import,

@@ -10,7 +10,7 @@ use crate::pages::{
     Flash, FormData, capitalise, chrome_for, error_page, form_errors, form_response,
     outcome_choices, render, url_encode,
 };
-use crate::view::{Cell, Chrome, Choice, Fact, Field, FormView, Link, TableView};
+use crate::view::{Cell, Choice, Chrome, Fact, Field, FormView, Link, TableView};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -39,7 +39,10 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/new", get(new_form))
         .route("/reviews/cycle", get(cycle_form).post(save_cycle))
         .route("/reviews/{code}", get(review_page))
-        .route("/reviews/{code}/step/{step}", get(step_form).post(save_step))
+        .route(
+            "/reviews/{code}/step/{step}",
+            get(step_form).post(save_step),
+        )
         .route("/reviews/{code}/options", post(create_option))
         .route("/reviews/{code}/options/new", get(new_option))
         .route(
@@ -218,7 +221,11 @@ pub struct ChartsPage {
 
 // ----- the list and the schedule -----
 
-async fn list_page(State(s): State<AppState>, staff: Staff, Query(flash): Query<Flash>) -> Response {
+async fn list_page(
+    State(s): State<AppState>,
+    staff: Staff,
+    Query(flash): Query<Flash>,
+) -> Response {
     let c = &staff.caller;
     let today = time::OffsetDateTime::now_utc().date();
     let (fw, reviews, schedule, cycle) = match async {
@@ -295,12 +302,23 @@ async fn list_page(State(s): State<AppState>, staff: Staff, Query(flash): Query<
 fn schedule_section(schedule: &[PortfolioSchedule], today: time::Date, cycle: u8) -> PageSection {
     let mut summary = TableView::new(
         "Reviews due by portfolio",
-        &["Portfolio", "Overdue", "Due within 6 months", "No review date"],
+        &[
+            "Portfolio",
+            "Overdue",
+            "Due within 6 months",
+            "No review date",
+        ],
     )
     .numeric(&[1, 2, 3]);
     let mut detail = TableView::new(
         "Services due or overdue for review",
-        &["Service", "Portfolio", "Next review", "Due", "Review under way"],
+        &[
+            "Service",
+            "Portfolio",
+            "Next review",
+            "Due",
+            "Review under way",
+        ],
     )
     .empty("No service is due for review in the next 6 months.");
     for p in schedule {
@@ -380,23 +398,17 @@ fn new_fields(fw: &Framework, c: &Caller) -> Vec<Field> {
     ]
 }
 
+#[allow(clippy::too_many_arguments)]
 fn plain_form(
     staff: &Staff,
     heading: String,
     action: String,
     cancel: String,
     submit: &str,
-    mut fields: Vec<Field>,
+    fields: Vec<Field>,
     version: Option<i64>,
     errors: Vec<(String, String)>,
 ) -> Response {
-    if fields.iter().any(|f| f.kind == "heading") {
-        for f in &mut fields {
-            if f.kind == "heading" {
-                f.error = None;
-            }
-        }
-    }
     let form = FormView {
         heading,
         caption: "Service review".into(),
@@ -435,8 +447,9 @@ async fn create(State(s): State<AppState>, StaffForm { staff, form }: StaffForm)
     };
     let today = time::OffsetDateTime::now_utc().date();
     match s.app.open_review(&staff.caller, &n, today).await {
-        Ok(r) => Redirect::to(&format!("{}?saved=created", path(r.value.code.as_str())))
-            .into_response(),
+        Ok(r) => {
+            Redirect::to(&format!("{}?saved=created", path(r.value.code.as_str()))).into_response()
+        }
         Err(e) => match (form_errors(&e), s.app.view(&staff.caller).await) {
             (Some(errors), Ok(v)) => {
                 let mut fields = new_fields(&v.framework, &staff.caller);
@@ -470,11 +483,21 @@ async fn review_page(
     Path(code): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Response {
-    let flash: Flash = serde_json::from_value(serde_json::json!({ "saved": q.saved }))
-        .unwrap_or_default();
+    let flash: Flash =
+        serde_json::from_value(serde_json::json!({ "saved": q.saved })).unwrap_or_default();
     match load(&s, &staff, &code).await {
         Ok((fw, r)) => {
-            show_review(&s, &staff, &fw, &r, flash.text(), vec![], None, StatusCode::OK).await
+            show_review(
+                &s,
+                &staff,
+                &fw,
+                &r,
+                flash.text(),
+                vec![],
+                None,
+                StatusCode::OK,
+            )
+            .await
         }
         Err(e) => error_page(e),
     }
@@ -560,7 +583,12 @@ async fn show_review(
     if let Some(o) = r.preferred() {
         facts.push(Fact::text(
             "Preferred option",
-            format!("{} — {} ({})", o.code, o.title, model_name(o.delivery_model)),
+            format!(
+                "{} — {} ({})",
+                o.code,
+                o.title,
+                model_name(o.delivery_model)
+            ),
         ));
     }
     if let Some(n) = svc.and_then(|x| x.next_review) {
@@ -643,7 +671,11 @@ async fn show_review(
     }
     if r.state == ReviewState::AwaitingApproval {
         if let Ok(Some(role)) = s.app.sign_off_role(c, r).await
-            && !r.approval.sign_offs.iter().any(|x| x.person == c.actor.email)
+            && !r
+                .approval
+                .sign_offs
+                .iter()
+                .any(|x| x.person == c.actor.email)
             && !r.approval.sign_offs.iter().any(|x| x.role == role)
         {
             decisions.push(decision(
@@ -822,7 +854,8 @@ fn review_sections(
     let mut sections = vec![PageSection {
         id: "scope".into(),
         heading: "1. Scope".into(),
-        intro: "What the service is for, what the law requires of it, and how it is doing today.".into(),
+        intro: "What the service is for, what the law requires of it, and how it is doing today."
+            .into(),
         facts: scope_facts,
         links: edit("scope", "Edit the scope"),
         ..Default::default()
@@ -833,9 +866,15 @@ fn review_sections(
         id: "specification".into(),
         heading: "2. Specification".into(),
         facts: vec![
-            Fact::text("Scope of the service", text_or(&sp.scope, "Not written yet")),
+            Fact::text(
+                "Scope of the service",
+                text_or(&sp.scope, "Not written yet"),
+            ),
             Fact::text("Volumes", text_or(&sp.volumes, "Not written yet")),
-            Fact::text("Service standards", text_or(&sp.standards, "Not written yet")),
+            Fact::text(
+                "Service standards",
+                text_or(&sp.standards, "Not written yet"),
+            ),
             Fact::text(
                 "Quality and safety",
                 text_or(&sp.quality_safety, "Not written yet"),
@@ -848,9 +887,12 @@ fn review_sections(
     sections.extend(appraisal_sections(r, work && open));
     // 4. Plan.
     let pl = &r.plan;
-    let mut benefits = TableView::new("Benefits the plan expects", &["Benefit", "Cashable saving a year"])
-        .numeric(&[1])
-        .empty("No benefits listed yet.");
+    let mut benefits = TableView::new(
+        "Benefits the plan expects",
+        &["Benefit", "Cashable saving a year"],
+    )
+    .numeric(&[1])
+    .empty("No benefits listed yet.");
     for b in &pl.benefits {
         benefits.rows.push(vec![
             Cell::text(b.description.clone()),
@@ -860,7 +902,8 @@ fn review_sections(
     sections.push(PageSection {
         id: "plan".into(),
         heading: "4. Service plan".into(),
-        intro: "Benefits are kept on the review; they join the benefits register when it exists.".into(),
+        intro: "Benefits are kept on the review; they join the benefits register when it exists."
+            .into(),
         facts: vec![
             Fact::text("Costs", text_or(&pl.costs, "Not written yet")),
             Fact::text("Resources", text_or(&pl.resources, "Not written yet")),
@@ -925,8 +968,9 @@ fn review_sections(
     });
     // 6. Approval.
     let ap = &r.approval;
-    let mut signed = TableView::new("Sign-offs", &["Signed as", "By", "On"])
-        .empty("Nobody has signed yet. The service's Outcome Leader and Service Manager each sign.");
+    let mut signed = TableView::new("Sign-offs", &["Signed as", "By", "On"]).empty(
+        "Nobody has signed yet. The service's Outcome Leader and Service Manager each sign.",
+    );
     for so in &ap.sign_offs {
         signed.rows.push(vec![
             Cell::text(match so.role {
@@ -953,7 +997,10 @@ fn review_sections(
         approval_facts.push(Fact::text("Decided on", d.to_string()));
     }
     if !ap.rejection_reason.is_empty() {
-        approval_facts.push(Fact::text("Reason for rejection", ap.rejection_reason.clone()));
+        approval_facts.push(Fact::text(
+            "Reason for rejection",
+            ap.rejection_reason.clone(),
+        ));
     }
     sections.push(PageSection {
         id: "approval".into(),
@@ -1122,7 +1169,14 @@ fn appraisal_sections(r: &Review, editable: bool) -> Vec<PageSection> {
     // Year by year.
     let mut years = TableView::new(
         "Costs year by year (one-off + recurring, and present value)",
-        &["Option", "Year", "One-off", "Recurring", "Discount factor", "Present value"],
+        &[
+            "Option",
+            "Year",
+            "One-off",
+            "Recurring",
+            "Discount factor",
+            "Present value",
+        ],
     )
     .numeric(&[1, 2, 3, 4, 5]);
     for o in &t.options {
@@ -1137,7 +1191,8 @@ fn appraisal_sections(r: &Review, editable: bool) -> Vec<PageSection> {
             ]);
         }
     }
-    let mut criteria = TableView::new("Criteria and weights", &["Criterion", "Weight"]).numeric(&[1]);
+    let mut criteria =
+        TableView::new("Criteria and weights", &["Criterion", "Weight"]).numeric(&[1]);
     for c in &a.criteria {
         criteria.rows.push(vec![
             Cell::text(c.name.clone()),
@@ -1148,14 +1203,22 @@ fn appraisal_sections(r: &Review, editable: bool) -> Vec<PageSection> {
         .options
         .iter()
         .map(|o| Bar {
-            label: format!("{} {}", o.code, if o.status_quo { "(status quo)" } else { "" })
-                .trim()
-                .to_string(),
+            label: format!(
+                "{} {}",
+                o.code,
+                if o.status_quo { "(status quo)" } else { "" }
+            )
+            .trim()
+            .to_string(),
             value: o.npc_pence as f64 / 100.0,
             text: format!(
                 "{}{}",
                 money(o.npc_pence),
-                if o.fails_statutory { " — fails a duty" } else { "" }
+                if o.fails_statutory {
+                    " — fails a duty"
+                } else {
+                    ""
+                }
             ),
             muted: o.fails_statutory,
         })
@@ -1464,10 +1527,21 @@ fn step_fields(fw: &Framework, r: &Review, step: Step) -> Vec<Field> {
         Step::Specification => {
             let sp = &r.specification;
             vec![
-                Field::new("textarea", "scope", "Scope of the service", sp.scope.clone()).required(),
+                Field::new(
+                    "textarea",
+                    "scope",
+                    "Scope of the service",
+                    sp.scope.clone(),
+                )
+                .required(),
                 Field::new("textarea", "volumes", "Volumes", sp.volumes.clone()).required(),
-                Field::new("textarea", "standards", "Service standards", sp.standards.clone())
-                    .required(),
+                Field::new(
+                    "textarea",
+                    "standards",
+                    "Service standards",
+                    sp.standards.clone(),
+                )
+                .required(),
                 Field::new(
                     "textarea",
                     "quality_safety",
@@ -1497,11 +1571,17 @@ fn step_fields(fw: &Framework, r: &Review, step: Step) -> Vec<Field> {
                     "number",
                     "discount_rate",
                     "Discount rate (%)",
-                    (a.discount_rate * Decimal::ONE_HUNDRED).normalize().to_string(),
+                    (a.discount_rate * Decimal::ONE_HUNDRED)
+                        .normalize()
+                        .to_string(),
                 )
                 .hint("HM Treasury Green Book: 3.5.")
                 .required(),
-                heading("weights", "Criteria weights", "Each criterion's weight (0 or more). Equal weights treat every criterion alike."),
+                heading(
+                    "weights",
+                    "Criteria weights",
+                    "Each criterion's weight (0 or more). Equal weights treat every criterion alike.",
+                ),
             ];
             for (i, c) in a.criteria.iter().enumerate() {
                 f.push(Field::new(
@@ -1556,7 +1636,11 @@ fn step_fields(fw: &Framework, r: &Review, step: Step) -> Vec<Field> {
                     pl.quality_safety.clone(),
                 )
                 .required(),
-                heading("benefits", "Benefits", "What the change will deliver; leave a row empty to remove it. Cashable savings in pounds a year."),
+                heading(
+                    "benefits",
+                    "Benefits",
+                    "What the change will deliver; leave a row empty to remove it. Cashable savings in pounds a year.",
+                ),
             ];
             for i in 0..pl.benefits.len() + 2 {
                 let b = pl.benefits.get(i);
@@ -1675,7 +1759,10 @@ fn parse_date(f: &FormData, name: &str, errors: &mut FieldErrors) -> Option<time
     if v.is_empty() {
         return None;
     }
-    match time::Date::parse(&v, time::macros::format_description!("[year]-[month]-[day]")) {
+    match time::Date::parse(
+        &v,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    ) {
         Ok(d) => Some(d),
         Err(_) => {
             errors.push((name.into(), format!("'{v}' is not a date (use YYYY-MM-DD)")));
@@ -1759,7 +1846,10 @@ fn step_edit(r: &Review, step: Step, f: &FormData) -> Result<ReviewEdit, FieldEr
                 }
             }
             if a.criteria.iter().all(|c| c.weight.is_zero()) {
-                errors.push(("weight_0".into(), "at least one weight must be above 0".into()));
+                errors.push((
+                    "weight_0".into(),
+                    "at least one weight must be above 0".into(),
+                ));
             }
             a.preferred = match f.opt("preferred") {
                 None => None,
@@ -1926,8 +2016,9 @@ async fn save_step(
         Err(errors) => return step_page(&staff, &fw, &rec, step, errors, Some(&form)),
     };
     match s.app.edit_review(&staff.caller, &code, &edit).await {
-        Ok(_) => Redirect::to(&format!("{}?saved=updated#{}", path(&code), step.slug()))
-            .into_response(),
+        Ok(_) => {
+            Redirect::to(&format!("{}?saved=updated#{}", path(&code), step.slug())).into_response()
+        }
         Err(e) => match form_errors(&e) {
             Some(errors) => step_page(&staff, &fw, &rec, step, errors, Some(&form)),
             None => error_page(e),
@@ -2126,10 +2217,7 @@ fn option_from(r: &Review, f: &FormData) -> Result<ReviewOption, FieldErrors> {
     let risk = match f.get("risk_score").parse::<u8>() {
         Ok(x) if (1..=25).contains(&x) => x,
         _ => {
-            errors.push((
-                "risk_score".into(),
-                "is a whole number from 1 to 25".into(),
-            ));
+            errors.push(("risk_score".into(), "is a whole number from 1 to 25".into()));
             0
         }
     };
@@ -2240,11 +2328,7 @@ fn option_page(
     )
 }
 
-async fn new_option(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(code): Path<String>,
-) -> Response {
+async fn new_option(State(s): State<AppState>, staff: Staff, Path(code): Path<String>) -> Response {
     match load(&s, &staff, &code).await {
         Ok((fw, r)) if may_work(&staff.caller, &fw, &r.value.service) => {
             option_page(&staff, &r, None, vec![], None)
@@ -2544,7 +2628,10 @@ fn groups_section(id: &str, heading_text: &str, intro: &str, groups: &[Group]) -
         intro: intro.into(),
         charts: vec![stacked_chart(
             &format!("{id}-chart"),
-            &format!("Net budget by delivery model, {}", heading_text.to_lowercase()),
+            &format!(
+                "Net budget by delivery model, {}",
+                heading_text.to_lowercase()
+            ),
             "Each pair of bars shows the share of net budget by delivery model now and after the reviews under way; the figures are in the tables below.",
             &names,
             &stacks,
@@ -2648,7 +2735,15 @@ async fn commissioning_page(State(s): State<AppState>, staff: Staff) -> Response
     };
     let mut ending = TableView::new(
         "Contracts ending within 12 months",
-        &["Contract", "Partner", "Service", "Delivery model", "Ends", "Days left", "Value"],
+        &[
+            "Contract",
+            "Partner",
+            "Service",
+            "Delivery model",
+            "Ends",
+            "Days left",
+            "Value",
+        ],
     )
     .numeric(&[5, 6])
     .empty("No contract ends in the next 12 months.");
@@ -2682,7 +2777,9 @@ async fn commissioning_page(State(s): State<AppState>, staff: Staff) -> Response
     .empty("No service is delivered with or by others.");
     let mut contracts = TableView::new(
         "Contracts",
-        &["Contract", "Service", "Partner", "Start", "End", "Value", "Status"],
+        &[
+            "Contract", "Service", "Partner", "Start", "End", "Value", "Status",
+        ],
     )
     .numeric(&[5]);
     for x in &v.services {

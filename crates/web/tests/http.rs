@@ -2737,10 +2737,7 @@ async fn a_review_runs_through_the_api_and_its_pages() {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert!(
-            r.json()["scope"]["profile"].is_object(),
-            "snapshot kept"
-        );
+        assert!(r.json()["scope"]["profile"].is_object(), "snapshot kept");
         let option = |code: &str, model: &str, quo: bool, yearly: i64, s: u8, meets: bool| {
             json!({"code": code, "title": format!("Option {code}"), "delivery_model": model, "status_quo": quo,
                    "years": vec![json!({"one_off_pence": 0, "recurring_pence": yearly}); 3],
@@ -2855,21 +2852,41 @@ async fn a_review_runs_through_the_api_and_its_pages() {
         // Two keys: the hub cannot sign; the leader signs once, not twice.
         let approve = |version: i64| Some(json!({"version": version}));
         let r = ta
-            .api(Method::POST, "/api/v1/reviews/W26/approve", &hub, approve(version))
+            .api(
+                Method::POST,
+                "/api/v1/reviews/W26/approve",
+                &hub,
+                approve(version),
+            )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
         let r = ta
-            .api(Method::POST, "/api/v1/reviews/W26/approve", &leader, approve(version))
+            .api(
+                Method::POST,
+                "/api/v1/reviews/W26/approve",
+                &leader,
+                approve(version),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.json()["state"], "awaiting-approval");
         version = r.json()["version"].as_i64().unwrap();
         let r = ta
-            .api(Method::POST, "/api/v1/reviews/W26/approve", &leader, approve(version))
+            .api(
+                Method::POST,
+                "/api/v1/reviews/W26/approve",
+                &leader,
+                approve(version),
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         let r = ta
-            .api(Method::POST, "/api/v1/reviews/W26/approve", &manager, approve(version))
+            .api(
+                Method::POST,
+                "/api/v1/reviews/W26/approve",
+                &manager,
+                approve(version),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.json()["state"], "approved");
@@ -2962,7 +2979,11 @@ async fn a_review_runs_through_the_api_and_its_pages() {
             ))
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("id=\"f-discount_rate-error\""), "{}", r.body);
+        assert!(
+            r.body.contains("id=\"f-discount_rate-error\""),
+            "{}",
+            r.body
+        );
         assert!(r.body.contains("value=\"lots\""), "what was typed is kept");
         let r = ta
             .send(post(
@@ -2993,6 +3014,10 @@ async fn a_review_runs_through_the_api_and_its_pages() {
             ))
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("id=\"reason-send-back-error\""), "{}", r.body);
+        assert!(
+            r.body.contains("id=\"reason-send-back-error\""),
+            "{}",
+            r.body
+        );
     }
 }

@@ -489,7 +489,14 @@ fn the_appraisal_table_explains_each_figure_with_its_own_numbers() {
         discount_rate: dec("0.035"),
         criteria: criteria(&[1, 1]),
         options: vec![
-            option("QUO", DeliveryModel::SelfDelivery, true, 10_000, &[2, 2], true),
+            option(
+                "QUO",
+                DeliveryModel::SelfDelivery,
+                true,
+                10_000,
+                &[2, 2],
+                true,
+            ),
             option("B", DeliveryModel::Partnership, false, 9_000, &[4, 3], true),
             option("C", DeliveryModel::Stop, false, 0, &[5, 5], false),
         ],
@@ -516,11 +523,18 @@ fn the_appraisal_table_explains_each_figure_with_its_own_numbers() {
         "Saving = NPC of the status quo (QUO, £289.97) − NPC of this option (£260.97) = £29."
     );
     assert_eq!(b.weighted_score, Some(70.0));
-    assert_eq!(b.explanation.weighted_score, "100 × (1×4 + 1×3) ÷ (5 × 2) = 70.");
+    assert_eq!(
+        b.explanation.weighted_score,
+        "100 × (1×4 + 1×3) ÷ (5 × 2) = 70."
+    );
     assert_eq!(b.rank, Some(1));
     let c = t.option("C").unwrap();
     assert!(c.fails_statutory && c.rank.is_none());
     assert_eq!(c.failing_duties, vec!["Waste collection (EPA 1990 s.45)"]);
-    assert!(c.explanation.rank.starts_with("Not ranked: fails the statutory duty"));
+    assert!(
+        c.explanation
+            .rank
+            .starts_with("Not ranked: fails the statutory duty")
+    );
     assert_eq!(t.method.len(), 4);
 }

@@ -48,7 +48,10 @@ async fn item(s: &AppState, c: &goldthread_app::Caller, r: Rec<Review>) -> ApiRe
 
 #[utoipa::path(get, path = "/reviews", tag = "reviews",
     responses((status = 200, body = ReviewList), (status = 401, body = ErrorBody)))]
-pub async fn list(State(s): State<AppState>, ApiCaller(c): ApiCaller) -> ApiResult<Json<ReviewList>> {
+pub async fn list(
+    State(s): State<AppState>,
+    ApiCaller(c): ApiCaller,
+) -> ApiResult<Json<ReviewList>> {
     let mut items = Vec::new();
     for r in s.app.reviews(&c).await? {
         items.push(item(&s, &c, r).await?);
@@ -228,10 +231,7 @@ async fn move_review(
     t: Transition,
 ) -> ApiResult<Json<ReviewItem>> {
     let today = today_of(&None)?;
-    let r = s
-        .app
-        .transition_review(c, code, version, &t, today)
-        .await?;
+    let r = s.app.transition_review(c, code, version, &t, today).await?;
     Ok(Json(item(s, c, r).await?))
 }
 
