@@ -595,6 +595,17 @@ impl App {
                 a.options[i] = o.clone();
             }
         }
+        self.save_appraisal(c, code, a, version).await
+    }
+
+    /// Replaces the appraisal (the options' changes go through here).
+    async fn save_appraisal(
+        &self,
+        c: &Caller,
+        code: &str,
+        a: Appraisal,
+        version: Option<i64>,
+    ) -> Result<Rec<Review>> {
         self.edit_review(
             c,
             code,
@@ -629,16 +640,7 @@ impl App {
                 "option {option} is the preferred option: choose another before removing it"
             )));
         }
-        self.edit_review(
-            c,
-            code,
-            &ReviewEdit {
-                appraisal: Some(a),
-                version,
-                ..Default::default()
-            },
-        )
-        .await
+        self.save_appraisal(c, code, a, version).await
     }
 
     /// The role in which the caller may sign this review off, if any (Outcome

@@ -2098,32 +2098,24 @@ fn option_fields(r: &Review, o: Option<&ReviewOption>) -> Vec<Field> {
     ];
     for y in 0..usize::from(a.years) {
         let c = o.and_then(|o| o.years.get(y)).copied().unwrap_or_default();
-        f.push(
-            Field::new(
-                "number",
-                &format!("one_off_{y}"),
-                &format!("Year {}: one-off costs (£)", y + 1),
-                if o.is_some() {
-                    format_pounds_plain(c.one_off_pence)
-                } else {
-                    String::new()
-                },
-            )
-            .required(),
-        );
-        f.push(
-            Field::new(
-                "number",
-                &format!("recurring_{y}"),
-                &format!("Year {}: recurring costs (£)", y + 1),
-                if o.is_some() {
-                    format_pounds_plain(c.recurring_pence)
-                } else {
-                    String::new()
-                },
-            )
-            .required(),
-        );
+        for (name, label, pence) in [
+            ("one_off", "one-off", c.one_off_pence),
+            ("recurring", "recurring", c.recurring_pence),
+        ] {
+            f.push(
+                Field::new(
+                    "number",
+                    &format!("{name}_{y}"),
+                    &format!("Year {}: {label} costs (£)", y + 1),
+                    if o.is_some() {
+                        format_pounds_plain(pence)
+                    } else {
+                        String::new()
+                    },
+                )
+                .required(),
+            );
+        }
     }
     f.push(heading("risk", "Risk", ""));
     f.push(
