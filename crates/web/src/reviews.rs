@@ -167,7 +167,8 @@ pub struct PageSection {
     pub intro: String,
     pub facts: Vec<Fact>,
     pub tables: Vec<TableView>,
-    pub charts: Vec<String>,
+    /// (visible caption, SVG).
+    pub charts: Vec<(String, String)>,
     pub notes: Vec<String>,
     pub links: Vec<Link>,
 }
@@ -1101,12 +1102,12 @@ fn appraisal_sections(r: &Review, editable: bool) -> Vec<PageSection> {
         "Options side by side",
         &[
             "Option",
-            "Delivery model",
+            "Model",
             "Net present cost",
-            "Saving against the status quo",
-            "Weighted score (0–100)",
+            "Saving vs status quo",
+            "Score (0–100)",
             "Risk (1–25)",
-            "Statutory duties",
+            "Duties",
             "Rank",
         ],
     )
@@ -1266,18 +1267,22 @@ fn appraisal_sections(r: &Review, editable: bool) -> Vec<PageSection> {
     }
     let mut charts = Vec::new();
     if !t.options.is_empty() {
-        charts.push(bar_chart(
+        charts.push((
+            "Net present cost by option".to_string(),
+            bar_chart(
             "npc-chart",
             "Net present cost by option",
             "Each option's net present cost over the appraisal period; options that fail a statutory duty are hatched. The figures are in the table above.",
             &npc_bars,
-        ));
-        charts.push(bar_chart(
+        )));
+        charts.push((
+            "Weighted criteria score by option (0–100)".to_string(),
+            bar_chart(
             "score-chart",
             "Weighted criteria score by option (0–100)",
             "Each option's weighted score against the criteria, with its rank. The figures are in the table above.",
             &score_bars,
-        ));
+        )));
     }
     vec![
         PageSection {
@@ -2618,15 +2623,21 @@ fn groups_section(id: &str, heading_text: &str, intro: &str, groups: &[Group]) -
         id: id.into(),
         heading: heading_text.into(),
         intro: intro.into(),
-        charts: vec![stacked_chart(
-            &format!("{id}-chart"),
-            &format!(
-                "Net budget by delivery model, {}",
+        charts: vec![(
+            format!(
+                "Net budget by delivery model, {}: now and after",
                 heading_text.to_lowercase()
             ),
-            "Each pair of bars shows the share of net budget by delivery model now and after the reviews under way; the figures are in the tables below.",
-            &names,
-            &stacks,
+            stacked_chart(
+                &format!("{id}-chart"),
+                &format!(
+                    "Net budget by delivery model, {}",
+                    heading_text.to_lowercase()
+                ),
+                "Each pair of bars shows the share of net budget by delivery model now and after the reviews under way; the figures are in the tables below.",
+                &names,
+                &stacks,
+            ),
         )],
         tables,
         ..Default::default()
@@ -2666,13 +2677,15 @@ async fn mixed_page(State(s): State<AppState>, staff: Staff) -> Response {
         id: "council".into(),
         heading: "The whole council".into(),
         intro: "“After” applies the preferred option of every review still under way (scoping to awaiting approval). Approved reviews have already changed their services, so they are in “now”.".into(),
-        charts: vec![stacked_chart(
+        charts: vec![(
+            "Share of net budget by delivery model: now and after the reviews under way".to_string(),
+            stacked_chart(
             "council-chart",
             "Net budget by delivery model, now and after the reviews under way",
             "Share of the council's net budget by delivery model; the figures are in the table below.",
             &names,
             &[stacks_of("Now", &m.now), stacks_of("After reviews", &m.projected)],
-        )],
+        ))],
         tables: vec![economy_table("By delivery model", &m.now, &m.projected), changes],
         ..Default::default()
     };
