@@ -77,6 +77,14 @@ pub enum Write<'a> {
     },
     /// Mark a measurement as assured (checked for publication).
     Assure,
+    /// Create, change or delete a register entry (a risk, benefit, action or
+    /// initiative) linked to these services and outcomes. The application asks
+    /// for the entry as it was and as it will be; an entry linked to nothing is
+    /// for administrators and performance officers only.
+    Register {
+        services: &'a [Code],
+        outcomes: &'a [Code],
+    },
     /// Open or work on a review of this service (the sign-off itself is checked
     /// against the service's named Outcome Leader and Service Manager).
     Review {
@@ -172,7 +180,7 @@ impl Actor {
             Write::Review { service } => {
                 self.role == Role::CommissioningOfficer || self.services(fw).contains(service)
             }
-            Write::Measurement { services, outcomes } => {
+            Write::Measurement { services, outcomes } | Write::Register { services, outcomes } => {
                 let mine = self.services(fw);
                 services.iter().any(|s| mine.contains(s))
                     || (self.role == Role::OutcomeLeader && outcomes.iter().any(leads))
@@ -283,6 +291,30 @@ mod tests {
         for (a, w, expected) in table {
             assert_eq!(a.may(w, &fw), expected, "{:?} {:?}", a.role, w);
         }
+    }
+
+    #[test]
+    fn register_entries_are_written_by_those_who_manage_what_they_link_to() {
+        let fw = sample();
+        let (s1, s2, lo1, none) = (
+            vec![code("S1")],
+            vec![code("S2")],
+            vec![code("LO1")],
+            vec![],
+        );
+        let manager = actor(Role::ServiceManager, "z@x.org", &["S2"]);
+        let hub = actor(Role::CommissioningOfficer, "h@x.org", &[]);
+        let officer = actor(Role::PerformanceOfficer, "p@x.org", &[]);
+        let w = |services, outcomes| Write::Register { services, outcomes };
+        assert!(manager.may(w(&s2, &none), &fw));
+        assert!(!manager.may(w(&s1, &none), &fw));
+        assert!(!manager.may(w(&none, &lo1), &fw));
+        assert!(
+            !manager.may(w(&none, &none), &fw),
+            "unlinked: the centre only"
+        );
+        assert!(officer.may(w(&none, &none), &fw));
+        assert!(!hub.may(w(&s2, &lo1), &fw));
     }
 
     #[test]
