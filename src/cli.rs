@@ -3,6 +3,7 @@
 use crate::demo;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use goldthread_app::input::PersonInput;
+use goldthread_app::risks::RiskTable;
 use goldthread_app::tables::DataTable;
 use goldthread_app::{App, AppError, Caller};
 use goldthread_store::Db;
@@ -337,6 +338,14 @@ enum ImportCommand {
     Committees(ImportArgs),
     /// Replace the contracts register with contracts.csv (contracts it no longer lists are deleted).
     Contracts(ImportArgs),
+    /// Import risks (risks.csv); each risk is created or replaced by code, its controls kept.
+    Risks(ImportArgs),
+    /// Import risks' controls (controls.csv); each risk named gets exactly the controls listed.
+    Controls(ImportArgs),
+    /// Import reviews of risks, the scores recorded on a date (risk-reviews.csv).
+    RiskReviews(ImportArgs),
+    /// Import the risk appetite per category (risk-appetite.csv).
+    RiskAppetite(ImportArgs),
 }
 
 impl ImportCommand {
@@ -356,6 +365,10 @@ impl ImportCommand {
             ImportCommand::Responses(_) => DataTable::Engagement(E::Responses),
             ImportCommand::Committees(_) => DataTable::Engagement(E::Committees),
             ImportCommand::Contracts(_) => DataTable::Contracts,
+            ImportCommand::Risks(_) => DataTable::Risk(RiskTable::Risks),
+            ImportCommand::Controls(_) => DataTable::Risk(RiskTable::Controls),
+            ImportCommand::RiskReviews(_) => DataTable::Risk(RiskTable::RiskReviews),
+            ImportCommand::RiskAppetite(_) => DataTable::Risk(RiskTable::RiskAppetite),
         })
     }
 
@@ -371,7 +384,11 @@ impl ImportCommand {
             | ImportCommand::Consultations(a)
             | ImportCommand::Responses(a)
             | ImportCommand::Committees(a)
-            | ImportCommand::Contracts(a) => a,
+            | ImportCommand::Contracts(a)
+            | ImportCommand::Risks(a)
+            | ImportCommand::Controls(a)
+            | ImportCommand::RiskReviews(a)
+            | ImportCommand::RiskAppetite(a) => a,
         }
     }
 }
@@ -430,6 +447,10 @@ impl ExportCommand {
             ExportCommand::Responses(_) => DataTable::Engagement(E::Responses),
             ExportCommand::Committees(_) => DataTable::Engagement(E::Committees),
             ExportCommand::Contracts(_) => DataTable::Contracts,
+            ExportCommand::Risks(_) => DataTable::Risk(RiskTable::Risks),
+            ExportCommand::Controls(_) => DataTable::Risk(RiskTable::Controls),
+            ExportCommand::RiskReviews(_) => DataTable::Risk(RiskTable::RiskReviews),
+            ExportCommand::RiskAppetite(_) => DataTable::Risk(RiskTable::RiskAppetite),
         })
     }
 
@@ -445,7 +466,11 @@ impl ExportCommand {
             | ExportCommand::Consultations(a)
             | ExportCommand::Responses(a)
             | ExportCommand::Committees(a)
-            | ExportCommand::Contracts(a) => Some(a),
+            | ExportCommand::Contracts(a)
+            | ExportCommand::Risks(a)
+            | ExportCommand::Controls(a)
+            | ExportCommand::RiskReviews(a)
+            | ExportCommand::RiskAppetite(a) => Some(a),
         }
     }
 }
@@ -472,6 +497,14 @@ enum ExportCommand {
     Committees(ExportArgs),
     /// Export the contracts register as contracts.csv.
     Contracts(ExportArgs),
+    /// Export risks as risks.csv.
+    Risks(ExportArgs),
+    /// Export risks' controls as controls.csv.
+    Controls(ExportArgs),
+    /// Export reviews of risks as risk-reviews.csv.
+    RiskReviews(ExportArgs),
+    /// Export the risk appetite as risk-appetite.csv.
+    RiskAppetite(ExportArgs),
     /// Export a framework as CSV files (a directory) or one XLSX workbook.
     Framework {
         #[arg(long)]
@@ -1188,14 +1221,6 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let pb = spinner("Importing");
             let caller = Caller::cli(tenant);
             let result = match cmd.table() {
-                Some(DataTable::Engagement(kind)) => {
-                    app.import_engagement(&caller, kind, &source, args.dry_run, &label)
-                        .await
-                }
-                Some(DataTable::Contracts) => {
-                    app.import_contracts(&caller, &source, args.dry_run, &label)
-                        .await
-                }
                 None => {
                     app.import_framework(&caller, &source, args.dry_run, &label)
                         .await
@@ -1224,6 +1249,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         &progress,
                     )
                     .await
+                }
+                Some(t) => {
+                    app.import_table(&caller, t, &source, args.dry_run, &label)
+                        .await
                 }
             };
             pb.finish_and_clear();

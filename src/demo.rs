@@ -2,6 +2,8 @@
 //! files are embedded in the binary and loaded through the ordinary importer.
 use goldthread_app::engagement::EngagementKind;
 use goldthread_app::input::PersonInput;
+use goldthread_app::risks::RiskTable;
+use goldthread_app::tables::DataTable;
 use goldthread_app::{App, AppError, Caller};
 use goldthread_io::Source;
 use goldthread_io::performance::Kind;
@@ -93,6 +95,29 @@ const ENGAGEMENT: &[(EngagementKind, &str)] = &[
 /// buy parts in): partners, dates and values are illustrative.
 const CONTRACTS: &str = include_str!("../demo/clackmannanshire/contracts.csv");
 
+/// The risk register: the 2026 paper's delivery risks (§5.3) and operating
+/// risks (§5.4), their mitigations as controls, illustrative scores and
+/// reviews, and an illustrative appetite per category. Loaded after the
+/// reviews, which some risks arise from.
+const RISKS: &[(RiskTable, &str)] = &[
+    (
+        RiskTable::RiskAppetite,
+        include_str!("../demo/clackmannanshire/risk-appetite.csv"),
+    ),
+    (
+        RiskTable::Risks,
+        include_str!("../demo/clackmannanshire/risks.csv"),
+    ),
+    (
+        RiskTable::Controls,
+        include_str!("../demo/clackmannanshire/controls.csv"),
+    ),
+    (
+        RiskTable::RiskReviews,
+        include_str!("../demo/clackmannanshire/risk-reviews.csv"),
+    ),
+];
+
 /// One sign-in account per role.
 pub const ACCOUNTS: &[(&str, &str)] = &[
     ("admin@demo.example", "admin"),
@@ -176,6 +201,15 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         app.add_user(&tenant, &input, Some(PASSWORD)).await?;
     }
     load_reviews(app, &cli, time::OffsetDateTime::now_utc().date()).await?;
+    for (table, content) in RISKS {
+        let file = format!("{}.csv", table.name());
+        let source = Source::Csv(BTreeMap::from([(
+            file.clone(),
+            content.as_bytes().to_vec(),
+        )]));
+        app.import_table(&cli, DataTable::Risk(*table), &source, false, &file)
+            .await?;
+    }
     app.add_operator(&goldthread_app::ActorRef::cli(), OPERATOR, Some(PASSWORD))
         .await?;
     Ok(true)

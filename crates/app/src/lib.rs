@@ -14,6 +14,7 @@ pub mod indicators;
 pub mod input;
 pub mod performance;
 pub mod reviews;
+pub mod risks;
 pub mod tables;
 pub mod tenancy;
 

@@ -7,6 +7,7 @@
 use crate::engagement::EngagementKind;
 use crate::framework::ImportReport;
 use crate::performance::PerfData;
+use crate::risks::RiskTable;
 use crate::{App, AppError, Caller, Result};
 use goldthread_io::Source;
 use goldthread_io::engagement as eio;
@@ -20,6 +21,8 @@ pub enum DataTable {
     Engagement(EngagementKind),
     /// The contracts register, imported whole (see [`App::import_contracts`]).
     Contracts,
+    /// The risk register's files (see [`App::import_risks`]).
+    Risk(RiskTable),
 }
 
 impl DataTable {
@@ -34,6 +37,7 @@ impl DataTable {
                     .map(|k| DataTable::Engagement(*k)),
             )
             .chain([DataTable::Contracts])
+            .chain(RiskTable::ALL.iter().map(|t| DataTable::Risk(*t)))
             .collect()
     }
 
@@ -42,6 +46,7 @@ impl DataTable {
             DataTable::Performance(k) => k.name(),
             DataTable::Engagement(k) => k.name(),
             DataTable::Contracts => crate::commissioning::TABLE,
+            DataTable::Risk(t) => t.name(),
         }
     }
 
@@ -50,6 +55,7 @@ impl DataTable {
             DataTable::Performance(k) => k.headers(),
             DataTable::Engagement(k) => k.headers(),
             DataTable::Contracts => goldthread_io::commissioning::CONTRACTS,
+            DataTable::Risk(t) => t.headers(),
         }
     }
 
@@ -104,6 +110,7 @@ impl App {
                     .map(|r| r.value)
                     .collect::<Vec<_>>(),
             ),
+            DataTable::Risk(t) => self.export_risks(c, t).await?,
         })
     }
 
@@ -122,6 +129,7 @@ impl App {
             }
             DataTable::Engagement(k) => self.import_engagement(c, k, source, dry_run, label).await,
             DataTable::Contracts => self.import_contracts(c, source, dry_run, label).await,
+            DataTable::Risk(t) => self.import_risks(c, t, source, dry_run, label).await,
         }
     }
 }

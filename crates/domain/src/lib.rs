@@ -16,6 +16,7 @@ pub mod performance;
 pub mod period;
 pub mod permission;
 pub mod review;
+pub mod risk;
 pub mod scorecard;
 pub mod values;
 

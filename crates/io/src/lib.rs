@@ -10,6 +10,7 @@ pub mod framework;
 pub mod generate;
 pub mod performance;
 pub mod review;
+pub mod risks;
 mod rows;
 pub mod table;
 

@@ -659,6 +659,10 @@ pub async fn delete_outcome(
                 "committee(s)",
                 "SELECT COUNT(*) FROM committee_outcomes WHERE outcome_id = $1",
             ),
+            (
+                "risk(s)",
+                "SELECT COUNT(*) FROM risk_outcomes WHERE outcome_id = $1",
+            ),
         ],
         id,
     )
@@ -898,6 +902,10 @@ pub async fn delete_service(
             (
                 "contract(s)",
                 "SELECT COUNT(*) FROM contracts WHERE service_id = $1",
+            ),
+            (
+                "risk(s)",
+                "SELECT COUNT(*) FROM risk_services WHERE service_id = $1",
             ),
         ],
         id,

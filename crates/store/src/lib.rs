@@ -17,6 +17,7 @@ pub mod framework;
 mod migrate;
 pub mod performance;
 pub mod reviews;
+pub mod risks;
 pub mod testing;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -77,6 +77,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 10,
+        name: "risks",
+        common: include_str!("../migrations/0010_risks.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl Migration {
