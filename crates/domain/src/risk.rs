@@ -155,6 +155,7 @@ pub struct RiskReview {
 
 /// Which of a risk's scores a heat map shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Basis {
     Inherent,

@@ -27,6 +27,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 mod reviews;
+mod risks;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -44,6 +45,7 @@ mod reviews;
         (name = "data", description = "Import, export and the audit trail"),
         (name = "performance", description = "Indicators, statuses with explanations, outcome roll-ups and exceptions"),
         (name = "engagement", description = "Consultations, \"you said, we did\" responses and committees"),
+        (name = "registers", description = "The integrated registers: risks (with bands, appetite and the heat map)"),
         (name = "reviews", description = "Service reviews (the Delivery Framework): options appraisal, impact assessment, two-key approval, the review schedule and the mixed economy")
     )
 )]
@@ -126,7 +128,11 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reviews::schedule))
         .routes(routes!(reviews::get_cycle, reviews::put_cycle))
         .routes(routes!(reviews::mixed_economy))
-        .routes(routes!(reviews::commissioning));
+        .routes(routes!(reviews::commissioning))
+        .routes(routes!(risks::list, risks::create))
+        .routes(routes!(risks::heat))
+        .routes(routes!(risks::get, risks::update, risks::delete))
+        .routes(routes!(risks::get_appetite, risks::put_appetite));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

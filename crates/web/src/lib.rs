@@ -13,6 +13,7 @@ pub mod perf_pages;
 pub mod public;
 pub mod report;
 pub mod reviews;
+pub mod risks;
 pub mod view;
 
 use axum::Router;
@@ -46,6 +47,7 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .merge(report::router())
         .merge(engagement::router())
         .merge(reviews::router())
+        .merge(risks::router())
         .merge(api_router)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/static/app.css", get(css))

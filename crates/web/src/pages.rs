@@ -256,6 +256,11 @@ pub struct Flash {
 }
 
 impl Flash {
+    /// The notice for a `?saved=` value.
+    pub(crate) fn from_saved(saved: Option<String>) -> Flash {
+        Flash { saved }
+    }
+
     pub(crate) fn text(&self) -> Option<String> {
         match self.saved.as_deref() {
             Some("created") => Some("Created.".into()),
@@ -694,6 +699,16 @@ async fn show<K: PageKind>(
     let mut sections = rec.value.sections(&v, &staff.caller);
     if K::TYPE == "service" {
         sections.push(service_reviews(&s, &staff, &v.framework, &rec.value.key()).await);
+    }
+    if let (Ok(code), "outcome" | "service") =
+        (goldthread_domain::Code::parse(&rec.value.key()), K::TYPE)
+    {
+        let (outcome, service) = if K::TYPE == "outcome" {
+            (Some(&code), None)
+        } else {
+            (None, Some(&code))
+        };
+        sections.push(crate::risks::linked_section(&s, &staff.caller, outcome, service).await);
     }
     sections.push(Section {
         heading: "History".into(),

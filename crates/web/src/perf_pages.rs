@@ -799,12 +799,26 @@ async fn exceptions(State(s): State<AppState>, staff: Staff) -> Response {
             Cell::text(x.owner.as_ref().map(|e| e.to_string()).unwrap_or_default()),
         ]);
     }
+    let risks = s
+        .app
+        .risk_items(&staff.caller, today())
+        .await
+        .unwrap_or_default();
+    let above: Vec<_> = risks.iter().filter(|r| r.above_appetite).collect();
+    let risk_table = crate::risks::risk_table(
+        &format!("Risks above appetite ({})", above.len()),
+        &above,
+        "No risk is above the council's appetite.",
+    );
     render_page(TablePage {
         chrome: chrome_for(&staff, "Exceptions", "exceptions"),
         heading: "Exceptions".into(),
-        intro: "Indicators red for the council's number of consecutive periods (2 unless changed in its settings) up to the latest reported one, or with an overdue value. Each goes to the outcome board of the portfolio leading an outcome it serves.".into(),
-        actions: vec![Link::new("/api/v1/exceptions", "Exceptions as JSON")],
-        tables: vec![t],
+        intro: "Indicators red for the council's number of consecutive periods (2 unless changed in its settings) up to the latest reported one, or with an overdue value — each goes to the outcome board of the portfolio leading an outcome it serves — and open risks whose residual score is above the council's appetite for their category.".into(),
+        actions: vec![
+            Link::new("/api/v1/exceptions", "Exceptions as JSON"),
+            Link::new("/api/v1/risks?above_appetite=true", "Risks above appetite as JSON"),
+        ],
+        tables: vec![t, risk_table],
     })
 }
 
