@@ -101,23 +101,38 @@ pub struct Risk {
     pub title: String,
     pub category: RiskCategory,
     /// Cause → event → effect.
+    #[serde(default)]
     pub cause: String,
+    #[serde(default)]
     pub event: String,
+    #[serde(default)]
     pub effect: String,
+    #[serde(default)]
     pub owner: Option<Email>,
+    #[serde(default)]
     pub outcomes: Vec<Code>,
+    #[serde(default)]
     pub services: Vec<Code>,
     /// The programme it belongs to (free text until the programme register).
+    #[serde(default)]
     pub programme: String,
     /// The service review it arises from.
+    #[serde(default)]
     pub review: Option<Code>,
     pub inherent: Scored,
     pub residual: Scored,
     pub target: Scored,
+    #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub review_date: Option<Date>,
+    #[serde(default = "open")]
     pub status: RiskStatus,
+    #[serde(default)]
     pub controls: Vec<Control>,
+}
+
+fn open() -> RiskStatus {
+    RiskStatus::Open
 }
 
 impl Risk {

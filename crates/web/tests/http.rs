@@ -339,6 +339,22 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                 }
             }
 
+            // Risks on PE-WASTE for this role to change and delete.
+            let risk = |c: &str| {
+                json!({"code": c, "title": "Fleet breakdowns", "category": "operational",
+                       "services": ["PE-WASTE"],
+                       "inherent": {"likelihood": 4, "impact": 3},
+                       "residual": {"likelihood": 3, "impact": 3},
+                       "target": {"likelihood": 2, "impact": 3}})
+            };
+            for c in [format!("RU{i}"), format!("RD{i}")] {
+                let r: goldthread_domain::risk::Risk = serde_json::from_value(risk(&c)).unwrap();
+                ta.app
+                    .create_risk(&cli, &r, time::macros::date!(2026 - 11 - 23))
+                    .await
+                    .unwrap();
+            }
+
             let full = matches!(*role, "admin" | "performance-officer");
             let leader = *role == "outcome-leader";
 
@@ -677,6 +693,39 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                     reviewer,
                 ),
                 (
+                    "create risk",
+                    Method::POST,
+                    "/api/v1/risks".into(),
+                    Some(risk(&format!("NEWRISK{i}"))),
+                    full || leader || manager,
+                ),
+                (
+                    "update risk",
+                    Method::PUT,
+                    format!("/api/v1/risks/RU{i}"),
+                    Some({
+                        let mut r = risk(&format!("RU{i}"));
+                        r["title"] = json!(format!("Fleet ({role})"));
+                        r["version"] = json!(1);
+                        r
+                    }),
+                    full || leader || manager,
+                ),
+                (
+                    "delete risk",
+                    Method::DELETE,
+                    format!("/api/v1/risks/RD{i}?version=1"),
+                    None,
+                    full || leader || manager,
+                ),
+                (
+                    "set risk appetite",
+                    Method::PUT,
+                    "/api/v1/risk-appetite".into(),
+                    Some(json!({"appetite": {"financial": 8}})),
+                    full,
+                ),
+                (
                     "set review cycle",
                     Method::PUT,
                     "/api/v1/settings/review-cycle".into(),
@@ -780,7 +829,7 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
             );
             checked += 3;
         }
-        assert_eq!(checked, ROLES.len() * 40);
+        assert_eq!(checked, ROLES.len() * 44);
     }
 }
 
@@ -3022,6 +3071,184 @@ async fn a_review_runs_through_the_api_and_its_pages() {
             r.body.contains("id=\"reason-send-back-error\""),
             "{}",
             r.body
+        );
+    }
+}
+
+/// The risk register over the API and in the pages: bands and flags, filters,
+/// the heat map, field errors; the register's pages and the escalation in
+/// Exceptions.
+#[tokio::test]
+async fn risks_through_the_api_and_pages() {
+    for t in databases().await {
+        let ta = TestApp::new(t).await;
+        let tok = ta.token("performance@demo.example").await;
+        let r = ta
+            .api(
+                Method::PUT,
+                "/api/v1/risk-appetite",
+                &tok,
+                Some(json!({"appetite": {"financial": 8, "delivery": 12}})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["appetite"]["strategic"], Value::Null);
+        let r = ta
+            .api(
+                Method::POST,
+                "/api/v1/risks",
+                &tok,
+                Some(json!({"code": "FIN-1", "title": "Funding gap widens", "category": "financial",
+                    "outcomes": ["LO1"], "review_date": "2026-01-31",
+                    "inherent": {"likelihood": 5, "impact": 4},
+                    "residual": {"likelihood": 4, "impact": 4},
+                    "target": {"likelihood": 2, "impact": 4},
+                    "controls": [{"control": "Medium-term financial strategy", "effectiveness": "partly"}]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let v = r.json();
+        assert_eq!(
+            (
+                &v["inherent_score"],
+                &v["inherent_band"],
+                &v["residual_score"],
+                &v["residual_band"],
+                &v["target_band"]
+            ),
+            (
+                &json!(20),
+                &json!("very-high"),
+                &json!(16),
+                &json!("high"),
+                &json!("medium")
+            )
+        );
+        assert_eq!(v["above_appetite"], true);
+        assert_eq!(v["review_overdue"], true);
+        // Field errors, nothing written.
+        let r = ta
+            .api(
+                Method::POST,
+                "/api/v1/risks",
+                &tok,
+                Some(json!({"code": "BAD", "title": "", "category": "financial",
+                    "inherent": {"likelihood": 2, "impact": 2},
+                    "residual": {"likelihood": 3, "impact": 3},
+                    "target": {"likelihood": 1, "impact": 9}})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let fields: Vec<String> = r.json()["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            fields,
+            ["title", "target_impact", "residual_likelihood"],
+            "{}",
+            r.body
+        );
+        // Filters and the heat map.
+        let l = ta
+            .api(
+                Method::GET,
+                "/api/v1/risks?above_appetite=true&outcome=LO1",
+                &tok,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(l["items"].as_array().unwrap().len(), 1);
+        let l = ta
+            .api(Method::GET, "/api/v1/risks?band=low", &tok, None)
+            .await
+            .json();
+        assert!(l["items"].as_array().unwrap().is_empty());
+        let h = ta
+            .api(
+                Method::GET,
+                "/api/v1/risks/heat-map?basis=inherent",
+                &tok,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(h["cells"][4][3], json!(["FIN-1"]));
+        let d = ta
+            .api(Method::GET, "/api/v1/risks/FIN-1", &tok, None)
+            .await
+            .json();
+        assert_eq!(
+            d["reviews"].as_array().unwrap().len(),
+            1,
+            "the first review"
+        );
+
+        // The pages, signed in.
+        let p = PersonInput {
+            email: "performance@demo.example".into(),
+            name: "Ross Paterson".into(),
+            role: "performance-officer".into(),
+            ..Default::default()
+        };
+        ta.app
+            .add_user(&ta.tenant, &p, Some("correct horse battery"))
+            .await
+            .unwrap();
+        let cookie = ta
+            .sign_in("performance@demo.example", "correct horse battery")
+            .await;
+        let get = |path: &str| {
+            Request::get(path)
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap()
+        };
+        for (path, text) in [
+            ("/risks", "FIN-1 — Funding gap widens"),
+            (
+                "/risks?flag=above-appetite",
+                "Risks matching the filter (1 of 1)",
+            ),
+            (
+                "/risks/FIN-1",
+                "Above appetite: residual 16 &#62; 8, escalated",
+            ),
+            ("/risks/new", "Add a risk"),
+            ("/risks/appetite", "Risk appetite"),
+            ("/outcomes/LO1", "FIN-1 — Funding gap widens"),
+            ("/exceptions", "Risks above appetite (1)"),
+        ] {
+            let r = ta.send(get(path)).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            assert!(r.body.contains(text), "{path}: {text}");
+        }
+        let form = ta.send(get("/risks/new")).await;
+        let csrf = csrf_of(&form.body);
+        let r = ta
+            .send(
+                Request::post("/risks")
+                    .header(header::COOKIE, &cookie)
+                    .header("sec-fetch-site", "same-origin")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(format!(
+                        "csrf={csrf}&code=OPS-1&title=Depot+flood&category=operational&services=PE-WASTE&inherent_likelihood=2&inherent_impact=2&residual_likelihood=3&residual_impact=3&target_likelihood=1&target_impact=1&control_0=Sandbags&control_effectiveness_0="
+                    )))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("id=\"f-control_effectiveness_0-error\""),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body.contains("value=\"Depot flood\""),
+            "kept what was typed"
         );
     }
 }
