@@ -166,7 +166,7 @@ test('the keyboard reaches a visible skip link first, and it moves focus to the 
 
 test('pages reflow at 320 CSS px without horizontal scrolling of the page', async () => {
   const { context, page } = await signIn(320);
-  for (const path of ['/', '/thread', '/outcomes/LO1', '/services/PE-WASTE', '/matrix', '/one-fund', '/services/PE-WASTE/edit', '/reviews', '/reviews/REV-2026-02', '/mixed-economy', '/commissioning']) {
+  for (const path of ['/', '/thread', '/outcomes/LO1', '/services/PE-WASTE', '/matrix', '/one-fund', '/services/PE-WASTE/edit', '/reviews', '/reviews/REV-2026-02', '/mixed-economy', '/commissioning', '/risks', '/risks/DR05']) {
     await page.goto(base + path);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at 320px`);
