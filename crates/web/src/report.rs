@@ -18,6 +18,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use goldthread_app::performance::PerfData;
 use goldthread_app::performance::{default_period, parse_period};
+use goldthread_app::risks::RiskItem;
 use goldthread_app::{App, AppError, Caller};
 use goldthread_domain::Code;
 use goldthread_domain::engagement::ResponseStatus;
@@ -86,6 +87,9 @@ pub struct OutcomeSection {
     /// Published responses to consultations about this outcome:
     /// (you said, we did, when, consultation).
     pub you_said: Vec<(String, String, String, String)>,
+    /// Open risks linked to this outcome, most serious residual first:
+    /// (risk, residual score and band, appetite, next review).
+    pub risks: Vec<(String, String, String, String)>,
 }
 
 pub struct Mover {
@@ -243,9 +247,11 @@ fn row(
 }
 
 /// Builds the One Report from `data` (pure: no database).
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     data: &PerfData,
     engagement: &EngagementSnapshot,
+    risks: &[RiskItem],
     council: &str,
     period: Period,
     scope: &Scope,
@@ -319,6 +325,31 @@ pub fn build(
                         r.value.date.to_string(),
                         c.value.title.clone(),
                     ))
+                })
+                .collect(),
+            risks: goldthread_app::risks::linked(risks, Some(code), None)
+                .into_iter()
+                .map(|r| {
+                    (
+                        format!("{} — {}", r.risk.code, r.risk.title),
+                        format!(
+                            "{} ({})",
+                            r.residual_score,
+                            r.residual_band
+                                .map(|b| b.to_string().replace('-', " "))
+                                .unwrap_or_default()
+                        ),
+                        match (r.appetite, r.above_appetite) {
+                            (Some(a), true) => format!("Above appetite ({a}): escalated"),
+                            (Some(a), false) => format!("Within appetite ({a})"),
+                            (None, _) => "No appetite set".into(),
+                        },
+                        match (r.risk.review_date, r.review_overdue) {
+                            (Some(d), true) => format!("{d} (overdue)"),
+                            (Some(d), false) => d.to_string(),
+                            (None, _) => "Not set".into(),
+                        },
+                    )
                 })
                 .collect(),
         });
@@ -465,7 +496,16 @@ pub async fn one_report_html(
 ) -> Result<String, AppError> {
     let data = app.perf_data(c).await?;
     let engagement = app.engagement(c).await?;
-    let report = build(&data, &engagement, &c.tenant.name, period, scope, today)?;
+    let risks = app.risk_items(c, today).await?;
+    let report = build(
+        &data,
+        &engagement,
+        &risks,
+        &c.tenant.name,
+        period,
+        scope,
+        today,
+    )?;
     report
         .render()
         .map_err(|e| AppError::Internal(format!("report could not be rendered: {e}")))
@@ -636,9 +676,14 @@ async fn view(State(s): State<AppState>, staff: Staff, Query(q): Query<ReportQue
         Ok(e) => e,
         Err(e) => return error_page(e),
     };
+    let risks = match s.app.risk_items(&staff.caller, today()).await {
+        Ok(r) => r,
+        Err(e) => return error_page(e),
+    };
     let mut report = match build(
         &data,
         &engagement,
+        &risks,
         &staff.caller.tenant.name,
         period,
         &q.scope(),

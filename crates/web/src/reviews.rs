@@ -714,7 +714,30 @@ async fn show_review(
         .history(c, "review", &rec.id)
         .await
         .unwrap_or_default();
-    let sections = review_sections(fw, r, work, &history);
+    let mut sections = review_sections(fw, r, work, &history);
+    let risks = s
+        .app
+        .risk_items(c, time::OffsetDateTime::now_utc().date())
+        .await
+        .unwrap_or_default();
+    let arising: Vec<&goldthread_app::risks::RiskItem> = risks
+        .iter()
+        .filter(|i| i.risk.review.as_ref() == Some(&r.code))
+        .collect();
+    sections.insert(
+        sections.len() - 1,
+        PageSection {
+            id: "risks".into(),
+            heading: "Risks arising from this review".into(),
+            tables: vec![crate::risks::risk_table(
+                "Risks arising from this review",
+                &arising,
+                "No risk in the register names this review.",
+            )],
+            links: vec![Link::new("/risks/new", "Add a risk")],
+            ..Default::default()
+        },
+    );
     let mut chrome = chrome_for(staff, &r.title, "reviews");
     if !errors.is_empty() {
         chrome.title = format!("Error: {}", r.title);

@@ -1883,7 +1883,7 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
         .await
         .unwrap();
 
-    let all = build(&data, &eng, "Demo Council", fy, &Scope::All, today).unwrap();
+    let all = build(&data, &eng, &[], "Demo Council", fy, &Scope::All, today).unwrap();
     let lo1 = all.outcomes.iter().find(|o| o.code == "LO1").unwrap();
     assert!(
         lo1.you_said
@@ -1952,6 +1952,7 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
     let one = build(
         &data,
         &eng,
+        &[],
         "Demo Council",
         fy,
         &Scope::Outcome("LO2".into()),
@@ -1968,6 +1969,7 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
     let pf = build(
         &data,
         &eng,
+        &[],
         "Demo Council",
         fy,
         &Scope::Portfolio("WB".into()),
@@ -1999,6 +2001,7 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
         build(
             &data,
             &eng,
+            &[],
             "Demo Council",
             fy,
             &Scope::Outcome("NOPE".into()),
@@ -2011,6 +2014,7 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
     let people = build(
         &data,
         &eng,
+        &[],
         "Demo Council",
         fy,
         &Scope::Committee("PEOPLE".into()),
@@ -2029,6 +2033,7 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
     let pp = build(
         &data,
         &eng,
+        &[],
         "Demo Council",
         fy,
         &Scope::Committee("PARTNERSHIP-PERFORMANCE".into()),
@@ -2046,6 +2051,7 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
         build(
             &data,
             &eng,
+            &[],
             "Demo Council",
             fy,
             &Scope::Committee("NOPE".into()),
@@ -3221,6 +3227,10 @@ async fn risks_through_the_api_and_pages() {
             ("/risks/appetite", "Risk appetite"),
             ("/outcomes/LO1", "FIN-1 — Funding gap widens"),
             ("/exceptions", "Risks above appetite (1)"),
+            (
+                "/report/view?period=2025%2F26&outcome=LO1",
+                "Risks to this outcome",
+            ),
         ] {
             let r = ta.send(get(path)).await;
             assert_eq!(r.status, StatusCode::OK, "{path}");
