@@ -2,6 +2,7 @@
 //! (nothing written); 2 usage or environment error.
 use crate::demo;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use goldthread_app::assessment::AssessmentTable;
 use goldthread_app::input::PersonInput;
 use goldthread_app::risks::RiskTable;
 use goldthread_app::tables::DataTable;
@@ -346,6 +347,10 @@ enum ImportCommand {
     RiskReviews(ImportArgs),
     /// Import the risk appetite per category (risk-appetite.csv).
     RiskAppetite(ImportArgs),
+    /// Import the Best Value self-assessment's themes (assessment-themes.csv), replacing them.
+    AssessmentThemes(ImportArgs),
+    /// Import Best Value self-assessment scores (self-assessments.csv).
+    SelfAssessments(ImportArgs),
 }
 
 impl ImportCommand {
@@ -369,6 +374,8 @@ impl ImportCommand {
             ImportCommand::Controls(_) => DataTable::Risk(RiskTable::Controls),
             ImportCommand::RiskReviews(_) => DataTable::Risk(RiskTable::RiskReviews),
             ImportCommand::RiskAppetite(_) => DataTable::Risk(RiskTable::RiskAppetite),
+            ImportCommand::AssessmentThemes(_) => DataTable::Assessment(AssessmentTable::Themes),
+            ImportCommand::SelfAssessments(_) => DataTable::Assessment(AssessmentTable::Scores),
         })
     }
 
@@ -388,7 +395,9 @@ impl ImportCommand {
             | ImportCommand::Risks(a)
             | ImportCommand::Controls(a)
             | ImportCommand::RiskReviews(a)
-            | ImportCommand::RiskAppetite(a) => a,
+            | ImportCommand::RiskAppetite(a)
+            | ImportCommand::AssessmentThemes(a)
+            | ImportCommand::SelfAssessments(a) => a,
         }
     }
 }
@@ -451,6 +460,8 @@ impl ExportCommand {
             ExportCommand::Controls(_) => DataTable::Risk(RiskTable::Controls),
             ExportCommand::RiskReviews(_) => DataTable::Risk(RiskTable::RiskReviews),
             ExportCommand::RiskAppetite(_) => DataTable::Risk(RiskTable::RiskAppetite),
+            ExportCommand::AssessmentThemes(_) => DataTable::Assessment(AssessmentTable::Themes),
+            ExportCommand::SelfAssessments(_) => DataTable::Assessment(AssessmentTable::Scores),
         })
     }
 
@@ -470,7 +481,9 @@ impl ExportCommand {
             | ExportCommand::Risks(a)
             | ExportCommand::Controls(a)
             | ExportCommand::RiskReviews(a)
-            | ExportCommand::RiskAppetite(a) => Some(a),
+            | ExportCommand::RiskAppetite(a)
+            | ExportCommand::AssessmentThemes(a)
+            | ExportCommand::SelfAssessments(a) => Some(a),
         }
     }
 }
@@ -505,6 +518,10 @@ enum ExportCommand {
     RiskReviews(ExportArgs),
     /// Export the risk appetite as risk-appetite.csv.
     RiskAppetite(ExportArgs),
+    /// Export the self-assessment themes as assessment-themes.csv.
+    AssessmentThemes(ExportArgs),
+    /// Export the self-assessment scores as self-assessments.csv.
+    SelfAssessments(ExportArgs),
     /// Export a framework as CSV files (a directory) or one XLSX workbook.
     Framework {
         #[arg(long)]

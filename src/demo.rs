@@ -1,5 +1,6 @@
 //! The demo council (Clackmannanshire), built from the seed papers. Its framework
 //! files are embedded in the binary and loaded through the ordinary importer.
+use goldthread_app::assessment::AssessmentTable;
 use goldthread_app::engagement::EngagementKind;
 use goldthread_app::input::PersonInput;
 use goldthread_app::risks::RiskTable;
@@ -118,6 +119,11 @@ const RISKS: &[(RiskTable, &str)] = &[
     ),
 ];
 
+/// Two years of Best Value self-assessment against the default themes, with
+/// evidence from the papers and improvement actions from the 2018 plan (scores
+/// illustrative).
+const SELF_ASSESSMENTS: &str = include_str!("../demo/clackmannanshire/self-assessments.csv");
+
 /// One sign-in account per role.
 pub const ACCOUNTS: &[(&str, &str)] = &[
     ("admin@demo.example", "admin"),
@@ -210,6 +216,19 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         app.import_table(&cli, DataTable::Risk(*table), &source, false, &file)
             .await?;
     }
+    let file = "self-assessments.csv";
+    let source = Source::Csv(BTreeMap::from([(
+        file.to_string(),
+        SELF_ASSESSMENTS.as_bytes().to_vec(),
+    )]));
+    app.import_table(
+        &cli,
+        DataTable::Assessment(AssessmentTable::Scores),
+        &source,
+        false,
+        file,
+    )
+    .await?;
     app.add_operator(&goldthread_app::ActorRef::cli(), OPERATOR, Some(PASSWORD))
         .await?;
     Ok(true)

@@ -25,7 +25,7 @@ const STAFF_PAGES = [
   '/reviews/REV-2026-03/options/new', '/reviews/REV-2026-03/options/B', '/reviews/REV-2026-03/options/C/delete',
   '/mixed-economy', '/commissioning',
   '/risks', '/risks?flag=above-appetite', '/risks?basis=residual&likelihood=3&impact=3', '/risks/DR05', '/risks/OR07', '/risks/new', '/risks/DR05/edit', '/risks/appetite',
-  '/services/CS-COMMHUB', '/outcomes/LO4',
+  '/services/CS-COMMHUB', '/outcomes/LO4', '/self-assessment', '/self-assessment/2025-26',
 ];
 
 let server, dir, base, browser;

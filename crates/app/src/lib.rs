@@ -4,6 +4,7 @@
 //! only this layer.
 #![forbid(unsafe_code)]
 
+pub mod assessment;
 pub mod auth;
 mod cache;
 pub mod commissioning;

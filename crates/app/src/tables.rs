@@ -4,6 +4,7 @@
 //! `committees.csv`) and the contracts register (`contracts.csv`). (The
 //! framework's tables import together; see `framework`.) Every export is
 //! exactly what its import reads.
+use crate::assessment::AssessmentTable;
 use crate::engagement::EngagementKind;
 use crate::framework::ImportReport;
 use crate::performance::PerfData;
@@ -23,6 +24,8 @@ pub enum DataTable {
     Contracts,
     /// The risk register's files (see [`App::import_risks`]).
     Risk(RiskTable),
+    /// The Best Value self-assessment's files (see [`App::import_self_assessment`]).
+    Assessment(AssessmentTable),
 }
 
 impl DataTable {
@@ -38,6 +41,11 @@ impl DataTable {
             )
             .chain([DataTable::Contracts])
             .chain(RiskTable::ALL.iter().map(|t| DataTable::Risk(*t)))
+            .chain(
+                AssessmentTable::ALL
+                    .iter()
+                    .map(|t| DataTable::Assessment(*t)),
+            )
             .collect()
     }
 
@@ -47,6 +55,7 @@ impl DataTable {
             DataTable::Engagement(k) => k.name(),
             DataTable::Contracts => crate::commissioning::TABLE,
             DataTable::Risk(t) => t.name(),
+            DataTable::Assessment(t) => t.name(),
         }
     }
 
@@ -56,6 +65,7 @@ impl DataTable {
             DataTable::Engagement(k) => k.headers(),
             DataTable::Contracts => goldthread_io::commissioning::CONTRACTS,
             DataTable::Risk(t) => t.headers(),
+            DataTable::Assessment(t) => t.headers(),
         }
     }
 
@@ -111,6 +121,7 @@ impl App {
                     .collect::<Vec<_>>(),
             ),
             DataTable::Risk(t) => self.export_risks(c, t).await?,
+            DataTable::Assessment(t) => self.export_self_assessment(c, t).await?,
         })
     }
 
@@ -130,6 +141,10 @@ impl App {
             DataTable::Engagement(k) => self.import_engagement(c, k, source, dry_run, label).await,
             DataTable::Contracts => self.import_contracts(c, source, dry_run, label).await,
             DataTable::Risk(t) => self.import_risks(c, t, source, dry_run, label).await,
+            DataTable::Assessment(t) => {
+                self.import_self_assessment(c, t, source, dry_run, label)
+                    .await
+            }
         }
     }
 }

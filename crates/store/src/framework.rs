@@ -663,6 +663,10 @@ pub async fn delete_outcome(
                 "risk(s)",
                 "SELECT COUNT(*) FROM risk_outcomes WHERE outcome_id = $1",
             ),
+            (
+                "self-assessment score(s)",
+                "SELECT COUNT(*) FROM self_assessment_outcomes WHERE outcome_id = $1",
+            ),
         ],
         id,
     )

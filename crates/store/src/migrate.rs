@@ -84,6 +84,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 14,
+        name: "self_assessment",
+        common: include_str!("../migrations/0014_self_assessment.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl Migration {

@@ -719,6 +719,15 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                     full || leader || manager,
                 ),
                 (
+                    "save self-assessment",
+                    Method::PUT,
+                    "/api/v1/self-assessment/2025-26".into(),
+                    Some(
+                        json!({"scores": [{"year": "2025/26", "theme": "VISION", "score": 3, "evidence": role}]}),
+                    ),
+                    full,
+                ),
+                (
                     "set risk appetite",
                     Method::PUT,
                     "/api/v1/risk-appetite".into(),
@@ -829,7 +838,7 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
             );
             checked += 3;
         }
-        assert_eq!(checked, ROLES.len() * 44);
+        assert_eq!(checked, ROLES.len() * 45);
     }
 }
 
@@ -1255,6 +1264,8 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/risks",
         "/api/v1/risks/heat-map",
         "/api/v1/risks/{code}",
+        "/api/v1/self-assessment",
+        "/api/v1/self-assessment/{year}",
         "/api/v1/services",
         "/api/v1/services/{code}",
         "/api/v1/settings",
@@ -3261,4 +3272,67 @@ async fn risks_through_the_api_and_pages() {
             "kept what was typed"
         );
     }
+}
+
+#[tokio::test]
+async fn the_self_assessment_pages_score_a_year_with_errors_beside_fields() {
+    let ta = TestApp::new(TestDb::sqlite().await).await;
+    let p = PersonInput {
+        email: "admin@demo.example".into(),
+        name: "Alex Admin".into(),
+        role: "admin".into(),
+        ..Default::default()
+    };
+    ta.app
+        .add_user(&ta.tenant, &p, Some("correct horse battery"))
+        .await
+        .unwrap();
+    let cookie = ta
+        .sign_in("admin@demo.example", "correct horse battery")
+        .await;
+    let get = |path: &str| {
+        Request::get(path)
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let r = ta.send(get("/self-assessment")).await;
+    assert!(r.body.contains("No year has been assessed yet."));
+    let form = ta.send(get("/self-assessment/2025-26")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = csrf_of(&form.body);
+    let post = |body: String| {
+        Request::post("/self-assessment/2025-26")
+            .header(header::COOKIE, &cookie)
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let r = ta
+        .send(post(format!(
+            "csrf={csrf}&score_VISION=&evidence_VISION=Strong+vision&score_GOVERNANCE=4&outcomes_GOVERNANCE=LO9"
+        )))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"f-score_VISION-error\""), "{}", r.body);
+    let r = ta
+        .send(post(format!(
+            "csrf={csrf}&score_VISION=3&score_GOVERNANCE=4&outcomes_GOVERNANCE=LO9"
+        )))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("id=\"f-outcomes_GOVERNANCE-error\""),
+        "{}",
+        r.body
+    );
+    let r = ta
+        .send(post(format!(
+            "csrf={csrf}&score_VISION=3&evidence_VISION=Strong+vision&score_GOVERNANCE=4&outcomes_GOVERNANCE=LO1"
+        )))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = ta.send(get("/self-assessment")).await;
+    assert!(r.body.contains("3 satisfactory") && r.body.contains("Strong vision"));
 }
