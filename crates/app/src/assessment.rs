@@ -104,29 +104,29 @@ impl App {
             }
             if !themes.iter().any(|t| t.code == s.theme) {
                 errors.push(FieldError::new(
-                    &f("score"),
+                    f("score"),
                     format!("unknown theme '{}'", s.theme),
                 ));
             }
             if !(1..=5).contains(&s.score) {
-                errors.push(FieldError::new(&f("score"), "is 1 to 5"));
+                errors.push(FieldError::new(f("score"), "is 1 to 5"));
             }
             for o in s.outcomes.iter().filter(|o| !outcomes.contains(*o)) {
                 errors.push(FieldError::new(
-                    &f("outcomes"),
+                    f("outcomes"),
                     format!("unknown outcome code '{o}'"),
                 ));
             }
             if let Some(k) = &actions {
                 for a in s.actions.iter().filter(|a| !k.contains(*a)) {
                     errors.push(FieldError::new(
-                        &f("actions"),
+                        f("actions"),
                         format!("unknown action '{a}'"),
                     ));
                 }
             }
             if scores.iter().filter(|x| x.theme == s.theme).count() > 1 {
-                errors.push(FieldError::new(&f("score"), "is given twice"));
+                errors.push(FieldError::new(f("score"), "is given twice"));
             }
         }
         if !errors.is_empty() {
