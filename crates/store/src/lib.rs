@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod benefits;
 pub mod commissioning;
 pub mod engagement;
 pub mod framework;

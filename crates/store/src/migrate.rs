@@ -77,6 +77,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 11,
+        name: "benefits",
+        common: include_str!("../migrations/0011_benefits.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl Migration {
