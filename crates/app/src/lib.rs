@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod benefits;
 mod cache;
 pub mod commissioning;
 pub mod engagement;

@@ -1,9 +1,11 @@
 //! The data tables that are imported and exported one file at a time, by name:
 //! the performance files (`indicators.csv`, `measurements.csv`, …), the
 //! engagement and reporting files (`consultations.csv`, `responses.csv`,
-//! `committees.csv`) and the contracts register (`contracts.csv`). (The
+//! `committees.csv`), the contracts register (`contracts.csv`) and the
+//! benefits files (`benefits.csv`, `benefit-profiles.csv`, `budget-gap.csv`). (The
 //! framework's tables import together; see `framework`.) Every export is
 //! exactly what its import reads.
+use crate::benefits::BenefitsFile;
 use crate::engagement::EngagementKind;
 use crate::framework::ImportReport;
 use crate::performance::PerfData;
@@ -20,6 +22,8 @@ pub enum DataTable {
     Engagement(EngagementKind),
     /// The contracts register, imported whole (see [`App::import_contracts`]).
     Contracts,
+    /// The benefits register, profiles and budget gap (see [`App::import_benefits`]).
+    Benefits(BenefitsFile),
 }
 
 impl DataTable {
@@ -34,6 +38,7 @@ impl DataTable {
                     .map(|k| DataTable::Engagement(*k)),
             )
             .chain([DataTable::Contracts])
+            .chain(BenefitsFile::ALL.iter().map(|f| DataTable::Benefits(*f)))
             .collect()
     }
 
@@ -42,6 +47,7 @@ impl DataTable {
             DataTable::Performance(k) => k.name(),
             DataTable::Engagement(k) => k.name(),
             DataTable::Contracts => crate::commissioning::TABLE,
+            DataTable::Benefits(f) => f.name(),
         }
     }
 
@@ -50,6 +56,7 @@ impl DataTable {
             DataTable::Performance(k) => k.headers(),
             DataTable::Engagement(k) => k.headers(),
             DataTable::Contracts => goldthread_io::commissioning::CONTRACTS,
+            DataTable::Benefits(f) => f.headers(),
         }
     }
 
@@ -104,6 +111,7 @@ impl App {
                     .map(|r| r.value)
                     .collect::<Vec<_>>(),
             ),
+            DataTable::Benefits(f) => f.rows(&self.benefits(c).await?),
         })
     }
 
@@ -122,6 +130,7 @@ impl App {
             }
             DataTable::Engagement(k) => self.import_engagement(c, k, source, dry_run, label).await,
             DataTable::Contracts => self.import_contracts(c, source, dry_run, label).await,
+            DataTable::Benefits(f) => self.import_benefits(c, f, source, dry_run, label).await,
         }
     }
 }
