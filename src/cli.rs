@@ -337,11 +337,18 @@ enum ImportCommand {
     Committees(ImportArgs),
     /// Replace the contracts register with contracts.csv (contracts it no longer lists are deleted).
     Contracts(ImportArgs),
+    /// Import benefits (benefits.csv); each row creates or replaces the benefit with its code.
+    Benefits(ImportArgs),
+    /// Import benefit profiles (benefit-profiles.csv); each benefit named has its profile replaced.
+    BenefitProfiles(ImportArgs),
+    /// Replace the medium-term funding gap with budget-gap.csv (years it no longer lists are deleted).
+    BudgetGap(ImportArgs),
 }
 
 impl ImportCommand {
     /// The data table imported, or none for the framework.
     fn table(&self) -> Option<DataTable> {
+        use goldthread_app::benefits::BenefitsFile as B;
         use goldthread_app::engagement::EngagementKind as E;
         use goldthread_io::performance::Kind;
         Some(match self {
@@ -356,6 +363,9 @@ impl ImportCommand {
             ImportCommand::Responses(_) => DataTable::Engagement(E::Responses),
             ImportCommand::Committees(_) => DataTable::Engagement(E::Committees),
             ImportCommand::Contracts(_) => DataTable::Contracts,
+            ImportCommand::Benefits(_) => DataTable::Benefits(B::Benefits),
+            ImportCommand::BenefitProfiles(_) => DataTable::Benefits(B::Profiles),
+            ImportCommand::BudgetGap(_) => DataTable::Benefits(B::BudgetGap),
         })
     }
 
@@ -371,7 +381,10 @@ impl ImportCommand {
             | ImportCommand::Consultations(a)
             | ImportCommand::Responses(a)
             | ImportCommand::Committees(a)
-            | ImportCommand::Contracts(a) => a,
+            | ImportCommand::Contracts(a)
+            | ImportCommand::Benefits(a)
+            | ImportCommand::BenefitProfiles(a)
+            | ImportCommand::BudgetGap(a) => a,
         }
     }
 }
@@ -416,6 +429,7 @@ enum StatusFormat {
 impl ExportCommand {
     /// The data table exported, or none for the framework.
     fn table(&self) -> Option<DataTable> {
+        use goldthread_app::benefits::BenefitsFile as B;
         use goldthread_app::engagement::EngagementKind as E;
         use goldthread_io::performance::Kind;
         Some(match self {
@@ -430,6 +444,9 @@ impl ExportCommand {
             ExportCommand::Responses(_) => DataTable::Engagement(E::Responses),
             ExportCommand::Committees(_) => DataTable::Engagement(E::Committees),
             ExportCommand::Contracts(_) => DataTable::Contracts,
+            ExportCommand::Benefits(_) => DataTable::Benefits(B::Benefits),
+            ExportCommand::BenefitProfiles(_) => DataTable::Benefits(B::Profiles),
+            ExportCommand::BudgetGap(_) => DataTable::Benefits(B::BudgetGap),
         })
     }
 
@@ -445,7 +462,10 @@ impl ExportCommand {
             | ExportCommand::Consultations(a)
             | ExportCommand::Responses(a)
             | ExportCommand::Committees(a)
-            | ExportCommand::Contracts(a) => Some(a),
+            | ExportCommand::Contracts(a)
+            | ExportCommand::Benefits(a)
+            | ExportCommand::BenefitProfiles(a)
+            | ExportCommand::BudgetGap(a) => Some(a),
         }
     }
 }
@@ -472,6 +492,12 @@ enum ExportCommand {
     Committees(ExportArgs),
     /// Export the contracts register as contracts.csv.
     Contracts(ExportArgs),
+    /// Export the benefits register as benefits.csv.
+    Benefits(ExportArgs),
+    /// Export benefits' planned and realised profiles as benefit-profiles.csv.
+    BenefitProfiles(ExportArgs),
+    /// Export the medium-term funding gap as budget-gap.csv.
+    BudgetGap(ExportArgs),
     /// Export a framework as CSV files (a directory) or one XLSX workbook.
     Framework {
         #[arg(long)]
@@ -1194,6 +1220,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 Some(DataTable::Contracts) => {
                     app.import_contracts(&caller, &source, args.dry_run, &label)
+                        .await
+                }
+                Some(DataTable::Benefits(file)) => {
+                    app.import_benefits(&caller, file, &source, args.dry_run, &label)
                         .await
                 }
                 None => {
