@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod benefits;
 pub mod chart;
 pub mod engagement;
 pub mod error;
@@ -46,6 +47,7 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .merge(report::router())
         .merge(engagement::router())
         .merge(reviews::router())
+        .merge(benefits::router())
         .merge(api_router)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/static/app.css", get(css))
