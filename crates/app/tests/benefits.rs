@@ -394,7 +394,7 @@ async fn benefit_files_import_all_or_nothing_audited_and_export_as_imported() {
             .iter()
             .map(|g| (g.value.year.0, g.value.gap_pence))
             .collect();
-        assert_eq!(gaps, [(2026, 72_000_0000), (2030, 100_000_001)]);
+        assert_eq!(gaps, [(2026, 720_000_000), (2030, 100_000_001)]);
 
         // Profiles of an unknown or non-financial benefit are refused whole.
         let e = app

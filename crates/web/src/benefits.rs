@@ -1069,6 +1069,35 @@ fn total_row(label: &str, blanks: usize, f: &Figures) -> Vec<Cell> {
 
 const FIGURE_HEADERS: [&str; 4] = ["Planned", "Achieved", "Over/(under)", "Not yet reported"];
 
+/// A line's two bars: planned (solid, named) and achieved (hatched), each
+/// with its amount written out.
+fn line_bars(name: String, f: &Figures) -> [Bar; 2] {
+    let achieved = if f.achieved_pence == 0 && f.not_yet_reported_pence == f.planned_pence {
+        "none reported yet".to_string()
+    } else {
+        let by = match f.variance_pence {
+            v if v < 0 => format!(", under by {}", money(-v)),
+            v if v > 0 => format!(", over by {}", money(v)),
+            _ => String::new(),
+        };
+        format!("achieved {}{by}", money(f.achieved_pence))
+    };
+    [
+        Bar {
+            label: name,
+            value: f.planned_pence as f64,
+            text: format!("planned {}", money(f.planned_pence)),
+            muted: false,
+        },
+        Bar {
+            label: String::new(),
+            value: f.achieved_pence as f64,
+            text: achieved,
+            muted: true,
+        },
+    ]
+}
+
 /// A figures table's headers (`first` then the four figures) and its numeric columns.
 fn fig(first: &[&'static str]) -> (Vec<&'static str>, Vec<usize>) {
     let n = first.len();
@@ -1121,22 +1150,14 @@ async fn savings_page(State(s): State<AppState>, staff: Staff) -> Response {
             row.extend(figure_cells(&l.figures));
             table.rows.push(row);
             subtotal.add(&l.figures);
-            bars.push(Bar {
-                label: format!("{name}: planned"),
-                value: l.figures.planned_pence as f64,
-                text: money(l.figures.planned_pence),
-                muted: false,
-            });
-            bars.push(Bar {
-                label: format!("{name}: achieved"),
-                value: l.figures.achieved_pence as f64,
-                text: format!(
-                    "{} ({})",
-                    money(l.figures.achieved_pence),
-                    over_under(l.figures.variance_pence)
-                ),
-                muted: true,
-            });
+            bars.extend(line_bars(
+                if l.group.is_empty() {
+                    portfolio_title(&fw, &l.portfolio)
+                } else {
+                    l.group.clone()
+                },
+                &l.figures,
+            ));
         }
         if !table.rows.is_empty() {
             table.rows.push(total_row(
@@ -1209,7 +1230,7 @@ async fn savings_page(State(s): State<AppState>, staff: Staff) -> Response {
             bar_chart(
                 "savings-chart",
                 "Planned and achieved savings by line",
-                "For each line, a solid bar for the savings planned and a hatched bar for those achieved, each with its amount written at its end (and over or under in brackets); the figures are in the table below.",
+                "For each line, a solid bar for the savings planned and a hatched bar below it for those achieved, each with its amount written at its end; the figures are in the tables below.",
                 &bars,
             ),
         ));
@@ -1290,7 +1311,6 @@ async fn gap_page(State(s): State<AppState>, staff: Staff, Query(q): Query<GapQu
             "Realised savings",
             "Gap after planned savings",
             "Gap after realised savings",
-            "Note",
         ],
     )
     .numeric(&[1, 2, 3, 4, 5])
@@ -1316,7 +1336,6 @@ async fn gap_page(State(s): State<AppState>, staff: Staff, Query(q): Query<GapQu
             Cell::num(money(r.realised_pence)),
             Cell::num(signed(r.remaining_after_planned_pence)),
             Cell::num(signed(r.remaining_after_realised_pence)),
-            Cell::text(r.note.clone()),
         ]);
         running.rows.push(vec![
             Cell::text(format!("To {}", r.year)),
@@ -1336,16 +1355,18 @@ async fn gap_page(State(s): State<AppState>, staff: Staff, Query(q): Query<GapQu
             Cell::num(money(t.realised_pence)),
             Cell::num(signed(t.remaining_after_planned_pence)),
             Cell::num(signed(t.remaining_after_realised_pence)),
-            Cell::text(""),
         ]);
     }
     let labels: Vec<String> = g.rows.iter().map(|r| r.year.to_string()).collect();
     let pounds = |f: fn(&goldthread_domain::benefits::GapRow) -> i64| -> Vec<Option<f64>> {
-        g.rows.iter().map(|r| Some(f(r) as f64 / 100.0)).collect()
+        g.rows
+            .iter()
+            .map(|r| Some(f(r) as f64 / 100_000_000.0))
+            .collect()
     };
     let chart = line_chart(
         "gap-chart",
-        "Cumulative funding gap and savings (£)",
+        "Cumulative funding gap and savings (£ million)",
         "Running totals by financial year of the budget gap (solid line), the cashable savings planned against it (dashed) and those realised (dotted); the figures are in the running totals table.",
         &labels,
         &[
@@ -1377,11 +1398,17 @@ async fn gap_page(State(s): State<AppState>, staff: Staff, Query(q): Query<GapQu
         },
         intro: "Each year's budget gap before savings, the cashable savings planned and realised that year, and what is left to find. A negative gap is a surplus.".into(),
         tables: vec![years, running],
+        notes: g
+            .rows
+            .iter()
+            .filter(|r| !r.note.is_empty())
+            .map(|r| format!("{}: {}", r.year, r.note))
+            .collect(),
         ..Default::default()
     };
     if !chart.is_empty() {
         main.charts.push((
-            "Cumulative funding gap, planned and realised savings".to_string(),
+            "Cumulative funding gap, planned and realised savings (£ million)".to_string(),
             chart,
         ));
     }
