@@ -351,11 +351,18 @@ enum ImportCommand {
     AssessmentThemes(ImportArgs),
     /// Import Best Value self-assessment scores (self-assessments.csv).
     SelfAssessments(ImportArgs),
+    /// Import benefits (benefits.csv); each row creates or replaces the benefit with its code.
+    Benefits(ImportArgs),
+    /// Import benefit profiles (benefit-profiles.csv); each benefit named has its profile replaced.
+    BenefitProfiles(ImportArgs),
+    /// Replace the medium-term funding gap with budget-gap.csv (years it no longer lists are deleted).
+    BudgetGap(ImportArgs),
 }
 
 impl ImportCommand {
     /// The data table imported, or none for the framework.
     fn table(&self) -> Option<DataTable> {
+        use goldthread_app::benefits::BenefitsFile as B;
         use goldthread_app::engagement::EngagementKind as E;
         use goldthread_io::performance::Kind;
         Some(match self {
@@ -376,6 +383,9 @@ impl ImportCommand {
             ImportCommand::RiskAppetite(_) => DataTable::Risk(RiskTable::RiskAppetite),
             ImportCommand::AssessmentThemes(_) => DataTable::Assessment(AssessmentTable::Themes),
             ImportCommand::SelfAssessments(_) => DataTable::Assessment(AssessmentTable::Scores),
+            ImportCommand::Benefits(_) => DataTable::Benefits(B::Benefits),
+            ImportCommand::BenefitProfiles(_) => DataTable::Benefits(B::Profiles),
+            ImportCommand::BudgetGap(_) => DataTable::Benefits(B::BudgetGap),
         })
     }
 
@@ -397,7 +407,10 @@ impl ImportCommand {
             | ImportCommand::RiskReviews(a)
             | ImportCommand::RiskAppetite(a)
             | ImportCommand::AssessmentThemes(a)
-            | ImportCommand::SelfAssessments(a) => a,
+            | ImportCommand::SelfAssessments(a)
+            | ImportCommand::Benefits(a)
+            | ImportCommand::BenefitProfiles(a)
+            | ImportCommand::BudgetGap(a) => a,
         }
     }
 }
@@ -442,6 +455,7 @@ enum StatusFormat {
 impl ExportCommand {
     /// The data table exported, or none for the framework.
     fn table(&self) -> Option<DataTable> {
+        use goldthread_app::benefits::BenefitsFile as B;
         use goldthread_app::engagement::EngagementKind as E;
         use goldthread_io::performance::Kind;
         Some(match self {
@@ -462,6 +476,9 @@ impl ExportCommand {
             ExportCommand::RiskAppetite(_) => DataTable::Risk(RiskTable::RiskAppetite),
             ExportCommand::AssessmentThemes(_) => DataTable::Assessment(AssessmentTable::Themes),
             ExportCommand::SelfAssessments(_) => DataTable::Assessment(AssessmentTable::Scores),
+            ExportCommand::Benefits(_) => DataTable::Benefits(B::Benefits),
+            ExportCommand::BenefitProfiles(_) => DataTable::Benefits(B::Profiles),
+            ExportCommand::BudgetGap(_) => DataTable::Benefits(B::BudgetGap),
         })
     }
 
@@ -483,7 +500,10 @@ impl ExportCommand {
             | ExportCommand::RiskReviews(a)
             | ExportCommand::RiskAppetite(a)
             | ExportCommand::AssessmentThemes(a)
-            | ExportCommand::SelfAssessments(a) => Some(a),
+            | ExportCommand::SelfAssessments(a)
+            | ExportCommand::Benefits(a)
+            | ExportCommand::BenefitProfiles(a)
+            | ExportCommand::BudgetGap(a) => Some(a),
         }
     }
 }
@@ -522,6 +542,12 @@ enum ExportCommand {
     AssessmentThemes(ExportArgs),
     /// Export the self-assessment scores as self-assessments.csv.
     SelfAssessments(ExportArgs),
+    /// Export the benefits register as benefits.csv.
+    Benefits(ExportArgs),
+    /// Export benefits' planned and realised profiles as benefit-profiles.csv.
+    BenefitProfiles(ExportArgs),
+    /// Export the medium-term funding gap as budget-gap.csv.
+    BudgetGap(ExportArgs),
     /// Export a framework as CSV files (a directory) or one XLSX workbook.
     Framework {
         #[arg(long)]
@@ -1238,6 +1264,18 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let pb = spinner("Importing");
             let caller = Caller::cli(tenant);
             let result = match cmd.table() {
+                Some(DataTable::Engagement(kind)) => {
+                    app.import_engagement(&caller, kind, &source, args.dry_run, &label)
+                        .await
+                }
+                Some(DataTable::Contracts) => {
+                    app.import_contracts(&caller, &source, args.dry_run, &label)
+                        .await
+                }
+                Some(DataTable::Benefits(file)) => {
+                    app.import_benefits(&caller, file, &source, args.dry_run, &label)
+                        .await
+                }
                 None => {
                     app.import_framework(&caller, &source, args.dry_run, &label)
                         .await

@@ -1,6 +1,7 @@
 //! The demo council (Clackmannanshire), built from the seed papers. Its framework
 //! files are embedded in the binary and loaded through the ordinary importer.
 use goldthread_app::assessment::AssessmentTable;
+use goldthread_app::benefits::BenefitsFile;
 use goldthread_app::engagement::EngagementKind;
 use goldthread_app::input::PersonInput;
 use goldthread_app::risks::RiskTable;
@@ -124,6 +125,26 @@ const RISKS: &[(RiskTable, &str)] = &[
 /// illustrative).
 const SELF_ASSESSMENTS: &str = include_str!("../demo/clackmannanshire/self-assessments.csv");
 
+/// The benefits register (the 2018 restructure's savings by directorate,
+/// 2022 §6.3; the service reviews' savings; the 2026 senior management saving)
+/// with planned and realised profiles, and the medium-term funding gap (2022
+/// §3.6 and the 2026 MTFS; the yearly splits are illustrative and say so).
+/// Loaded after the reviews, which the review benefits name.
+const BENEFITS: &[(BenefitsFile, &str)] = &[
+    (
+        BenefitsFile::Benefits,
+        include_str!("../demo/clackmannanshire/benefits.csv"),
+    ),
+    (
+        BenefitsFile::Profiles,
+        include_str!("../demo/clackmannanshire/benefit-profiles.csv"),
+    ),
+    (
+        BenefitsFile::BudgetGap,
+        include_str!("../demo/clackmannanshire/budget-gap.csv"),
+    ),
+];
+
 /// One sign-in account per role.
 pub const ACCOUNTS: &[(&str, &str)] = &[
     ("admin@demo.example", "admin"),
@@ -229,6 +250,15 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         file,
     )
     .await?;
+    for (file, content) in BENEFITS {
+        let name = format!("{}.csv", file.name());
+        let source = Source::Csv(BTreeMap::from([(
+            name.clone(),
+            content.as_bytes().to_vec(),
+        )]));
+        app.import_benefits(&cli, *file, &source, false, &name)
+            .await?;
+    }
     app.add_operator(&goldthread_app::ActorRef::cli(), OPERATOR, Some(PASSWORD))
         .await?;
     Ok(true)

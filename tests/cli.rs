@@ -351,3 +351,102 @@ async fn an_unknown_review_or_tenant_is_refused_with_exit_code_1() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no tenant 'nowhere'"));
 }
+
+/// `goldthread import|export benefits|benefit-profiles|budget-gap`: each file
+/// imported (a dry run writes nothing), exported as imported, and a file with
+/// an error refused whole with exit code 1 and `file:row:column` messages.
+#[tokio::test]
+async fn benefit_files_import_and_export_by_the_command_line() {
+    let dir = scratch("benefits");
+    let url = database(&dir).await;
+    let files = [
+        (
+            "benefits",
+            "code,title,kind,owner,source,source_ref,portfolio,baseline,measure,status,confidence,description,group\n\
+             BEN-1,Waste saving,cashable,service.manager@demo.example,project,Route redesign,PE,,,on-track,medium,Illustrative.,\n\
+             BEN-2,Old restructure,cashable,,restructure,2018,WB,,,not-realised,high,,People\n",
+        ),
+        (
+            "benefit-profiles",
+            "benefit,year,planned,realised\nBEN-1,2026/27,180000,\nBEN-2,2018/19,261000,55000.5\n",
+        ),
+        (
+            "budget-gap",
+            "year,gap,note\n2026/27,7200000,Illustrative\n2027/28,4600000,Illustrative\n",
+        ),
+    ];
+    for (name, body) in files {
+        let path = dir.join(format!("{name}.csv"));
+        std::fs::write(&path, body).unwrap();
+        let p = path.to_str().unwrap();
+        let dry = ok(&goldthread(
+            &url,
+            &["import", name, p, "--tenant", "demo", "--dry-run"],
+        ));
+        assert!(dry.contains("Dry run"), "{dry}");
+        let done = ok(&goldthread(&url, &["import", name, p, "--tenant", "demo"]));
+        assert!(done.contains(&format!("{name}: 2 created")), "{done}");
+        let out = dir.join(format!("{name}-out.csv"));
+        ok(&goldthread(
+            &url,
+            &[
+                "export",
+                name,
+                "--tenant",
+                "demo",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        ));
+        let exported = std::fs::read_to_string(&out).unwrap();
+        let again = ok(&goldthread(
+            &url,
+            &["import", name, out.to_str().unwrap(), "--tenant", "demo"],
+        ));
+        assert!(
+            again.contains("0 created, 0 updated, 2 unchanged"),
+            "{name}: {again}\n{exported}"
+        );
+    }
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "benefit,year,planned,realised\nBEN-1,2026/27,-1,\nNOPE,2026,1,\n",
+    )
+    .unwrap();
+    let o = goldthread(
+        &url,
+        &[
+            "import",
+            "benefit-profiles",
+            bad.to_str().unwrap(),
+            "--tenant",
+            "demo",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for line in [
+        "bad.csv:2:planned: '-1' is negative; amounts must be zero or more",
+        "bad.csv:3:benefit: unknown benefit code 'NOPE' (add it to benefits.csv first)",
+        "bad.csv:3:year: '2026' is not a financial-year period (write it like 2024/25)",
+    ] {
+        assert!(err.contains(line), "{err}");
+    }
+    let out = dir.join("profiles-after.csv");
+    ok(&goldthread(
+        &url,
+        &[
+            "export",
+            "benefit-profiles",
+            "--tenant",
+            "demo",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "benefit,year,planned,realised\nBEN-1,2026/27,180000,\nBEN-2,2018/19,261000,55000.50\n"
+    );
+}

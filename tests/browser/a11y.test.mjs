@@ -26,6 +26,8 @@ const STAFF_PAGES = [
   '/mixed-economy', '/commissioning',
   '/risks', '/risks?flag=above-appetite', '/risks?basis=residual&likelihood=3&impact=3', '/risks/DR05', '/risks/OR07', '/risks/new', '/risks/DR05/edit', '/risks/appetite',
   '/services/CS-COMMHUB', '/outcomes/LO4', '/self-assessment', '/self-assessment/2025-26',
+  '/benefits', '/benefits?portfolio=CS&status=realised', '/benefits/RS2018-PE', '/benefits/REV01-SAVING', '/benefits/REV02-RECYCLING',
+  '/benefits/new', '/benefits/REV01-SAVING/edit', '/benefits/REV01-SAVING/profile', '/savings', '/finance/gap', '/finance/gap?from=2026/27',
 ];
 
 let server, dir, base, browser;
@@ -136,6 +138,25 @@ test('entering a value with a problem shows it beside the field and passes axe',
   await context.close();
 });
 
+test('a benefit form and a profile line with problems show them beside the fields and pass axe', async () => {
+  const { context, page } = await signIn();
+  await page.goto(base + '/benefits/new');
+  await page.fill('#f-code', 'BEN-NEW');
+  await page.selectOption('#f-kind', 'non-financial');
+  await page.click('form[action="/benefits"] button[type=submit]');
+  assert.match(await page.title(), /^Error:/);
+  assert.ok(await page.locator('#f-title-error').isVisible());
+  assert.ok(await page.locator('#f-measure-error').isVisible());
+  assert.deepEqual(await axe(page), []);
+  await page.goto(base + '/benefits/REV01-SAVING/profile');
+  await page.fill('#f-planned_1', 'ten');
+  await page.click('form[action="/benefits/REV01-SAVING/profile"] button[type=submit]');
+  assert.match(await page.title(), /^Error:/);
+  assert.ok(await page.locator('#f-planned_1-error').isVisible());
+  assert.deepEqual(await axe(page), []);
+  await context.close();
+});
+
 test('the keyboard reaches a visible skip link first, and it moves focus to the content', async () => {
   const { context, page } = await signIn();
   await page.goto(base + '/matrix');
@@ -166,7 +187,7 @@ test('the keyboard reaches a visible skip link first, and it moves focus to the 
 
 test('pages reflow at 320 CSS px without horizontal scrolling of the page', async () => {
   const { context, page } = await signIn(320);
-  for (const path of ['/', '/thread', '/outcomes/LO1', '/services/PE-WASTE', '/matrix', '/one-fund', '/services/PE-WASTE/edit', '/reviews', '/reviews/REV-2026-02', '/mixed-economy', '/commissioning', '/risks', '/risks/DR05']) {
+  for (const path of ['/', '/thread', '/outcomes/LO1', '/services/PE-WASTE', '/matrix', '/one-fund', '/services/PE-WASTE/edit', '/reviews', '/reviews/REV-2026-02', '/mixed-economy', '/commissioning', '/risks', '/risks/DR05', '/benefits', '/benefits/RS2018-PE', '/savings', '/finance/gap']) {
     await page.goto(base + path);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at 320px`);

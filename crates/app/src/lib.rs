@@ -6,6 +6,7 @@
 
 pub mod assessment;
 pub mod auth;
+pub mod benefits;
 mod cache;
 pub mod commissioning;
 pub mod engagement;

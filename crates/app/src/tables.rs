@@ -1,10 +1,12 @@
 //! The data tables that are imported and exported one file at a time, by name:
 //! the performance files (`indicators.csv`, `measurements.csv`, …), the
 //! engagement and reporting files (`consultations.csv`, `responses.csv`,
-//! `committees.csv`) and the contracts register (`contracts.csv`). (The
+//! `committees.csv`), the contracts register (`contracts.csv`) and the
+//! benefits files (`benefits.csv`, `benefit-profiles.csv`, `budget-gap.csv`). (The
 //! framework's tables import together; see `framework`.) Every export is
 //! exactly what its import reads.
 use crate::assessment::AssessmentTable;
+use crate::benefits::BenefitsFile;
 use crate::engagement::EngagementKind;
 use crate::framework::ImportReport;
 use crate::performance::PerfData;
@@ -26,6 +28,8 @@ pub enum DataTable {
     Risk(RiskTable),
     /// The Best Value self-assessment's files (see [`App::import_self_assessment`]).
     Assessment(AssessmentTable),
+    /// The benefits register, profiles and budget gap (see [`App::import_benefits`]).
+    Benefits(BenefitsFile),
 }
 
 impl DataTable {
@@ -46,6 +50,7 @@ impl DataTable {
                     .iter()
                     .map(|t| DataTable::Assessment(*t)),
             )
+            .chain(BenefitsFile::ALL.iter().map(|f| DataTable::Benefits(*f)))
             .collect()
     }
 
@@ -56,6 +61,7 @@ impl DataTable {
             DataTable::Contracts => crate::commissioning::TABLE,
             DataTable::Risk(t) => t.name(),
             DataTable::Assessment(t) => t.name(),
+            DataTable::Benefits(f) => f.name(),
         }
     }
 
@@ -66,6 +72,7 @@ impl DataTable {
             DataTable::Contracts => goldthread_io::commissioning::CONTRACTS,
             DataTable::Risk(t) => t.headers(),
             DataTable::Assessment(t) => t.headers(),
+            DataTable::Benefits(f) => f.headers(),
         }
     }
 
@@ -122,6 +129,7 @@ impl App {
             ),
             DataTable::Risk(t) => self.export_risks(c, t).await?,
             DataTable::Assessment(t) => self.export_self_assessment(c, t).await?,
+            DataTable::Benefits(f) => f.rows(&self.benefits(c).await?),
         })
     }
 
@@ -145,6 +153,7 @@ impl App {
                 self.import_self_assessment(c, t, source, dry_run, label)
                     .await
             }
+            DataTable::Benefits(f) => self.import_benefits(c, f, source, dry_run, label).await,
         }
     }
 }

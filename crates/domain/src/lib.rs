@@ -6,6 +6,7 @@
 #[macro_use]
 pub mod enums;
 pub mod assessment;
+pub mod benefits;
 pub mod commissioning;
 pub mod engagement;
 pub mod framework;

@@ -313,6 +313,78 @@ impl<'de> Deserialize<'de> for Period {
     }
 }
 
+/// A financial year (1 April to 31 March), named by the calendar year it
+/// starts in: `FinancialYear(2024)` is 2024/25. Written `2024/25`; `2024-25` is
+/// also read. Budgets, savings and funding gaps are kept by financial year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FinancialYear(pub i32);
+
+impl FinancialYear {
+    /// Reads `2024/25` (or `2024-25`).
+    pub fn parse(s: &str) -> Result<FinancialYear, String> {
+        match Period::parse(s, Frequency::FinancialYear)? {
+            Period::FinancialYear(y) => Ok(FinancialYear(y)),
+            _ => unreachable!("a financial-year period"),
+        }
+    }
+
+    /// The calendar year it starts in.
+    pub fn start_year(self) -> i32 {
+        self.0
+    }
+
+    pub fn period(self) -> Period {
+        Period::FinancialYear(self.0)
+    }
+
+    pub fn start(self) -> Date {
+        self.period().start()
+    }
+
+    pub fn end(self) -> Date {
+        self.period().end()
+    }
+
+    pub fn next(self) -> FinancialYear {
+        FinancialYear(self.0 + 1)
+    }
+
+    /// The financial year `d` falls in.
+    pub fn containing(d: Date) -> FinancialYear {
+        FinancialYear(if u8::from(d.month()) >= 4 {
+            d.year()
+        } else {
+            d.year() - 1
+        })
+    }
+}
+
+impl fmt::Display for FinancialYear {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.period().fmt(f)
+    }
+}
+
+impl std::str::FromStr for FinancialYear {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        FinancialYear::parse(s)
+    }
+}
+
+impl Serialize for FinancialYear {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for FinancialYear {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        FinancialYear::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,5 +565,30 @@ mod tests {
             let back = (period.start() - period.year_ago().start()).whole_days();
             prop_assert!(back == 365 || back == 366);
         }
+    }
+
+    #[test]
+    fn financial_years_read_write_and_contain_their_days() {
+        let y = FinancialYear::parse("2024/25").unwrap();
+        assert_eq!(y, FinancialYear(2024));
+        assert_eq!(FinancialYear::parse("2024-25").unwrap(), y);
+        assert_eq!(y.to_string(), "2024/25");
+        assert_eq!(FinancialYear(1999).to_string(), "1999/00");
+        assert_eq!(
+            (y.start(), y.end()),
+            (date!(2024 - 04 - 01), date!(2025 - 03 - 31))
+        );
+        assert_eq!(FinancialYear::containing(date!(2025 - 03 - 31)), y);
+        assert_eq!(FinancialYear::containing(date!(2025 - 04 - 01)), y.next());
+        for bad in ["2024", "2024/26", "2024/25 Q1", "AY2024/25", ""] {
+            assert!(FinancialYear::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            FinancialYear::parse("2024").unwrap_err(),
+            "'2024' is not a financial-year period (write it like 2024/25)"
+        );
+        let json = serde_json::to_string(&y).unwrap();
+        assert_eq!(json, "\"2024/25\"");
+        assert_eq!(serde_json::from_str::<FinancialYear>(&json).unwrap(), y);
     }
 }

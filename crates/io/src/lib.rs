@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod assessment;
+pub mod benefits;
 pub mod commissioning;
 pub mod engagement;
 pub mod framework;

@@ -393,7 +393,7 @@ pub(crate) async fn stale_or_missing(
 }
 
 /// Counts rows referencing a record, for "in use" refusals: (what, SQL counting them).
-async fn refuse_if_used(
+pub(crate) async fn refuse_if_used(
     conn: &mut AnyConnection,
     what: &str,
     checks: &[(&str, &str)],
@@ -508,6 +508,10 @@ pub async fn delete_person(
             (
                 "RACI entr(ies)",
                 "SELECT COUNT(*) FROM raci WHERE person_id = $1",
+            ),
+            (
+                "benefit(s) as owner",
+                "SELECT COUNT(*) FROM benefits WHERE owner_id = $1",
             ),
         ],
         id,
@@ -776,6 +780,10 @@ pub async fn delete_portfolio(
             (
                 "committee(s)",
                 "SELECT COUNT(*) FROM committee_portfolios WHERE portfolio_id = $1",
+            ),
+            (
+                "benefit(s)",
+                "SELECT COUNT(*) FROM benefits WHERE portfolio_id = $1",
             ),
         ],
         id,

@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod assessment;
 pub mod audit;
+pub mod benefits;
 pub mod commissioning;
 pub mod engagement;
 pub mod framework;

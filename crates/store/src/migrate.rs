@@ -85,6 +85,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: "",
     },
     Migration {
+        version: 11,
+        name: "benefits",
+        common: include_str!("../migrations/0011_benefits.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
         version: 14,
         name: "self_assessment",
         common: include_str!("../migrations/0014_self_assessment.sql"),

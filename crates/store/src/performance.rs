@@ -806,6 +806,16 @@ pub async fn delete_indicator(
     id: &str,
     version: i64,
 ) -> Result<()> {
+    crate::framework::refuse_if_used(
+        conn,
+        "this indicator",
+        &[(
+            "benefit(s) as their measure",
+            "SELECT COUNT(*) FROM benefits WHERE measure_id = $1",
+        )],
+        id,
+    )
+    .await?;
     set_links(conn, tenant, id, &[], &[]).await?;
     crate::framework::delete_versioned(conn, tenant, "indicators", id, version).await
 }

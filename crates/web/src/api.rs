@@ -27,6 +27,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 mod assessment;
+mod benefits;
 mod reviews;
 mod risks;
 
@@ -47,7 +48,8 @@ mod risks;
         (name = "performance", description = "Indicators, statuses with explanations, outcome roll-ups and exceptions"),
         (name = "engagement", description = "Consultations, \"you said, we did\" responses and committees"),
         (name = "registers", description = "The integrated registers: risks (with bands, appetite and the heat map) and the Best Value self-assessment"),
-        (name = "reviews", description = "Service reviews (the Delivery Framework): options appraisal, impact assessment, two-key approval, the review schedule and the mixed economy")
+        (name = "reviews", description = "Service reviews (the Delivery Framework): options appraisal, impact assessment, two-key approval, the review schedule and the mixed economy"),
+        (name = "benefits", description = "The benefits register with planned and realised profiles by financial year, savings tracking and the medium-term funding gap")
     )
 )]
 struct ApiDoc;
@@ -135,7 +137,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(risks::get, risks::update, risks::delete))
         .routes(routes!(risks::get_appetite, risks::put_appetite))
         .routes(routes!(assessment::get))
-        .routes(routes!(assessment::put));
+        .routes(routes!(assessment::put))
+        .routes(routes!(benefits::list, benefits::create))
+        .routes(routes!(benefits::get, benefits::update, benefits::delete))
+        .routes(routes!(benefits::put_profile))
+        .routes(routes!(benefits::savings))
+        .routes(routes!(benefits::gap));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()
@@ -877,7 +884,7 @@ async fn exceptions(
 }
 
 #[utoipa::path(post, path = "/import/{kind}", tag = "data",
-    params(("kind" = String, Path, description = "indicators, measurements, targets, localities, benchmark-groups, benchmark-values, consultations, responses, committees or contracts"), ImportQuery),
+    params(("kind" = String, Path, description = "indicators, measurements, targets, localities, benchmark-groups, benchmark-values, consultations, responses, committees, contracts, benefits, benefit-profiles or budget-gap"), ImportQuery),
     request_body(content_type = "multipart/form-data", description = "One CSV file (or an XLSX workbook with a sheet named after the kind)"),
     responses((status = 200, body = ImportReport), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody, description = "Rejected; nothing written. details[].field is file:row:column")))]

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod assessment;
+pub mod benefits;
 pub mod chart;
 pub mod engagement;
 pub mod error;
@@ -50,6 +51,7 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .merge(reviews::router())
         .merge(risks::router())
         .merge(assessment::router())
+        .merge(benefits::router())
         .merge(api_router)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/static/app.css", get(css))

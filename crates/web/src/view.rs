@@ -47,6 +47,7 @@ impl Chrome {
             ("/reviews", "Reviews", "reviews"),
             ("/risks", "Risks", "risks"),
             ("/self-assessment", "Best Value", "self-assessment"),
+            ("/benefits", "Benefits", "benefits"),
             ("/matrix", "Matrix", "matrix"),
             ("/one-fund", "One Fund", "one-fund"),
             ("/gaps", "Gaps", "gaps"),

@@ -355,6 +355,27 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                     .unwrap();
             }
 
+            // Benefits in Place and Economy for this role to change, profile
+            // and delete.
+            for code in [format!("BPE{i}"), format!("BPR{i}"), format!("BDEL{i}")] {
+                ta.app
+                    .create_benefit(
+                        &cli,
+                        &goldthread_app::benefits::BenefitInput {
+                            code,
+                            title: "Benefit".into(),
+                            kind: "cashable".into(),
+                            source: "project".into(),
+                            portfolio: "PE".into(),
+                            status: "planned".into(),
+                            confidence: "medium".into(),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .unwrap();
+            }
+
             let full = matches!(*role, "admin" | "performance-officer");
             let leader = *role == "outcome-leader";
 
@@ -741,6 +762,42 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                     Some(json!({"review_cycle_years": 4})),
                     full,
                 ),
+                // A benefit is linked to its portfolio's services: the centre,
+                // the portfolio's Outcome Leader and its services' managers.
+                (
+                    "create benefit",
+                    Method::POST,
+                    "/api/v1/benefits".into(),
+                    Some(
+                        json!({"code": format!("NEWB{i}"), "title": "New", "kind": "cashable", "source": "project", "portfolio": "PE", "status": "planned", "confidence": "low"}),
+                    ),
+                    full || leader || manager,
+                ),
+                (
+                    "update benefit",
+                    Method::PUT,
+                    format!("/api/v1/benefits/BPE{i}"),
+                    Some(
+                        json!({"code": format!("BPE{i}"), "title": format!("Benefit ({role})"), "kind": "cashable", "source": "project", "portfolio": "PE", "status": "on-track", "confidence": "medium", "version": 1}),
+                    ),
+                    full || leader || manager,
+                ),
+                (
+                    "set benefit profile",
+                    Method::PUT,
+                    format!("/api/v1/benefits/BPR{i}/profile"),
+                    Some(
+                        json!({"items": [{"year": "2026/27", "planned_pence": 100_000}], "version": 1}),
+                    ),
+                    full || leader || manager,
+                ),
+                (
+                    "delete benefit",
+                    Method::DELETE,
+                    format!("/api/v1/benefits/BDEL{i}?version=1"),
+                    None,
+                    full || leader || manager,
+                ),
             ];
             for (what, method, path, body, allowed) in cases {
                 let before = ta.audit_rows().await;
@@ -822,6 +879,31 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                 assert_eq!(r.json()["error"]["code"], "forbidden");
                 assert_eq!(ta.audit_rows().await, before, "{role} contracts");
             }
+            // The budget gap (the whole plan, replaced): admins and
+            // performance officers. Each allowed role changes the one year.
+            let body = format!("year,gap,note\n2026/27,7200000,Illustrative ({role})\n");
+            let (ct, mp) = multipart(&[("budget-gap.csv", &body)]);
+            let req = Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/import/budget-gap")
+                .header(header::AUTHORIZATION, format!("Bearer {tok}"))
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(mp))
+                .unwrap();
+            let before = ta.audit_rows().await;
+            let r = ta.send(req).await;
+            if full {
+                assert_eq!(r.status, StatusCode::OK, "{role} budget gap: {}", r.body);
+                assert_eq!(ta.audit_rows().await, before + 1, "{role} budget gap");
+            } else {
+                assert_eq!(
+                    r.status,
+                    StatusCode::FORBIDDEN,
+                    "{role} budget gap: {}",
+                    r.body
+                );
+                assert_eq!(ta.audit_rows().await, before, "{role} budget gap");
+            }
             // Audit trail: admins and auditors only.
             let r = ta
                 .api(Method::GET, "/api/v1/audit?entity_type=outcome", &tok, None)
@@ -836,9 +918,9 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                 },
                 "{role} audit"
             );
-            checked += 3;
+            checked += 4;
         }
-        assert_eq!(checked, ROLES.len() * 45);
+        assert_eq!(checked, ROLES.len() * 50);
     }
 }
 
@@ -1215,6 +1297,9 @@ async fn the_openapi_document_describes_every_api_route() {
     paths.sort();
     let expected = [
         "/api/v1/audit",
+        "/api/v1/benefits",
+        "/api/v1/benefits/{code}",
+        "/api/v1/benefits/{code}/profile",
         "/api/v1/commissioning",
         "/api/v1/committees",
         "/api/v1/consultations",
@@ -1222,6 +1307,7 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/exceptions",
         "/api/v1/export/framework",
         "/api/v1/feeds/{file}",
+        "/api/v1/finance/gap",
         "/api/v1/gaps",
         "/api/v1/import/framework",
         "/api/v1/import/{kind}",
@@ -1264,6 +1350,7 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/risks",
         "/api/v1/risks/heat-map",
         "/api/v1/risks/{code}",
+        "/api/v1/savings",
         "/api/v1/self-assessment",
         "/api/v1/self-assessment/{year}",
         "/api/v1/services",
@@ -3335,4 +3422,435 @@ async fn the_self_assessment_pages_score_a_year_with_errors_beside_fields() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = ta.send(get("/self-assessment")).await;
     assert!(r.body.contains("3 satisfactory") && r.body.contains("Strong vision"));
+}
+
+/// The demo's localities, indicators, reviews and benefit files on top of its
+/// framework (benefits name indicators as measures and reviews as sources).
+async fn demo_benefits(ta: &TestApp) {
+    let cli = ta.cli();
+    let dir =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../demo/clackmannanshire");
+    use goldthread_io::performance::Kind;
+    for kind in [Kind::Localities, Kind::Indicators] {
+        ta.app
+            .import_performance(&cli, kind, &Source::Dir(dir.clone()), false, kind.name())
+            .await
+            .unwrap();
+    }
+    for (code, service) in [
+        ("REV-2026-01", "CS-REV"),
+        ("REV-2026-02", "PE-WASTE"),
+        ("REV-2026-03", "CS-CUST"),
+    ] {
+        ta.app
+            .open_review(
+                &cli,
+                &goldthread_app::reviews::NewReview {
+                    code: code.into(),
+                    title: "Review".into(),
+                    service: service.into(),
+                },
+                time::macros::date!(2026 - 11 - 23),
+            )
+            .await
+            .unwrap();
+    }
+    for f in goldthread_app::benefits::BenefitsFile::ALL {
+        ta.app
+            .import_benefits(&cli, *f, &Source::Dir(dir.clone()), false, f.name())
+            .await
+            .unwrap();
+    }
+}
+
+/// Benefits through the API (savings reproducing 2022 §6.3, the funding gap,
+/// one benefit created, profiled and refused deletion) and the staff pages
+/// (register with filters, a benefit, savings and gap pages with captioned
+/// tables and charts, forms answering 422 with errors beside the fields).
+#[tokio::test]
+async fn benefits_savings_and_the_funding_gap_over_the_api_and_pages() {
+    for t in databases().await {
+        let ta = TestApp::new(t).await;
+        demo_benefits(&ta).await;
+        let tok = ta.token("member@demo.example").await;
+
+        // Savings: the 2018 directorates' lines are 2022 §6.3's table.
+        let s = ta.api(Method::GET, "/api/v1/savings", &tok, None).await;
+        assert_eq!(s.status, StatusCode::OK, "{}", s.body);
+        let s = s.json();
+        let k = 100_000;
+        let lines: Vec<(String, i64, i64, i64)> = s["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["group"] != "")
+            .map(|l| {
+                (
+                    l["group"].as_str().unwrap().to_string(),
+                    l["planned_pence"].as_i64().unwrap() / k,
+                    l["achieved_pence"].as_i64().unwrap() / k,
+                    l["variance_pence"].as_i64().unwrap() / k,
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("Chief Executive".to_string(), 120, 116, -4),
+                ("Partnership & Performance".to_string(), 223, 218, -5),
+                ("Place".to_string(), 161, 165, 4),
+                ("People".to_string(), 261, 55, -206),
+            ]
+        );
+        assert!(s["total"]["planned_pence"].is_i64() && s["years"][0]["year"] == "2018/19");
+
+        // The funding gap, and from the 2026 MTFS's first year.
+        let g = ta
+            .api(Method::GET, "/api/v1/finance/gap", &tok, None)
+            .await
+            .json();
+        assert_eq!(g["rows"][0]["year"], "2023/24");
+        assert_eq!(g["rows"][0]["gap_pence"], 1_131_100_000);
+        let g = ta
+            .api(
+                Method::GET,
+                "/api/v1/finance/gap?from=2026%2F27",
+                &tok,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(g["from"], "2026/27");
+        assert_eq!(g["total"]["gap_pence"], 1_910_000_000);
+        let r = ta
+            .api(Method::GET, "/api/v1/finance/gap?from=soon", &tok, None)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["error"]["details"][0]["field"], "from");
+
+        // One benefit through the API.
+        let admin = ta.token("admin@demo.example").await;
+        let audit = ta.audit_rows().await;
+        let r = ta
+            .api(
+                Method::POST,
+                "/api/v1/benefits",
+                &admin,
+                Some(json!({"code": "API-1", "title": "", "kind": "non-financial", "source": "review", "source_ref": "REV-1999-01", "portfolio": "NOPE", "status": "planned", "confidence": "sure"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let fields: Vec<String> = r.json()["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            fields,
+            ["title", "portfolio", "confidence", "measure", "source_ref"]
+        );
+        assert_eq!(ta.audit_rows().await, audit);
+        let body = json!({"code": "API-1", "title": "Fleet telematics", "kind": "cashable", "owner": "service.manager@demo.example",
+            "source": "project", "source_ref": "Fleet review", "portfolio": "PE", "status": "on-track", "confidence": "high"});
+        let r = ta
+            .api(Method::POST, "/api/v1/benefits", &admin, Some(body.clone()))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["version"], 1);
+        assert_eq!(r.json()["profile"], json!([]));
+        let r = ta
+            .api(
+                Method::PUT,
+                "/api/v1/benefits/API-1/profile",
+                &admin,
+                Some(json!({"items": [{"year": "2025/26", "planned_pence": 5_000_000, "realised_pence": 4_500_001}, {"year": "2026/27", "planned_pence": 5_000_000}], "version": 1})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let b = r.json();
+        assert_eq!(b["version"], 2);
+        assert_eq!(b["profile"][1]["realised_pence"], Value::Null);
+        assert_eq!(b["figures"]["variance_pence"], -499_999);
+        assert_eq!(b["figures"]["not_yet_reported_pence"], 5_000_000);
+        let r = ta
+            .api(
+                Method::PUT,
+                "/api/v1/benefits/API-1/profile",
+                &admin,
+                Some(json!({"items": [{"year": "2025", "planned_pence": -1}], "version": 2})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            r.json()["error"]["details"][1]["field"],
+            "items[0].planned_pence"
+        );
+        let mut change = body.clone();
+        change["status"] = json!("at-risk");
+        change["version"] = json!(1);
+        let r = ta
+            .api(Method::PUT, "/api/v1/benefits/API-1", &admin, Some(change))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CONFLICT,
+            "the profile raised the version"
+        );
+        let r = ta
+            .api(
+                Method::DELETE,
+                "/api/v1/benefits/API-1?version=2",
+                &admin,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(r.json()["error"]["code"], "in_use");
+        assert_eq!(ta.audit_rows().await, audit + 3);
+        let r = ta
+            .api(Method::GET, "/api/v1/benefits/NOPE", &tok, None)
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let listed = ta
+            .api(Method::GET, "/api/v1/benefits", &tok, None)
+            .await
+            .json();
+        assert_eq!(listed["items"].as_array().unwrap().len(), 12);
+
+        // The pages.
+        for (email, role) in [
+            ("admin@demo.example", "admin"),
+            ("member@demo.example", "member"),
+        ] {
+            ta.app
+                .add_user(
+                    &ta.tenant,
+                    &PersonInput {
+                        email: email.into(),
+                        name: role.into(),
+                        role: role.into(),
+                        ..Default::default()
+                    },
+                    Some("correct horse battery"),
+                )
+                .await
+                .ok();
+        }
+        let cookie = ta
+            .sign_in("admin@demo.example", "correct horse battery")
+            .await;
+        let get = |path: &str| {
+            Request::get(path)
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap()
+        };
+        for (path, has) in [
+            (
+                "/benefits",
+                &[
+                    "<caption>Benefits register</caption>",
+                    "RS2018-PE — 2018 restructure: People directorate",
+                    "href=\"/export/benefits.csv\"",
+                    "Add a benefit",
+                ][..],
+            ),
+            (
+                "/benefits?portfolio=WB&kind=cashable",
+                &["1 of 12 benefits shown", "RS2018-PE"][..],
+            ),
+            (
+                "/benefits/RS2018-PE",
+                &[
+                    "(£206,000)",
+                    "<caption>Profile by financial year</caption>",
+                    "Edit its profile",
+                    "create (profile 2019/20)",
+                ][..],
+            ),
+            (
+                "/benefits/REV01-SAVING",
+                &[
+                    "href=\"/reviews/REV-2026-01\"",
+                    "CORP04",
+                    "Not yet reported",
+                ][..],
+            ),
+            (
+                "/savings",
+                &[
+                    "<caption>Savings on named lines</caption>",
+                    "£765,000",
+                    "£554,000",
+                    "(£211,000)",
+                    "role=\"img\"",
+                    "<figcaption>",
+                ][..],
+            ),
+            (
+                "/finance/gap",
+                &[
+                    "<caption>Funding gap and savings by financial year</caption>",
+                    "£11,311,000",
+                    "<caption>Running totals</caption>",
+                    "role=\"img\"",
+                    "Illustrative",
+                ][..],
+            ),
+            (
+                "/finance/gap?from=2026/27",
+                &["From 2026/27", "£19,100,000"][..],
+            ),
+            ("/benefits/new", &["Add a benefit", "id=\"f-measure\""][..]),
+            (
+                "/benefits/API-1/profile",
+                &["id=\"f-year_1\"", "value=\"2025/26\"", "value=\"2027/28\""][..],
+            ),
+            (
+                "/import",
+                &["benefits.csv", "benefit-profiles.csv", "budget-gap.csv"][..],
+            ),
+            ("/", &["href=\"/benefits\""][..]),
+        ] {
+            let r = ta.send(get(path)).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+            for h in has {
+                assert!(r.body.contains(h), "{path} lacks {h}");
+            }
+        }
+        let r = ta.send(get("/benefits?portfolio=WB&kind=cashable")).await;
+        assert!(!r.body.contains("RS2018-CE"));
+        let r = ta.send(get("/export/budget-gap.csv")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.starts_with("year,gap,note\n2023/24,11311000,"),
+            "{}",
+            r.body
+        );
+
+        let csrf = csrf_of(&ta.send(get("/benefits/new")).await.body);
+        let post = |path: &str, body: String| {
+            Request::post(path)
+                .header(header::COOKIE, &cookie)
+                .header("sec-fetch-site", "same-origin")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        // Errors beside their fields, what was typed kept.
+        let r = ta
+            .send(post(
+                "/benefits",
+                format!("csrf={csrf}&code=WEB-1&title=&kind=non-financial&source=decision&source_ref=Cabinet&portfolio=WB&group=&baseline=&measure=&status=planned&confidence=low&description="),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for id in ["f-title-error", "f-measure-error"] {
+            assert!(r.body.contains(&format!("id=\"{id}\"")), "{id}: {}", r.body);
+        }
+        assert!(r.body.contains("value=\"WEB-1\"") && r.body.contains("<title>Error:"));
+        let r = ta
+            .send(post(
+                "/benefits",
+                format!("csrf={csrf}&code=WEB-1&title=Family+support+hub&kind=cashable&owner=&source=decision&source_ref=Cabinet&portfolio=WB&group=&baseline=&measure=&status=planned&confidence=low&description="),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.headers[header::LOCATION], "/benefits/WEB-1?saved=created");
+        // The profile form: problems by line, then saved.
+        let r = ta
+            .send(post(
+                "/benefits/WEB-1/profile",
+                format!("csrf={csrf}&version=1&year_1=2026%2F27&planned_1=ten&realised_1=&year_2=2026&planned_2=5&realised_2=&year_3=&planned_3=&realised_3="),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"f-planned_1-error\""), "{}", r.body);
+        let r = ta
+            .send(post(
+                "/benefits/WEB-1/profile",
+                format!("csrf={csrf}&version=1&year_1=2026%2F27&planned_1=10&realised_1=&year_2=2026&planned_2=5&realised_2=&year_3=&planned_3=&realised_3="),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"f-year_2-error\""), "{}", r.body);
+        assert!(r.body.contains("value=\"2026\""), "what was typed is kept");
+        let r = ta
+            .send(post(
+                "/benefits/WEB-1/profile",
+                format!("csrf={csrf}&version=1&year_1=2026%2F27&planned_1=%C2%A3120%2C000.50&realised_1=&year_2=2027%2F28&planned_2=240000&realised_2="),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = ta.send(get("/benefits/WEB-1")).await;
+        assert!(page.body.contains("£360,000.50"), "{}", page.body);
+        // Edit: a stale version is refused beside the form.
+        let r = ta
+            .send(post(
+                "/benefits/WEB-1",
+                format!("csrf={csrf}&version=1&title=Family+support+hub&kind=cashable&owner=&source=decision&source_ref=Cabinet&portfolio=WB&group=&baseline=&measure=&status=on-track&confidence=low&description="),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("changed by someone else"), "{}", r.body);
+        let r = ta
+            .send(post(
+                "/benefits/WEB-1",
+                format!("csrf={csrf}&version=2&title=Family+support+hub&kind=cashable&owner=&source=decision&source_ref=Cabinet&portfolio=WB&group=&baseline=&measure=&status=on-track&confidence=low&description="),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // Clearing the profile, then deleting.
+        let r = ta
+            .send(post(
+                "/benefits/WEB-1/profile",
+                format!("csrf={csrf}&version=3&year_1=&planned_1=&realised_1="),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = ta
+            .send(post(
+                "/benefits/WEB-1/delete",
+                format!("csrf={csrf}&version=4"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.headers[header::LOCATION], "/benefits?saved=deleted");
+
+        // A member reads and cannot edit.
+        let member = ta
+            .sign_in("member@demo.example", "correct horse battery")
+            .await;
+        let as_member = |path: &str| {
+            Request::get(path)
+                .header(header::COOKIE, &member)
+                .body(Body::empty())
+                .unwrap()
+        };
+        for path in [
+            "/benefits",
+            "/benefits/RS2018-PE",
+            "/savings",
+            "/finance/gap",
+        ] {
+            let r = ta.send(as_member(path)).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            assert!(
+                !r.body.contains("Edit this") && !r.body.contains("Add a benefit"),
+                "{path}"
+            );
+        }
+        for path in [
+            "/benefits/new",
+            "/benefits/RS2018-PE/edit",
+            "/benefits/RS2018-PE/profile",
+        ] {
+            assert_eq!(
+                ta.send(as_member(path)).await.status,
+                StatusCode::FORBIDDEN,
+                "{path}"
+            );
+        }
+    }
 }
