@@ -5,6 +5,7 @@
 
 #[macro_use]
 pub mod enums;
+pub mod actions;
 pub mod commissioning;
 pub mod engagement;
 pub mod framework;
