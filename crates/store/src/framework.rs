@@ -509,6 +509,14 @@ pub async fn delete_person(
                 "RACI entr(ies)",
                 "SELECT COUNT(*) FROM raci WHERE person_id = $1",
             ),
+            (
+                "action plan(s) as owner",
+                "SELECT COUNT(*) FROM action_plans WHERE owner_id = $1",
+            ),
+            (
+                "action(s) as owner",
+                "SELECT COUNT(*) FROM actions WHERE owner_id = $1",
+            ),
         ],
         id,
     )
@@ -658,6 +666,10 @@ pub async fn delete_outcome(
             (
                 "committee(s)",
                 "SELECT COUNT(*) FROM committee_outcomes WHERE outcome_id = $1",
+            ),
+            (
+                "action(s)",
+                "SELECT COUNT(*) FROM action_links WHERE outcome_id = $1",
             ),
         ],
         id,
@@ -898,6 +910,10 @@ pub async fn delete_service(
             (
                 "contract(s)",
                 "SELECT COUNT(*) FROM contracts WHERE service_id = $1",
+            ),
+            (
+                "action(s)",
+                "SELECT COUNT(*) FROM action_links WHERE service_id = $1",
             ),
         ],
         id,

@@ -77,6 +77,14 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    // 10 and 11 are reserved for the risk and benefits registers.
+    Migration {
+        version: 12,
+        name: "actions",
+        common: include_str!("../migrations/0012_actions.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl Migration {
