@@ -337,11 +337,20 @@ enum ImportCommand {
     Committees(ImportArgs),
     /// Replace the contracts register with contracts.csv (contracts it no longer lists are deleted).
     Contracts(ImportArgs),
+    /// Import action plans (action-plans.csv); plans the file leaves out are kept.
+    ActionPlans(ImportArgs),
+    /// Import the recommendations action plans answer (recommendations.csv).
+    Recommendations(ImportArgs),
+    /// Import actions (actions.csv); actions the file leaves out, and every action's progress notes, are kept.
+    Actions(ImportArgs),
+    /// Add progress notes to actions (action-progress.csv); notes already held are left as they are.
+    ActionProgress(ImportArgs),
 }
 
 impl ImportCommand {
     /// The data table imported, or none for the framework.
     fn table(&self) -> Option<DataTable> {
+        use goldthread_app::actions::ActionsKind as A;
         use goldthread_app::engagement::EngagementKind as E;
         use goldthread_io::performance::Kind;
         Some(match self {
@@ -356,6 +365,10 @@ impl ImportCommand {
             ImportCommand::Responses(_) => DataTable::Engagement(E::Responses),
             ImportCommand::Committees(_) => DataTable::Engagement(E::Committees),
             ImportCommand::Contracts(_) => DataTable::Contracts,
+            ImportCommand::ActionPlans(_) => DataTable::Actions(A::ActionPlans),
+            ImportCommand::Recommendations(_) => DataTable::Actions(A::Recommendations),
+            ImportCommand::Actions(_) => DataTable::Actions(A::Actions),
+            ImportCommand::ActionProgress(_) => DataTable::Actions(A::ActionProgress),
         })
     }
 
@@ -371,7 +384,11 @@ impl ImportCommand {
             | ImportCommand::Consultations(a)
             | ImportCommand::Responses(a)
             | ImportCommand::Committees(a)
-            | ImportCommand::Contracts(a) => a,
+            | ImportCommand::Contracts(a)
+            | ImportCommand::ActionPlans(a)
+            | ImportCommand::Recommendations(a)
+            | ImportCommand::Actions(a)
+            | ImportCommand::ActionProgress(a) => a,
         }
     }
 }
@@ -416,6 +433,7 @@ enum StatusFormat {
 impl ExportCommand {
     /// The data table exported, or none for the framework.
     fn table(&self) -> Option<DataTable> {
+        use goldthread_app::actions::ActionsKind as A;
         use goldthread_app::engagement::EngagementKind as E;
         use goldthread_io::performance::Kind;
         Some(match self {
@@ -430,6 +448,10 @@ impl ExportCommand {
             ExportCommand::Responses(_) => DataTable::Engagement(E::Responses),
             ExportCommand::Committees(_) => DataTable::Engagement(E::Committees),
             ExportCommand::Contracts(_) => DataTable::Contracts,
+            ExportCommand::ActionPlans(_) => DataTable::Actions(A::ActionPlans),
+            ExportCommand::Recommendations(_) => DataTable::Actions(A::Recommendations),
+            ExportCommand::Actions(_) => DataTable::Actions(A::Actions),
+            ExportCommand::ActionProgress(_) => DataTable::Actions(A::ActionProgress),
         })
     }
 
@@ -445,7 +467,11 @@ impl ExportCommand {
             | ExportCommand::Consultations(a)
             | ExportCommand::Responses(a)
             | ExportCommand::Committees(a)
-            | ExportCommand::Contracts(a) => Some(a),
+            | ExportCommand::Contracts(a)
+            | ExportCommand::ActionPlans(a)
+            | ExportCommand::Recommendations(a)
+            | ExportCommand::Actions(a)
+            | ExportCommand::ActionProgress(a) => Some(a),
         }
     }
 }
@@ -472,6 +498,14 @@ enum ExportCommand {
     Committees(ExportArgs),
     /// Export the contracts register as contracts.csv.
     Contracts(ExportArgs),
+    /// Export action plans as action-plans.csv.
+    ActionPlans(ExportArgs),
+    /// Export the plans' recommendations as recommendations.csv.
+    Recommendations(ExportArgs),
+    /// Export actions as actions.csv.
+    Actions(ExportArgs),
+    /// Export the actions' progress notes as action-progress.csv.
+    ActionProgress(ExportArgs),
     /// Export a framework as CSV files (a directory) or one XLSX workbook.
     Framework {
         #[arg(long)]
@@ -1194,6 +1228,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 Some(DataTable::Contracts) => {
                     app.import_contracts(&caller, &source, args.dry_run, &label)
+                        .await
+                }
+                Some(DataTable::Actions(kind)) => {
+                    app.import_actions(&caller, kind, &source, args.dry_run, &label)
                         .await
                 }
                 None => {

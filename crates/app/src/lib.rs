@@ -4,6 +4,7 @@
 //! only this layer.
 #![forbid(unsafe_code)]
 
+pub mod actions;
 pub mod auth;
 mod cache;
 pub mod commissioning;

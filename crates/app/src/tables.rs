@@ -1,9 +1,12 @@
 //! The data tables that are imported and exported one file at a time, by name:
 //! the performance files (`indicators.csv`, `measurements.csv`, …), the
 //! engagement and reporting files (`consultations.csv`, `responses.csv`,
-//! `committees.csv`) and the contracts register (`contracts.csv`). (The
+//! `committees.csv`), the contracts register (`contracts.csv`) and the action
+//! plans (`action-plans.csv`, `recommendations.csv`, `actions.csv`,
+//! `action-progress.csv`). (The
 //! framework's tables import together; see `framework`.) Every export is
 //! exactly what its import reads.
+use crate::actions::ActionsKind;
 use crate::engagement::EngagementKind;
 use crate::framework::ImportReport;
 use crate::performance::PerfData;
@@ -20,6 +23,9 @@ pub enum DataTable {
     Engagement(EngagementKind),
     /// The contracts register, imported whole (see [`App::import_contracts`]).
     Contracts,
+    /// Action plans, recommendations, actions and progress notes (see
+    /// [`App::import_actions`]).
+    Actions(ActionsKind),
 }
 
 impl DataTable {
@@ -34,6 +40,7 @@ impl DataTable {
                     .map(|k| DataTable::Engagement(*k)),
             )
             .chain([DataTable::Contracts])
+            .chain(ActionsKind::ALL.iter().map(|k| DataTable::Actions(*k)))
             .collect()
     }
 
@@ -42,6 +49,7 @@ impl DataTable {
             DataTable::Performance(k) => k.name(),
             DataTable::Engagement(k) => k.name(),
             DataTable::Contracts => crate::commissioning::TABLE,
+            DataTable::Actions(k) => k.name(),
         }
     }
 
@@ -50,6 +58,7 @@ impl DataTable {
             DataTable::Performance(k) => k.headers(),
             DataTable::Engagement(k) => k.headers(),
             DataTable::Contracts => goldthread_io::commissioning::CONTRACTS,
+            DataTable::Actions(k) => k.headers(),
         }
     }
 
@@ -104,6 +113,9 @@ impl App {
                     .map(|r| r.value)
                     .collect::<Vec<_>>(),
             ),
+            DataTable::Actions(k) => {
+                crate::actions::action_rows(&self.action_register(c).await?, k)
+            }
         })
     }
 
@@ -122,6 +134,7 @@ impl App {
             }
             DataTable::Engagement(k) => self.import_engagement(c, k, source, dry_run, label).await,
             DataTable::Contracts => self.import_contracts(c, source, dry_run, label).await,
+            DataTable::Actions(k) => self.import_actions(c, k, source, dry_run, label).await,
         }
     }
 }
