@@ -26,6 +26,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+mod actions;
 mod reviews;
 
 #[derive(OpenApi)]
@@ -44,7 +45,8 @@ mod reviews;
         (name = "data", description = "Import, export and the audit trail"),
         (name = "performance", description = "Indicators, statuses with explanations, outcome roll-ups and exceptions"),
         (name = "engagement", description = "Consultations, \"you said, we did\" responses and committees"),
-        (name = "reviews", description = "Service reviews (the Delivery Framework): options appraisal, impact assessment, two-key approval, the review schedule and the mixed economy")
+        (name = "reviews", description = "Service reviews (the Delivery Framework): options appraisal, impact assessment, two-key approval, the review schedule and the mixed economy"),
+        (name = "actions", description = "Action plans: recommendations, actions with timescales and leads as written, status, percentage complete, progress notes and overdue actions")
     )
 )]
 struct ApiDoc;
@@ -126,7 +128,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reviews::schedule))
         .routes(routes!(reviews::get_cycle, reviews::put_cycle))
         .routes(routes!(reviews::mixed_economy))
-        .routes(routes!(reviews::commissioning));
+        .routes(routes!(reviews::commissioning))
+        .routes(routes!(actions::plans))
+        .routes(routes!(actions::plan))
+        .routes(routes!(actions::list, actions::create))
+        .routes(routes!(actions::get, actions::update, actions::delete))
+        .routes(routes!(actions::add_progress));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()
@@ -868,7 +875,7 @@ async fn exceptions(
 }
 
 #[utoipa::path(post, path = "/import/{kind}", tag = "data",
-    params(("kind" = String, Path, description = "indicators, measurements, targets, localities, benchmark-groups, benchmark-values, consultations, responses, committees or contracts"), ImportQuery),
+    params(("kind" = String, Path, description = "indicators, measurements, targets, localities, benchmark-groups, benchmark-values, consultations, responses, committees, contracts, action-plans, recommendations, actions or action-progress"), ImportQuery),
     request_body(content_type = "multipart/form-data", description = "One CSV file (or an XLSX workbook with a sheet named after the kind)"),
     responses((status = 200, body = ImportReport), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody, description = "Rejected; nothing written. details[].field is file:row:column")))]

@@ -3,6 +3,7 @@
 //! into calls on the application layer and back.
 #![forbid(unsafe_code)]
 
+pub mod actions;
 pub mod api;
 pub mod chart;
 pub mod engagement;
@@ -46,6 +47,7 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .merge(report::router())
         .merge(engagement::router())
         .merge(reviews::router())
+        .merge(actions::router())
         .merge(api_router)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/static/app.css", get(css))

@@ -272,6 +272,7 @@ impl Flash {
             ),
             Some("rejected") => Some("The review has been rejected.".into()),
             Some("implemented") => Some("The review is marked implemented.".into()),
+            Some("progress") => Some("Progress note added.".into()),
             _ => None,
         }
     }
@@ -694,6 +695,17 @@ async fn show<K: PageKind>(
     let mut sections = rec.value.sections(&v, &staff.caller);
     if K::TYPE == "service" {
         sections.push(service_reviews(&s, &staff, &v.framework, &rec.value.key()).await);
+    }
+    if let ("service" | "outcome", Ok(code)) =
+        (K::TYPE, goldthread_domain::Code::parse(&rec.value.key()))
+    {
+        let (outcome, service) = if K::TYPE == "outcome" {
+            (Some(&code), None)
+        } else {
+            (None, Some(&code))
+        };
+        sections
+            .push(crate::actions::linked_actions(&s, &staff, &v.framework, outcome, service).await);
     }
     sections.push(Section {
         heading: "History".into(),

@@ -45,6 +45,7 @@ impl Chrome {
             ("/report", "One Report", "report"),
             ("/engagement", "Engagement", "engagement"),
             ("/reviews", "Reviews", "reviews"),
+            ("/actions", "Actions", "actions"),
             ("/matrix", "Matrix", "matrix"),
             ("/one-fund", "One Fund", "one-fund"),
             ("/gaps", "Gaps", "gaps"),
