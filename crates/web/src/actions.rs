@@ -345,7 +345,7 @@ async fn list(
     chrome.flash = flash.text();
     render_page(ActionsPage {
         chrome,
-        intro: "Action plans answer reports and recommendations (such as Audit Scotland's Best Value Assurance Report) with actions, each with its timescale and leads as the plan writes them, an owner, a due date, a status and how far it has got. An action is overdue once its due date has passed and it is neither complete nor cancelled; overdue actions also appear on Exceptions. Import the plans on Import & export, or with goldthread import action-plans|recommendations|actions|action-progress.".into(),
+        intro: "Action plans answer reports and recommendations (such as Audit Scotland's Best Value Assurance Report) with actions, each with its timescale and leads as the plan writes them, an owner, a due date, a status and how far it has got. An action is overdue once its due date has passed and it is neither complete nor cancelled; overdue actions also appear on Exceptions. Import the plans' files (action-plans, recommendations, actions and action-progress) on Import & export or with the goldthread import command.".into(),
         actions,
         plans: vec![plans],
         shown: lines.len(),
