@@ -614,7 +614,12 @@ async fn show(
         s.app
             .history(&staff.caller, PROGRESS_ENTITY, a.code.as_str())
             .await
-            .unwrap_or_default(),
+            .unwrap_or_default()
+            .into_iter()
+            .map(|mut r| {
+                r.action = "progress note".into();
+                r
+            }),
     );
     history.sort_by(|x, y| y.at.cmp(&x.at));
     let mut chrome = chrome_for(&staff, &format!("Action {}", a.code), "actions");

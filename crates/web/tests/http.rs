@@ -1335,6 +1335,18 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/thread/services/{code}",
     ];
     assert_eq!(paths, expected);
+    let note = &doc["components"]["schemas"]["ProgressNote"]["properties"];
+    assert!(note["date"].is_object() && note["on"].is_null(), "{note}");
+    let line = doc["components"]["schemas"]["ActionLine"].to_string();
+    assert!(
+        line.contains("#/components/schemas/Action\"") && line.contains("days_overdue"),
+        "{line}"
+    );
+    let action = &doc["components"]["schemas"]["Action"]["properties"];
+    assert!(
+        action["percent_complete"].is_object() && action["lead"].is_object(),
+        "{action}"
+    );
     let service = &doc["components"]["schemas"]["Service"]["properties"];
     assert!(
         service["net_budget_pence"].is_object() && service["fte"].is_object(),
