@@ -357,11 +357,20 @@ enum ImportCommand {
     BenefitProfiles(ImportArgs),
     /// Replace the medium-term funding gap with budget-gap.csv (years it no longer lists are deleted).
     BudgetGap(ImportArgs),
+    /// Import action plans (action-plans.csv); plans the file leaves out are kept.
+    ActionPlans(ImportArgs),
+    /// Import the recommendations action plans answer (recommendations.csv).
+    Recommendations(ImportArgs),
+    /// Import actions (actions.csv); actions the file leaves out, and every action's progress notes, are kept.
+    Actions(ImportArgs),
+    /// Add progress notes to actions (action-progress.csv); notes already held are left as they are.
+    ActionProgress(ImportArgs),
 }
 
 impl ImportCommand {
     /// The data table imported, or none for the framework.
     fn table(&self) -> Option<DataTable> {
+        use goldthread_app::actions::ActionsKind as A;
         use goldthread_app::benefits::BenefitsFile as B;
         use goldthread_app::engagement::EngagementKind as E;
         use goldthread_io::performance::Kind;
@@ -386,6 +395,10 @@ impl ImportCommand {
             ImportCommand::Benefits(_) => DataTable::Benefits(B::Benefits),
             ImportCommand::BenefitProfiles(_) => DataTable::Benefits(B::Profiles),
             ImportCommand::BudgetGap(_) => DataTable::Benefits(B::BudgetGap),
+            ImportCommand::ActionPlans(_) => DataTable::Actions(A::ActionPlans),
+            ImportCommand::Recommendations(_) => DataTable::Actions(A::Recommendations),
+            ImportCommand::Actions(_) => DataTable::Actions(A::Actions),
+            ImportCommand::ActionProgress(_) => DataTable::Actions(A::ActionProgress),
         })
     }
 
@@ -410,7 +423,11 @@ impl ImportCommand {
             | ImportCommand::SelfAssessments(a)
             | ImportCommand::Benefits(a)
             | ImportCommand::BenefitProfiles(a)
-            | ImportCommand::BudgetGap(a) => a,
+            | ImportCommand::BudgetGap(a)
+            | ImportCommand::ActionPlans(a)
+            | ImportCommand::Recommendations(a)
+            | ImportCommand::Actions(a)
+            | ImportCommand::ActionProgress(a) => a,
         }
     }
 }
@@ -455,6 +472,7 @@ enum StatusFormat {
 impl ExportCommand {
     /// The data table exported, or none for the framework.
     fn table(&self) -> Option<DataTable> {
+        use goldthread_app::actions::ActionsKind as A;
         use goldthread_app::benefits::BenefitsFile as B;
         use goldthread_app::engagement::EngagementKind as E;
         use goldthread_io::performance::Kind;
@@ -479,6 +497,10 @@ impl ExportCommand {
             ExportCommand::Benefits(_) => DataTable::Benefits(B::Benefits),
             ExportCommand::BenefitProfiles(_) => DataTable::Benefits(B::Profiles),
             ExportCommand::BudgetGap(_) => DataTable::Benefits(B::BudgetGap),
+            ExportCommand::ActionPlans(_) => DataTable::Actions(A::ActionPlans),
+            ExportCommand::Recommendations(_) => DataTable::Actions(A::Recommendations),
+            ExportCommand::Actions(_) => DataTable::Actions(A::Actions),
+            ExportCommand::ActionProgress(_) => DataTable::Actions(A::ActionProgress),
         })
     }
 
@@ -503,7 +525,11 @@ impl ExportCommand {
             | ExportCommand::SelfAssessments(a)
             | ExportCommand::Benefits(a)
             | ExportCommand::BenefitProfiles(a)
-            | ExportCommand::BudgetGap(a) => Some(a),
+            | ExportCommand::BudgetGap(a)
+            | ExportCommand::ActionPlans(a)
+            | ExportCommand::Recommendations(a)
+            | ExportCommand::Actions(a)
+            | ExportCommand::ActionProgress(a) => Some(a),
         }
     }
 }
@@ -548,6 +574,14 @@ enum ExportCommand {
     BenefitProfiles(ExportArgs),
     /// Export the medium-term funding gap as budget-gap.csv.
     BudgetGap(ExportArgs),
+    /// Export action plans as action-plans.csv.
+    ActionPlans(ExportArgs),
+    /// Export the plans' recommendations as recommendations.csv.
+    Recommendations(ExportArgs),
+    /// Export actions as actions.csv.
+    Actions(ExportArgs),
+    /// Export the actions' progress notes as action-progress.csv.
+    ActionProgress(ExportArgs),
     /// Export a framework as CSV files (a directory) or one XLSX workbook.
     Framework {
         #[arg(long)]
@@ -1264,18 +1298,6 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let pb = spinner("Importing");
             let caller = Caller::cli(tenant);
             let result = match cmd.table() {
-                Some(DataTable::Engagement(kind)) => {
-                    app.import_engagement(&caller, kind, &source, args.dry_run, &label)
-                        .await
-                }
-                Some(DataTable::Contracts) => {
-                    app.import_contracts(&caller, &source, args.dry_run, &label)
-                        .await
-                }
-                Some(DataTable::Benefits(file)) => {
-                    app.import_benefits(&caller, file, &source, args.dry_run, &label)
-                        .await
-                }
                 None => {
                     app.import_framework(&caller, &source, args.dry_run, &label)
                         .await

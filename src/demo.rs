@@ -1,5 +1,6 @@
 //! The demo council (Clackmannanshire), built from the seed papers. Its framework
 //! files are embedded in the binary and loaded through the ordinary importer.
+use goldthread_app::actions::ActionsKind;
 use goldthread_app::assessment::AssessmentTable;
 use goldthread_app::benefits::BenefitsFile;
 use goldthread_app::engagement::EngagementKind;
@@ -145,6 +146,28 @@ const BENEFITS: &[(BenefitsFile, &str)] = &[
     ),
 ];
 
+/// The 2018 Best Value Assurance Report action plan (DEMO-DATA §6c) as written
+/// — its four recommendations and every action with its timescale and leads —
+/// with illustrative owners, statuses, percentages and progress notes.
+const ACTIONS: &[(ActionsKind, &str)] = &[
+    (
+        ActionsKind::ActionPlans,
+        include_str!("../demo/clackmannanshire/action-plans.csv"),
+    ),
+    (
+        ActionsKind::Recommendations,
+        include_str!("../demo/clackmannanshire/recommendations.csv"),
+    ),
+    (
+        ActionsKind::Actions,
+        include_str!("../demo/clackmannanshire/actions.csv"),
+    ),
+    (
+        ActionsKind::ActionProgress,
+        include_str!("../demo/clackmannanshire/action-progress.csv"),
+    ),
+];
+
 /// One sign-in account per role.
 pub const ACCOUNTS: &[(&str, &str)] = &[
     ("admin@demo.example", "admin"),
@@ -214,6 +237,15 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         CONTRACTS.as_bytes().to_vec(),
     )]));
     app.import_contracts(&cli, &source, false, file).await?;
+    for (kind, content) in ACTIONS {
+        let file = format!("{}.csv", kind.name());
+        let source = Source::Csv(BTreeMap::from([(
+            file.clone(),
+            content.as_bytes().to_vec(),
+        )]));
+        app.import_actions(&cli, *kind, &source, false, &file)
+            .await?;
+    }
     for (email, _) in ACCOUNTS {
         let person = app
             .get::<goldthread_domain::framework::Person>(&cli, email)

@@ -28,6 +28,8 @@ const STAFF_PAGES = [
   '/services/CS-COMMHUB', '/outcomes/LO4', '/self-assessment', '/self-assessment/2025-26',
   '/benefits', '/benefits?portfolio=CS&status=realised', '/benefits/RS2018-PE', '/benefits/REV01-SAVING', '/benefits/REV02-RECYCLING',
   '/benefits/new', '/benefits/REV01-SAVING/edit', '/benefits/REV01-SAVING/profile', '/savings', '/finance/gap', '/finance/gap?from=2026/27',
+  '/actions', '/actions?overdue=yes&plan=BV18', '/action-plans/BV18', '/actions/BV18-A-iv-b', '/actions/BV18-D-iv',
+  '/actions/new', '/actions/new?plan=BV18', '/actions/BV18-A-iv-b/edit', '/actions/BV18-A-iv-b/progress', '/services/CS-PROC', '/outcomes/LO4',
 ];
 
 let server, dir, base, browser;
@@ -127,6 +129,27 @@ test('a form with errors shows them beside the fields and passes axe', async () 
   await context.close();
 });
 
+test('an action form and a progress note with problems show them beside the fields and pass axe', async () => {
+  const { context, page } = await signIn();
+  await page.goto(base + '/actions/new?plan=BV18');
+  await page.fill('#f-code', 'BV18-Z');
+  await page.selectOption('#f-status', 'complete');
+  await page.fill('#f-percent_complete', '50');
+  await page.click('form[action="/actions"] button[type=submit]');
+  assert.match(await page.title(), /^Error:/);
+  for (const id of ['#f-recommendation-error', '#f-title-error', '#f-percent_complete-error']) {
+    assert.ok(await page.locator(id).isVisible(), id);
+  }
+  assert.deepEqual(await axe(page), []);
+  await page.goto(base + '/actions/BV18-D-i/progress');
+  await page.fill('#f-by', '');
+  await page.click('form[action="/actions/BV18-D-i/progress"] button[type=submit]');
+  assert.match(await page.title(), /^Error:/);
+  assert.ok(await page.locator('#f-text-error').isVisible());
+  assert.deepEqual(await axe(page), []);
+  await context.close();
+});
+
 test('entering a value with a problem shows it beside the field and passes axe', async () => {
   const { context, page } = await signIn();
   await page.goto(base + '/indicators/CHN08A');
@@ -187,7 +210,7 @@ test('the keyboard reaches a visible skip link first, and it moves focus to the 
 
 test('pages reflow at 320 CSS px without horizontal scrolling of the page', async () => {
   const { context, page } = await signIn(320);
-  for (const path of ['/', '/thread', '/outcomes/LO1', '/services/PE-WASTE', '/matrix', '/one-fund', '/services/PE-WASTE/edit', '/reviews', '/reviews/REV-2026-02', '/mixed-economy', '/commissioning', '/risks', '/risks/DR05', '/benefits', '/benefits/RS2018-PE', '/savings', '/finance/gap']) {
+  for (const path of ['/', '/thread', '/outcomes/LO1', '/services/PE-WASTE', '/matrix', '/one-fund', '/services/PE-WASTE/edit', '/reviews', '/reviews/REV-2026-02', '/mixed-economy', '/commissioning', '/risks', '/risks/DR05', '/benefits', '/benefits/RS2018-PE', '/savings', '/finance/gap', '/actions', '/action-plans/BV18', '/actions/BV18-A-iv-b', '/exceptions']) {
     await page.goto(base + path);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at 320px`);

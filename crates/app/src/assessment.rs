@@ -57,13 +57,19 @@ pub fn themes_of(s: &AssessmentSnapshot) -> Vec<Theme> {
     }
 }
 
-/// The action codes a score may name (none: the action register is not
-/// consulted).
+/// The action codes a score may name: the action register's.
 async fn known_actions(
-    _conn: &mut AnyConnection,
-    _tenant: &TenantId,
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
 ) -> Result<Option<BTreeSet<String>>> {
-    Ok(None)
+    Ok(Some(
+        goldthread_store::actions::load(conn, tenant)
+            .await?
+            .actions
+            .into_iter()
+            .map(|a| a.value.code.to_string())
+            .collect(),
+    ))
 }
 
 impl App {

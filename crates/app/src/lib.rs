@@ -4,6 +4,7 @@
 //! only this layer.
 #![forbid(unsafe_code)]
 
+pub mod actions;
 pub mod assessment;
 pub mod auth;
 pub mod benefits;

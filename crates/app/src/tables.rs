@@ -1,10 +1,13 @@
 //! The data tables that are imported and exported one file at a time, by name:
 //! the performance files (`indicators.csv`, `measurements.csv`, …), the
 //! engagement and reporting files (`consultations.csv`, `responses.csv`,
-//! `committees.csv`), the contracts register (`contracts.csv`) and the
-//! benefits files (`benefits.csv`, `benefit-profiles.csv`, `budget-gap.csv`). (The
-//! framework's tables import together; see `framework`.) Every export is
-//! exactly what its import reads.
+//! `committees.csv`), the contracts register (`contracts.csv`), the benefits
+//! files (`benefits.csv`, `benefit-profiles.csv`, `budget-gap.csv`), the risk
+//! register's files, the action plans (`action-plans.csv`,
+//! `recommendations.csv`, `actions.csv`, `action-progress.csv`) and the Best
+//! Value self-assessment's. (The framework's tables import together; see
+//! `framework`.) Every export is exactly what its import reads.
+use crate::actions::ActionsKind;
 use crate::assessment::AssessmentTable;
 use crate::benefits::BenefitsFile;
 use crate::engagement::EngagementKind;
@@ -30,6 +33,9 @@ pub enum DataTable {
     Assessment(AssessmentTable),
     /// The benefits register, profiles and budget gap (see [`App::import_benefits`]).
     Benefits(BenefitsFile),
+    /// Action plans, recommendations, actions and progress notes (see
+    /// [`App::import_actions`]).
+    Actions(ActionsKind),
 }
 
 impl DataTable {
@@ -51,6 +57,7 @@ impl DataTable {
                     .map(|t| DataTable::Assessment(*t)),
             )
             .chain(BenefitsFile::ALL.iter().map(|f| DataTable::Benefits(*f)))
+            .chain(ActionsKind::ALL.iter().map(|k| DataTable::Actions(*k)))
             .collect()
     }
 
@@ -62,6 +69,7 @@ impl DataTable {
             DataTable::Risk(t) => t.name(),
             DataTable::Assessment(t) => t.name(),
             DataTable::Benefits(f) => f.name(),
+            DataTable::Actions(k) => k.name(),
         }
     }
 
@@ -73,6 +81,7 @@ impl DataTable {
             DataTable::Risk(t) => t.headers(),
             DataTable::Assessment(t) => t.headers(),
             DataTable::Benefits(f) => f.headers(),
+            DataTable::Actions(k) => k.headers(),
         }
     }
 
@@ -130,6 +139,9 @@ impl App {
             DataTable::Risk(t) => self.export_risks(c, t).await?,
             DataTable::Assessment(t) => self.export_self_assessment(c, t).await?,
             DataTable::Benefits(f) => f.rows(&self.benefits(c).await?),
+            DataTable::Actions(k) => {
+                crate::actions::action_rows(&self.action_register(c).await?, k)
+            }
         })
     }
 
@@ -154,6 +166,7 @@ impl App {
                     .await
             }
             DataTable::Benefits(f) => self.import_benefits(c, f, source, dry_run, label).await,
+            DataTable::Actions(k) => self.import_actions(c, k, source, dry_run, label).await,
         }
     }
 }

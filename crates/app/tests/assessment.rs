@@ -33,6 +33,23 @@ async fn years_are_scored_compared_and_kept() {
         app.import_framework(&cli, &Source::Dir(dir.clone()), false, "demo")
             .await
             .unwrap();
+        // The improvement actions named are the 2018 plan's.
+        for kind in [
+            goldthread_app::actions::ActionsKind::ActionPlans,
+            goldthread_app::actions::ActionsKind::Recommendations,
+            goldthread_app::actions::ActionsKind::Actions,
+        ] {
+            let body = std::fs::read_to_string(dir.join(format!("{}.csv", kind.name()))).unwrap();
+            app.import_table(
+                &cli,
+                DataTable::Actions(kind),
+                &file(kind.name(), &body),
+                false,
+                "t",
+            )
+            .await
+            .unwrap();
+        }
         let body = std::fs::read_to_string(dir.join("self-assessments.csv")).unwrap();
         let r = app
             .import_table(

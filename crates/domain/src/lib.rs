@@ -5,6 +5,7 @@
 
 #[macro_use]
 pub mod enums;
+pub mod actions;
 pub mod assessment;
 pub mod benefits;
 pub mod commissioning;

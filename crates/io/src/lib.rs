@@ -4,6 +4,7 @@
 //! spreadsheet shows (header = row 1, first data row = row 2).
 #![forbid(unsafe_code)]
 
+pub mod actions;
 pub mod assessment;
 pub mod benefits;
 pub mod commissioning;

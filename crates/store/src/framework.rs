@@ -513,6 +513,14 @@ pub async fn delete_person(
                 "benefit(s) as owner",
                 "SELECT COUNT(*) FROM benefits WHERE owner_id = $1",
             ),
+            (
+                "action plan(s) as owner",
+                "SELECT COUNT(*) FROM action_plans WHERE owner_id = $1",
+            ),
+            (
+                "action(s) as owner",
+                "SELECT COUNT(*) FROM actions WHERE owner_id = $1",
+            ),
         ],
         id,
     )
@@ -670,6 +678,10 @@ pub async fn delete_outcome(
             (
                 "self-assessment score(s)",
                 "SELECT COUNT(*) FROM self_assessment_outcomes WHERE outcome_id = $1",
+            ),
+            (
+                "action(s)",
+                "SELECT COUNT(*) FROM action_links WHERE outcome_id = $1",
             ),
         ],
         id,
@@ -918,6 +930,10 @@ pub async fn delete_service(
             (
                 "risk(s)",
                 "SELECT COUNT(*) FROM risk_services WHERE service_id = $1",
+            ),
+            (
+                "action(s)",
+                "SELECT COUNT(*) FROM action_links WHERE service_id = $1",
             ),
         ],
         id,

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod actions;
 pub mod assessment;
 pub mod audit;
 pub mod benefits;

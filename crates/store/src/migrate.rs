@@ -92,6 +92,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: "",
     },
     Migration {
+        version: 12,
+        name: "actions",
+        common: include_str!("../migrations/0012_actions.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
         version: 14,
         name: "self_assessment",
         common: include_str!("../migrations/0014_self_assessment.sql"),

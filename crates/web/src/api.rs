@@ -26,6 +26,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+mod actions;
 mod assessment;
 mod benefits;
 mod reviews;
@@ -49,7 +50,8 @@ mod risks;
         (name = "engagement", description = "Consultations, \"you said, we did\" responses and committees"),
         (name = "registers", description = "The integrated registers: risks (with bands, appetite and the heat map) and the Best Value self-assessment"),
         (name = "reviews", description = "Service reviews (the Delivery Framework): options appraisal, impact assessment, two-key approval, the review schedule and the mixed economy"),
-        (name = "benefits", description = "The benefits register with planned and realised profiles by financial year, savings tracking and the medium-term funding gap")
+        (name = "benefits", description = "The benefits register with planned and realised profiles by financial year, savings tracking and the medium-term funding gap"),
+        (name = "actions", description = "Action plans: recommendations, actions with timescales and leads as written, status, percentage complete, progress notes and overdue actions")
     )
 )]
 struct ApiDoc;
@@ -142,7 +144,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(benefits::get, benefits::update, benefits::delete))
         .routes(routes!(benefits::put_profile))
         .routes(routes!(benefits::savings))
-        .routes(routes!(benefits::gap));
+        .routes(routes!(benefits::gap))
+        .routes(routes!(actions::plans))
+        .routes(routes!(actions::plan))
+        .routes(routes!(actions::list, actions::create))
+        .routes(routes!(actions::get, actions::update, actions::delete))
+        .routes(routes!(actions::add_progress));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()
@@ -885,6 +892,7 @@ async fn exceptions(
 
 #[utoipa::path(post, path = "/import/{kind}", tag = "data",
     params(("kind" = String, Path, description = "indicators, measurements, targets, localities, benchmark-groups, benchmark-values, consultations, responses, committees, contracts, benefits, benefit-profiles or budget-gap"), ImportQuery),
+    params(("kind" = String, Path, description = "indicators, measurements, targets, localities, benchmark-groups, benchmark-values, consultations, responses, committees, contracts, action-plans, recommendations, actions or action-progress"), ImportQuery),
     request_body(content_type = "multipart/form-data", description = "One CSV file (or an XLSX workbook with a sheet named after the kind)"),
     responses((status = 200, body = ImportReport), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody, description = "Rejected; nothing written. details[].field is file:row:column")))]

@@ -3,6 +3,7 @@
 //! into calls on the application layer and back.
 #![forbid(unsafe_code)]
 
+pub mod actions;
 pub mod api;
 pub mod assessment;
 pub mod benefits;
@@ -52,6 +53,7 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .merge(risks::router())
         .merge(assessment::router())
         .merge(benefits::router())
+        .merge(actions::router())
         .merge(api_router)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/static/app.css", get(css))

@@ -277,6 +277,7 @@ impl Flash {
             ),
             Some("rejected") => Some("The review has been rejected.".into()),
             Some("implemented") => Some("The review is marked implemented.".into()),
+            Some("progress") => Some("Progress note added.".into()),
             _ => None,
         }
     }
@@ -709,6 +710,8 @@ async fn show<K: PageKind>(
             (None, Some(&code))
         };
         sections.push(crate::risks::linked_section(&s, &staff.caller, outcome, service).await);
+        sections
+            .push(crate::actions::linked_actions(&s, &staff, &v.framework, outcome, service).await);
     }
     sections.push(Section {
         heading: "History".into(),

@@ -771,6 +771,13 @@ async fn exceptions(State(s): State<AppState>, staff: Staff) -> Response {
         Ok(l) => l,
         Err(e) => return error_page(e),
     };
+    let (overdue, fw) = match (
+        s.app.overdue_actions(&staff.caller, today()).await,
+        s.app.view(&staff.caller).await,
+    ) {
+        (Ok(o), Ok(v)) => (o, v.framework),
+        (Err(e), _) | (_, Err(e)) => return error_page(e),
+    };
     let mut t = TableView::new(
         format!("Indicators to escalate ({})", list.len()),
         &["Indicator", "Period", "Why", "Outcome boards", "Owner"],
@@ -813,12 +820,13 @@ async fn exceptions(State(s): State<AppState>, staff: Staff) -> Response {
     render_page(TablePage {
         chrome: chrome_for(&staff, "Exceptions", "exceptions"),
         heading: "Exceptions".into(),
-        intro: "Indicators red for the council's number of consecutive periods (2 unless changed in its settings) up to the latest reported one, or with an overdue value — each goes to the outcome board of the portfolio leading an outcome it serves — and open risks whose residual score is above the council's appetite for their category.".into(),
+        intro: "Indicators red for the council's number of consecutive periods (2 unless changed in its settings) up to the latest reported one, or with an overdue value — each goes to the outcome board of the portfolio leading an outcome it serves. Beside them, open risks whose residual score is above the council's appetite for their category, and the actions of the council's action plans that are overdue (due date passed, neither complete nor cancelled, longest overdue first).".into(),
         actions: vec![
             Link::new("/api/v1/exceptions", "Exceptions as JSON"),
             Link::new("/api/v1/risks?above_appetite=true", "Risks above appetite as JSON"),
+            Link::new("/api/v1/actions?overdue=true", "Overdue actions as JSON"),
         ],
-        tables: vec![t, risk_table],
+        tables: vec![t, risk_table, crate::actions::overdue_table(&fw, &overdue)],
     })
 }
 

@@ -48,6 +48,7 @@ impl Chrome {
             ("/risks", "Risks", "risks"),
             ("/self-assessment", "Best Value", "self-assessment"),
             ("/benefits", "Benefits", "benefits"),
+            ("/actions", "Actions", "actions"),
             ("/matrix", "Matrix", "matrix"),
             ("/one-fund", "One Fund", "one-fund"),
             ("/gaps", "Gaps", "gaps"),

@@ -171,6 +171,29 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
         let ta = TestApp::new(t).await;
         let cli = ta.cli();
         let mut checked = 0;
+        // An action plan with one recommendation, for the action writes.
+        for (kind, body) in [
+            (
+                goldthread_app::actions::ActionsKind::ActionPlans,
+                "code,title,source,owner,approved,description\nAP,Audit plan,Audit,,,\n",
+            ),
+            (
+                goldthread_app::actions::ActionsKind::Recommendations,
+                "plan,code,text\nAP,1,Do better\n",
+            ),
+        ] {
+            let file = format!("{}.csv", kind.name());
+            ta.app
+                .import_actions(
+                    &cli,
+                    kind,
+                    &Source::Csv([(file, body.as_bytes().to_vec())].into_iter().collect()),
+                    false,
+                    "matrix",
+                )
+                .await
+                .unwrap();
+        }
         for (i, (role, email, _)) in ROLES.iter().enumerate() {
             let tok = ta.token(email).await;
             // Records for this role to delete.
@@ -369,6 +392,28 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                             portfolio: "PE".into(),
                             status: "planned".into(),
                             confidence: "medium".into(),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .unwrap();
+            }
+
+            // Actions on PE-WASTE for this role to change, delete and report on.
+            for code in [
+                format!("ACT-U{i}"),
+                format!("ACT-D{i}"),
+                format!("ACT-P{i}"),
+            ] {
+                ta.app
+                    .create_action(
+                        &cli,
+                        &goldthread_app::actions::ActionInput {
+                            code,
+                            plan: "AP".into(),
+                            recommendation: "1".into(),
+                            title: "Waste action".into(),
+                            services: vec!["PE-WASTE".into()],
                             ..Default::default()
                         },
                     )
@@ -798,6 +843,48 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                     None,
                     full || leader || manager,
                 ),
+                // Actions: by what they link to (PE-WASTE), as they were and will be.
+                (
+                    "create action",
+                    Method::POST,
+                    "/api/v1/actions".into(),
+                    Some(
+                        json!({"code": format!("NEWA{i}"), "plan": "AP", "recommendation": "1", "title": "New", "status": "in-progress", "percent_complete": 10, "services": ["PE-WASTE"]}),
+                    ),
+                    full || leader || manager,
+                ),
+                (
+                    "create unlinked action",
+                    Method::POST,
+                    "/api/v1/actions".into(),
+                    Some(
+                        json!({"code": format!("NEWU{i}"), "plan": "AP", "recommendation": "1", "title": "Linked to nothing"}),
+                    ),
+                    full,
+                ),
+                (
+                    "update action",
+                    Method::PUT,
+                    format!("/api/v1/actions/ACT-U{i}"),
+                    Some(
+                        json!({"code": format!("ACT-U{i}"), "plan": "AP", "recommendation": "1", "title": format!("Waste action ({role})"), "services": ["PE-WASTE"], "version": 1}),
+                    ),
+                    full || leader || manager,
+                ),
+                (
+                    "delete action",
+                    Method::DELETE,
+                    format!("/api/v1/actions/ACT-D{i}?version=1"),
+                    None,
+                    full || leader || manager,
+                ),
+                (
+                    "add progress note",
+                    Method::POST,
+                    format!("/api/v1/actions/ACT-P{i}/progress"),
+                    Some(json!({"text": format!("Progress ({role})")})),
+                    full || leader || manager,
+                ),
             ];
             for (what, method, path, body, allowed) in cases {
                 let before = ta.audit_rows().await;
@@ -904,6 +991,33 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                 );
                 assert_eq!(ta.audit_rows().await, before, "{role} budget gap");
             }
+            // Action plans import: admins and performance officers; each
+            // allowed role changes the plan's title: one audit row.
+            let body = format!(
+                "code,title,source,owner,approved,description\nAP,Audit plan ({role}),Audit,,,\n"
+            );
+            let (ct, mp) = multipart(&[("action-plans.csv", &body)]);
+            let req = Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/import/action-plans")
+                .header(header::AUTHORIZATION, format!("Bearer {tok}"))
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(mp))
+                .unwrap();
+            let before = ta.audit_rows().await;
+            let r = ta.send(req).await;
+            if full {
+                assert_eq!(r.status, StatusCode::OK, "{role} action plans: {}", r.body);
+                assert_eq!(ta.audit_rows().await, before + 1, "{role} action plans");
+            } else {
+                assert_eq!(
+                    r.status,
+                    StatusCode::FORBIDDEN,
+                    "{role} action plans: {}",
+                    r.body
+                );
+                assert_eq!(ta.audit_rows().await, before, "{role} action plans");
+            }
             // Audit trail: admins and auditors only.
             let r = ta
                 .api(Method::GET, "/api/v1/audit?entity_type=outcome", &tok, None)
@@ -920,7 +1034,7 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
             );
             checked += 4;
         }
-        assert_eq!(checked, ROLES.len() * 50);
+        assert_eq!(checked, ROLES.len() * 55);
     }
 }
 
@@ -1236,8 +1350,11 @@ async fn every_staff_page_renders_for_a_read_only_member() {
         "/matrix",
         "/one-fund",
         "/gaps",
+        "/actions",
+        "/exceptions",
         "/import",
         "/export/services.csv",
+        "/export/actions.csv",
         "/export/framework.xlsx",
     ] {
         let r = ta
@@ -1258,6 +1375,7 @@ async fn every_staff_page_renders_for_a_read_only_member() {
         "/outcomes/LO1/edit",
         "/outcomes/LO1/raci",
         "/matrix/PE-WASTE/LO1",
+        "/actions/new",
         "/audit",
     ] {
         let r = ta
@@ -1296,6 +1414,11 @@ async fn the_openapi_document_describes_every_api_route() {
     let mut paths: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
     paths.sort();
     let expected = [
+        "/api/v1/action-plans",
+        "/api/v1/action-plans/{code}",
+        "/api/v1/actions",
+        "/api/v1/actions/{code}",
+        "/api/v1/actions/{code}/progress",
         "/api/v1/audit",
         "/api/v1/benefits",
         "/api/v1/benefits/{code}",
@@ -1363,6 +1486,18 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/thread/services/{code}",
     ];
     assert_eq!(paths, expected);
+    let note = &doc["components"]["schemas"]["ProgressNote"]["properties"];
+    assert!(note["date"].is_object() && note["on"].is_null(), "{note}");
+    let line = doc["components"]["schemas"]["ActionLine"].to_string();
+    assert!(
+        line.contains("#/components/schemas/Action\"") && line.contains("days_overdue"),
+        "{line}"
+    );
+    let action = &doc["components"]["schemas"]["Action"]["properties"];
+    assert!(
+        action["percent_complete"].is_object() && action["lead"].is_object(),
+        "{action}"
+    );
     let service = &doc["components"]["schemas"]["Service"]["properties"];
     assert!(
         service["net_budget_pence"].is_object() && service["fte"].is_object(),
@@ -3845,6 +3980,444 @@ async fn benefits_savings_and_the_funding_gap_over_the_api_and_pages() {
             "/benefits/new",
             "/benefits/RS2018-PE/edit",
             "/benefits/RS2018-PE/profile",
+        ] {
+            assert_eq!(
+                ta.send(as_member(path)).await.status,
+                StatusCode::FORBIDDEN,
+                "{path}"
+            );
+        }
+    }
+}
+
+/// The demo's action plan through the API (plans with summaries, a plan by
+/// recommendation, actions filtered and overdue on an injected day, one action
+/// created, changed, reported on and deleted) and the staff pages (lists,
+/// plan and action pages, forms with errors beside their fields, exceptions,
+/// outcome and service pages).
+#[tokio::test]
+async fn action_plans_through_the_api_and_their_pages() {
+    for t in databases().await {
+        let ta = TestApp::new(t).await;
+        let cli = ta.cli();
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../demo/clackmannanshire");
+        for kind in goldthread_app::actions::ActionsKind::ALL {
+            ta.app
+                .import_actions(&cli, *kind, &Source::Dir(dir.clone()), false, "demo")
+                .await
+                .unwrap();
+        }
+        let tok = ta.token("admin@demo.example").await;
+        let get = |path: &str| {
+            let path = path.to_string();
+            let tok = tok.clone();
+            let ta = &ta;
+            async move { ta.api(Method::GET, &path, &tok, None).await }
+        };
+
+        // Plans with their summaries on the day.
+        let r = get("/api/v1/action-plans?today=2026-11-23").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let plan = &r.json()["items"][0];
+        assert_eq!(plan["code"], "BV18");
+        assert_eq!(plan["summary"]["actions"], 18);
+        assert_eq!(plan["summary"]["complete"], 12);
+        assert_eq!(plan["summary"]["overdue"], 2);
+        // Before any due date, nothing is overdue.
+        let r = get("/api/v1/action-plans?today=2018-03-31").await;
+        assert_eq!(r.json()["items"][0]["summary"]["overdue"], 0);
+        let r = get("/api/v1/action-plans?today=2018-04-01").await;
+        assert_eq!(
+            r.json()["items"][0]["summary"]["overdue"],
+            0,
+            "A-i is complete"
+        );
+        let r = get("/api/v1/action-plans?today=not-a-day").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["error"]["details"][0]["field"], "today");
+
+        // A plan recommendation by recommendation.
+        let r = get("/api/v1/action-plans/BV18?today=2026-11-23").await;
+        assert_eq!(r.status, StatusCode::OK);
+        let d = r.json();
+        assert_eq!(d["recommendations"].as_array().unwrap().len(), 4);
+        assert_eq!(d["recommendations"][1]["actions"][3]["code"], "BV18-D-iv");
+        assert_eq!(
+            d["recommendations"][1]["actions"][3]["services"],
+            json!(["CS-PROC"])
+        );
+        assert_eq!(
+            get("/api/v1/action-plans/NOPE").await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        // Overdue actions: a separate filter (the /exceptions JSON keeps its shape).
+        let r = get("/api/v1/actions?overdue=true&today=2026-11-23").await;
+        let codes: Vec<String> = r.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["code"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(codes, ["BV18-A-iv-b", "BV18-D-i"]);
+        assert_eq!(r.json()["items"][0]["overdue"], true);
+        assert_eq!(r.json()["items"][0]["days_overdue"], 3068);
+        let ex = get("/api/v1/exceptions?today=2026-11-23").await.json();
+        assert!(ex["items"].is_array() && ex.as_object().unwrap().len() == 1);
+        let r = get("/api/v1/actions?status=in-progress&plan=BV18").await;
+        assert_eq!(r.json()["items"].as_array().unwrap().len(), 6);
+        let r = get("/api/v1/actions?service=PE-CITYDEAL").await;
+        assert_eq!(r.json()["items"][0]["code"], "BV18-E-iii");
+        let r = get("/api/v1/actions?lead=Depute%20Chief%20Executive").await;
+        assert_eq!(r.json()["items"].as_array().unwrap().len(), 2);
+        let r = get("/api/v1/actions?status=done").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["error"]["details"][0]["field"], "status");
+
+        // One action: created, read, changed, reported on, deleted; each audited.
+        let audit = ta.audit_rows().await;
+        let body = json!({"code": "BV18-G-i", "plan": "BV18", "recommendation": "4",
+            "title": "report progress on this plan to Council", "lead": "Chief Executive",
+            "due": "2026-12-31", "timescale": "December 2026", "status": "in-progress",
+            "percent_complete": "20", "services": ["CS-PERF"], "outcomes": ["CP6"]});
+        let r = ta
+            .api(Method::POST, "/api/v1/actions", &tok, Some(body.clone()))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["percent_complete"], 20);
+        assert_eq!(
+            r.json()["plan_title"],
+            "Clackmannanshire Council Best Value Assurance Report, 2018 – Action Plan"
+        );
+        let r = ta
+            .api(Method::POST, "/api/v1/actions", &tok, Some(body.clone()))
+            .await;
+        assert_eq!(r.json()["error"]["code"], "duplicate");
+        let mut bad = body.clone();
+        bad["code"] = json!("BV18-G-ii");
+        bad["status"] = json!("complete");
+        bad["recommendation"] = json!("7");
+        let r = ta
+            .api(Method::POST, "/api/v1/actions", &tok, Some(bad))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<String> = r.json()["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(fields, ["recommendation", "percent_complete"]);
+        let r = get("/api/v1/actions/BV18-G-i?today=2027-01-01").await;
+        assert_eq!(
+            (
+                r.json()["overdue"].clone(),
+                r.json()["days_overdue"].clone()
+            ),
+            (json!(true), json!(1))
+        );
+        let mut change = body.clone();
+        change["status"] = json!("complete");
+        change["percent_complete"] = json!(null);
+        change["version"] = json!(1);
+        let r = ta
+            .api(
+                Method::PUT,
+                "/api/v1/actions/BV18-G-i",
+                &tok,
+                Some(change.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            (
+                r.json()["version"].clone(),
+                r.json()["percent_complete"].clone()
+            ),
+            (json!(2), json!(100))
+        );
+        let r = ta
+            .api(Method::PUT, "/api/v1/actions/BV18-G-i", &tok, Some(change))
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let r = ta
+            .api(
+                Method::POST,
+                "/api/v1/actions/BV18-G-i/progress?today=2026-12-01",
+                &tok,
+                Some(json!({"text": "Reported to Council"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let note = &r.json()["progress"][0];
+        assert_eq!(
+            (note["date"].clone(), note["by"].clone()),
+            (json!("2026-12-01"), json!("Alex Admin"))
+        );
+        let r = ta
+            .api(
+                Method::POST,
+                "/api/v1/actions/BV18-G-i/progress",
+                &tok,
+                Some(json!({"text": ""})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = ta
+            .api(
+                Method::DELETE,
+                "/api/v1/actions/BV18-G-i?version=2",
+                &tok,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        assert_eq!(
+            get("/api/v1/actions/BV18-G-i").await.status,
+            StatusCode::NOT_FOUND
+        );
+        // create, update, progress, delete.
+        assert_eq!(ta.audit_rows().await, audit + 4);
+
+        // The staff pages.
+        ta.app
+            .add_user(
+                &ta.tenant,
+                &PersonInput {
+                    email: "admin@demo.example".into(),
+                    name: "Alex Admin".into(),
+                    role: "admin".into(),
+                    ..Default::default()
+                },
+                Some("correct horse battery"),
+            )
+            .await
+            .ok();
+        let cookie = ta
+            .sign_in("admin@demo.example", "correct horse battery")
+            .await;
+        let page = |path: &str| {
+            Request::get(path)
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap()
+        };
+        let r = ta.send(page("/actions")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body
+                .contains("href=\"/actions\" aria-current=\"page\">Actions</a>")
+                && r.body.contains("/action-plans/BV18")
+                && r.body.contains("2 overdue")
+                && r.body.contains("Overdue by ")
+                && r.body.contains("18 of 18 actions shown")
+                && r.body.contains("Add an action"),
+            "{}",
+            r.body
+        );
+        let r = ta.send(page("/actions?overdue=yes&plan=BV18")).await;
+        assert!(r.body.contains("2 of 18 actions shown"), "{}", r.body);
+        let r = ta
+            .send(page(
+                "/actions?lead=Head+of+Resources+%26+Governance&status=complete",
+            ))
+            .await;
+        assert!(r.body.contains("2 of 18 actions shown"), "{}", r.body);
+        let r = ta.send(page("/action-plans/BV18")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains("Recommendation 4")
+                && r.body.contains("Councillors and officers should build")
+                && r.body.contains("BV18-F-iii"),
+            "{}",
+            r.body
+        );
+        assert_eq!(
+            ta.send(page("/action-plans/NOPE")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let r = ta.send(page("/actions/BV18-A-iv-b")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains("Developing a programme of digitisation")
+                && r.body.contains("Overdue by ")
+                && r.body
+                    .contains("Illustrative: the first digital projects are under way")
+                && r.body.contains("/services/CS-DIGITAL")
+                && r.body.contains("Edit this action")
+                && r.body.contains("Add a progress note"),
+            "{}",
+            r.body
+        );
+        let r = ta.send(page("/exceptions")).await;
+        assert!(
+            r.body.contains("Overdue actions (2)") && r.body.contains("/actions/BV18-D-i"),
+            "{}",
+            r.body
+        );
+        let r = ta.send(page("/services/CS-PROC")).await;
+        assert!(
+            r.body.contains("Actions linked to this service")
+                && r.body.contains("/actions/BV18-D-iv"),
+            "{}",
+            r.body
+        );
+        let r = ta.send(page("/outcomes/LO4")).await;
+        assert!(
+            r.body.contains("Actions linked to this outcome")
+                && r.body.contains("/actions/BV18-D-v"),
+            "{}",
+            r.body
+        );
+
+        // The forms: errors beside their fields (422), what was typed kept.
+        let form = ta.send(page("/actions/new?plan=BV18")).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        assert!(form.body.contains("value=\"BV18/4\""), "{}", form.body);
+        let csrf = csrf_of(&form.body);
+        let post = |path: &str, body: String| {
+            Request::post(path)
+                .header(header::COOKIE, &cookie)
+                .header("sec-fetch-site", "same-origin")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let r = ta
+            .send(post(
+                "/actions",
+                format!("csrf={csrf}&code=BV18-H&recommendation=&title=&status=complete&percent_complete=50&due=2026-02-30"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for f in ["recommendation", "title", "due", "percent_complete"] {
+            assert!(
+                r.body.contains(&format!("id=\"f-{f}-error\"")),
+                "{f}: {}",
+                r.body
+            );
+        }
+        assert!(
+            r.body.contains("value=\"BV18-H\""),
+            "what was typed is kept"
+        );
+        let r = ta
+            .send(post(
+                "/actions",
+                format!("csrf={csrf}&code=BV18-H&recommendation=BV18%2F2&title=publish+the+standards&lead=Chief+Executive&status=in-progress&percent_complete=10&due=2027-03-31&services=CS-PERF&outcomes=CP6&risks=R1%3B+R2"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.headers[header::LOCATION], "/actions/BV18-H?saved=created");
+        let r = ta.send(page("/actions/BV18-H?saved=created")).await;
+        assert!(
+            r.body.contains("Created.") && r.body.contains("R1, R2"),
+            "{}",
+            r.body
+        );
+        let r = ta.send(page("/actions/BV18-H/edit")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("name=\"version\" value=\"1\""));
+        let r = ta
+            .send(post(
+                "/actions/BV18-H",
+                format!("csrf={csrf}&version=1&recommendation=BV18%2F2&title=publish+the+standards&status=not-started&percent_complete=30"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("id=\"f-percent_complete-error\""),
+            "{}",
+            r.body
+        );
+        let r = ta
+            .send(post(
+                "/actions/BV18-H",
+                format!("csrf={csrf}&version=1&recommendation=BV18%2F2&title=publish+the+standards&status=complete&services=CS-PERF"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = ta.send(page("/actions/BV18-H/progress")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("value=\"Alex Admin\""), "{}", r.body);
+        let r = ta
+            .send(post(
+                "/actions/BV18-H/progress",
+                format!("csrf={csrf}&date=2027-02-30&by=&text="),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for f in ["date", "text"] {
+            assert!(
+                r.body.contains(&format!("id=\"f-{f}-error\"")),
+                "{f}: {}",
+                r.body
+            );
+        }
+        // An empty "by" is the person signed in.
+        assert!(!r.body.contains("id=\"f-by-error\""));
+        let r = ta
+            .send(post(
+                "/actions/BV18-H/progress",
+                format!("csrf={csrf}&date=2027-03-01&by=Chief+Executive&text=Standards+published"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            r.headers[header::LOCATION],
+            "/actions/BV18-H?saved=progress"
+        );
+        let r = ta.send(page("/actions/BV18-H?saved=progress")).await;
+        assert!(
+            r.body.contains("Progress note added.") && r.body.contains("Standards published"),
+            "{}",
+            r.body
+        );
+        let r = ta
+            .send(post(
+                "/actions/BV18-H/delete",
+                format!("csrf={csrf}&version=2"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.headers[header::LOCATION], "/actions?saved=deleted");
+
+        // A member reads the pages but is offered no change and refused the forms.
+        ta.app
+            .add_user(
+                &ta.tenant,
+                &PersonInput {
+                    email: "member@demo.example".into(),
+                    name: "Isla Buchanan".into(),
+                    role: "member".into(),
+                    ..Default::default()
+                },
+                Some("correct horse battery"),
+            )
+            .await
+            .ok();
+        let member = ta
+            .sign_in("member@demo.example", "correct horse battery")
+            .await;
+        let as_member = |path: &str| {
+            Request::get(path)
+                .header(header::COOKIE, &member)
+                .body(Body::empty())
+                .unwrap()
+        };
+        for path in ["/actions", "/action-plans/BV18", "/actions/BV18-C"] {
+            let r = ta.send(as_member(path)).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            assert!(
+                !r.body.contains("Edit this") && !r.body.contains("Add an action"),
+                "{path}"
+            );
+        }
+        for path in [
+            "/actions/new",
+            "/actions/BV18-C/edit",
+            "/actions/BV18-C/progress",
         ] {
             assert_eq!(
                 ta.send(as_member(path)).await.status,
