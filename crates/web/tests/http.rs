@@ -1032,9 +1032,9 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                 },
                 "{role} audit"
             );
-            checked += 4;
+            checked += 5;
         }
-        assert_eq!(checked, ROLES.len() * 55);
+        assert_eq!(checked, ROLES.len() * 56);
     }
 }
 
