@@ -3,6 +3,7 @@
 use crate::demo;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use goldthread_app::input::PersonInput;
+use goldthread_app::programmes::ProgrammeTable;
 use goldthread_app::risks::RiskTable;
 use goldthread_app::tables::DataTable;
 use goldthread_app::{App, AppError, Caller};
@@ -346,6 +347,12 @@ enum ImportCommand {
     RiskReviews(ImportArgs),
     /// Import the risk appetite per category (risk-appetite.csv).
     RiskAppetite(ImportArgs),
+    /// Import transformation programmes (programmes.csv); each created or replaced by code.
+    Programmes(ImportArgs),
+    /// Import programmes' workstreams or themes (workstreams.csv), by programme and code.
+    Workstreams(ImportArgs),
+    /// Import programme initiatives (initiatives.csv); each created or replaced by code.
+    Initiatives(ImportArgs),
 }
 
 impl ImportCommand {
@@ -369,6 +376,9 @@ impl ImportCommand {
             ImportCommand::Controls(_) => DataTable::Risk(RiskTable::Controls),
             ImportCommand::RiskReviews(_) => DataTable::Risk(RiskTable::RiskReviews),
             ImportCommand::RiskAppetite(_) => DataTable::Risk(RiskTable::RiskAppetite),
+            ImportCommand::Programmes(_) => DataTable::Programme(ProgrammeTable::Programmes),
+            ImportCommand::Workstreams(_) => DataTable::Programme(ProgrammeTable::Workstreams),
+            ImportCommand::Initiatives(_) => DataTable::Programme(ProgrammeTable::Initiatives),
         })
     }
 
@@ -388,7 +398,10 @@ impl ImportCommand {
             | ImportCommand::Risks(a)
             | ImportCommand::Controls(a)
             | ImportCommand::RiskReviews(a)
-            | ImportCommand::RiskAppetite(a) => a,
+            | ImportCommand::RiskAppetite(a)
+            | ImportCommand::Programmes(a)
+            | ImportCommand::Workstreams(a)
+            | ImportCommand::Initiatives(a) => a,
         }
     }
 }
@@ -451,6 +464,9 @@ impl ExportCommand {
             ExportCommand::Controls(_) => DataTable::Risk(RiskTable::Controls),
             ExportCommand::RiskReviews(_) => DataTable::Risk(RiskTable::RiskReviews),
             ExportCommand::RiskAppetite(_) => DataTable::Risk(RiskTable::RiskAppetite),
+            ExportCommand::Programmes(_) => DataTable::Programme(ProgrammeTable::Programmes),
+            ExportCommand::Workstreams(_) => DataTable::Programme(ProgrammeTable::Workstreams),
+            ExportCommand::Initiatives(_) => DataTable::Programme(ProgrammeTable::Initiatives),
         })
     }
 
@@ -470,7 +486,10 @@ impl ExportCommand {
             | ExportCommand::Risks(a)
             | ExportCommand::Controls(a)
             | ExportCommand::RiskReviews(a)
-            | ExportCommand::RiskAppetite(a) => Some(a),
+            | ExportCommand::RiskAppetite(a)
+            | ExportCommand::Programmes(a)
+            | ExportCommand::Workstreams(a)
+            | ExportCommand::Initiatives(a) => Some(a),
         }
     }
 }
@@ -505,6 +524,12 @@ enum ExportCommand {
     RiskReviews(ExportArgs),
     /// Export the risk appetite as risk-appetite.csv.
     RiskAppetite(ExportArgs),
+    /// Export transformation programmes as programmes.csv.
+    Programmes(ExportArgs),
+    /// Export programmes' workstreams as workstreams.csv.
+    Workstreams(ExportArgs),
+    /// Export programme initiatives as initiatives.csv.
+    Initiatives(ExportArgs),
     /// Export a framework as CSV files (a directory) or one XLSX workbook.
     Framework {
         #[arg(long)]

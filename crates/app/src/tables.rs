@@ -1,12 +1,15 @@
 //! The data tables that are imported and exported one file at a time, by name:
 //! the performance files (`indicators.csv`, `measurements.csv`, …), the
 //! engagement and reporting files (`consultations.csv`, `responses.csv`,
-//! `committees.csv`) and the contracts register (`contracts.csv`). (The
+//! `committees.csv`), the contracts register (`contracts.csv`), the risk register and the
+//! transformation programme (`programmes.csv`, `workstreams.csv`,
+//! `initiatives.csv`). (The
 //! framework's tables import together; see `framework`.) Every export is
 //! exactly what its import reads.
 use crate::engagement::EngagementKind;
 use crate::framework::ImportReport;
 use crate::performance::PerfData;
+use crate::programmes::ProgrammeTable;
 use crate::risks::RiskTable;
 use crate::{App, AppError, Caller, Result};
 use goldthread_io::Source;
@@ -23,6 +26,8 @@ pub enum DataTable {
     Contracts,
     /// The risk register's files (see [`App::import_risks`]).
     Risk(RiskTable),
+    /// The transformation programme's files (see [`App::import_programmes`]).
+    Programme(ProgrammeTable),
 }
 
 impl DataTable {
@@ -38,6 +43,7 @@ impl DataTable {
             )
             .chain([DataTable::Contracts])
             .chain(RiskTable::ALL.iter().map(|t| DataTable::Risk(*t)))
+            .chain(ProgrammeTable::ALL.iter().map(|t| DataTable::Programme(*t)))
             .collect()
     }
 
@@ -47,6 +53,7 @@ impl DataTable {
             DataTable::Engagement(k) => k.name(),
             DataTable::Contracts => crate::commissioning::TABLE,
             DataTable::Risk(t) => t.name(),
+            DataTable::Programme(t) => t.name(),
         }
     }
 
@@ -56,6 +63,7 @@ impl DataTable {
             DataTable::Engagement(k) => k.headers(),
             DataTable::Contracts => goldthread_io::commissioning::CONTRACTS,
             DataTable::Risk(t) => t.headers(),
+            DataTable::Programme(t) => t.headers(),
         }
     }
 
@@ -111,6 +119,7 @@ impl App {
                     .collect::<Vec<_>>(),
             ),
             DataTable::Risk(t) => self.export_risks(c, t).await?,
+            DataTable::Programme(t) => self.export_programmes(c, t).await?,
         })
     }
 
@@ -130,6 +139,7 @@ impl App {
             DataTable::Engagement(k) => self.import_engagement(c, k, source, dry_run, label).await,
             DataTable::Contracts => self.import_contracts(c, source, dry_run, label).await,
             DataTable::Risk(t) => self.import_risks(c, t, source, dry_run, label).await,
+            DataTable::Programme(t) => self.import_programmes(c, t, source, dry_run, label).await,
         }
     }
 }

@@ -663,6 +663,10 @@ pub async fn delete_outcome(
                 "risk(s)",
                 "SELECT COUNT(*) FROM risk_outcomes WHERE outcome_id = $1",
             ),
+            (
+                "initiative(s)",
+                "SELECT COUNT(*) FROM initiative_outcomes WHERE outcome_id = $1",
+            ),
         ],
         id,
     )
@@ -906,6 +910,10 @@ pub async fn delete_service(
             (
                 "risk(s)",
                 "SELECT COUNT(*) FROM risk_services WHERE service_id = $1",
+            ),
+            (
+                "initiative(s)",
+                "SELECT COUNT(*) FROM initiative_services WHERE service_id = $1",
             ),
         ],
         id,

@@ -84,6 +84,14 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    // 11 and 12 are the benefits register and action plans.
+    Migration {
+        version: 13,
+        name: "programmes",
+        common: include_str!("../migrations/0013_programmes.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl Migration {
