@@ -26,6 +26,8 @@ const STAFF_PAGES = [
   '/mixed-economy', '/commissioning',
   '/risks', '/risks?flag=above-appetite', '/risks?basis=residual&likelihood=3&impact=3', '/risks/DR05', '/risks/OR07', '/risks/new', '/risks/DR05/edit', '/risks/appetite',
   '/services/CS-COMMHUB', '/outcomes/LO4',
+  '/programmes', '/programmes?stage=implementation&rag=red', '/programmes/MCB-2014', '/programmes/TTC-2026',
+  '/initiatives/TTC-REV', '/initiatives/MCB-02', '/initiatives/new', '/initiatives/TTC-REV/edit',
 ];
 
 let server, dir, base, browser;

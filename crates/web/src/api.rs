@@ -26,6 +26,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+mod programmes;
 mod reviews;
 mod risks;
 
@@ -45,7 +46,7 @@ mod risks;
         (name = "data", description = "Import, export and the audit trail"),
         (name = "performance", description = "Indicators, statuses with explanations, outcome roll-ups and exceptions"),
         (name = "engagement", description = "Consultations, \"you said, we did\" responses and committees"),
-        (name = "registers", description = "The integrated registers: risks (with bands, appetite and the heat map)"),
+        (name = "registers", description = "The integrated registers: risks (with bands, appetite and the heat map) and the transformation programme (programmes, workstreams, initiatives)"),
         (name = "reviews", description = "Service reviews (the Delivery Framework): options appraisal, impact assessment, two-key approval, the review schedule and the mixed economy")
     )
 )]
@@ -132,7 +133,15 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(risks::list, risks::create))
         .routes(routes!(risks::heat))
         .routes(routes!(risks::get, risks::update, risks::delete))
-        .routes(routes!(risks::get_appetite, risks::put_appetite));
+        .routes(routes!(risks::get_appetite, risks::put_appetite))
+        .routes(routes!(programmes::list))
+        .routes(routes!(programmes::get))
+        .routes(routes!(programmes::initiatives, programmes::create))
+        .routes(routes!(
+            programmes::initiative,
+            programmes::update,
+            programmes::delete
+        ));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod pages;
 pub mod perf_pages;
+pub mod programmes;
 pub mod public;
 pub mod report;
 pub mod reviews;
@@ -48,6 +49,7 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .merge(engagement::router())
         .merge(reviews::router())
         .merge(risks::router())
+        .merge(programmes::router())
         .merge(api_router)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/static/app.css", get(css))

@@ -709,6 +709,7 @@ async fn show<K: PageKind>(
             (None, Some(&code))
         };
         sections.push(crate::risks::linked_section(&s, &staff.caller, outcome, service).await);
+        sections.push(crate::programmes::linked_section(&s, &staff.caller, outcome, service).await);
     }
     sections.push(Section {
         heading: "History".into(),

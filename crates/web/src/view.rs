@@ -46,6 +46,7 @@ impl Chrome {
             ("/engagement", "Engagement", "engagement"),
             ("/reviews", "Reviews", "reviews"),
             ("/risks", "Risks", "risks"),
+            ("/programmes", "Programme", "programmes"),
             ("/matrix", "Matrix", "matrix"),
             ("/one-fund", "One Fund", "one-fund"),
             ("/gaps", "Gaps", "gaps"),
