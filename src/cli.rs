@@ -4,6 +4,7 @@ use crate::demo;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use goldthread_app::assessment::AssessmentTable;
 use goldthread_app::input::PersonInput;
+use goldthread_app::programmes::ProgrammeTable;
 use goldthread_app::risks::RiskTable;
 use goldthread_app::tables::DataTable;
 use goldthread_app::{App, AppError, Caller};
@@ -365,6 +366,12 @@ enum ImportCommand {
     Actions(ImportArgs),
     /// Add progress notes to actions (action-progress.csv); notes already held are left as they are.
     ActionProgress(ImportArgs),
+    /// Import transformation programmes (programmes.csv); each created or replaced by code.
+    Programmes(ImportArgs),
+    /// Import programmes' workstreams or themes (workstreams.csv), by programme and code.
+    Workstreams(ImportArgs),
+    /// Import programme initiatives (initiatives.csv); each created or replaced by code.
+    Initiatives(ImportArgs),
 }
 
 impl ImportCommand {
@@ -399,6 +406,9 @@ impl ImportCommand {
             ImportCommand::Recommendations(_) => DataTable::Actions(A::Recommendations),
             ImportCommand::Actions(_) => DataTable::Actions(A::Actions),
             ImportCommand::ActionProgress(_) => DataTable::Actions(A::ActionProgress),
+            ImportCommand::Programmes(_) => DataTable::Programme(ProgrammeTable::Programmes),
+            ImportCommand::Workstreams(_) => DataTable::Programme(ProgrammeTable::Workstreams),
+            ImportCommand::Initiatives(_) => DataTable::Programme(ProgrammeTable::Initiatives),
         })
     }
 
@@ -427,7 +437,10 @@ impl ImportCommand {
             | ImportCommand::ActionPlans(a)
             | ImportCommand::Recommendations(a)
             | ImportCommand::Actions(a)
-            | ImportCommand::ActionProgress(a) => a,
+            | ImportCommand::ActionProgress(a)
+            | ImportCommand::Programmes(a)
+            | ImportCommand::Workstreams(a)
+            | ImportCommand::Initiatives(a) => a,
         }
     }
 }
@@ -501,6 +514,9 @@ impl ExportCommand {
             ExportCommand::Recommendations(_) => DataTable::Actions(A::Recommendations),
             ExportCommand::Actions(_) => DataTable::Actions(A::Actions),
             ExportCommand::ActionProgress(_) => DataTable::Actions(A::ActionProgress),
+            ExportCommand::Programmes(_) => DataTable::Programme(ProgrammeTable::Programmes),
+            ExportCommand::Workstreams(_) => DataTable::Programme(ProgrammeTable::Workstreams),
+            ExportCommand::Initiatives(_) => DataTable::Programme(ProgrammeTable::Initiatives),
         })
     }
 
@@ -529,7 +545,10 @@ impl ExportCommand {
             | ExportCommand::ActionPlans(a)
             | ExportCommand::Recommendations(a)
             | ExportCommand::Actions(a)
-            | ExportCommand::ActionProgress(a) => Some(a),
+            | ExportCommand::ActionProgress(a)
+            | ExportCommand::Programmes(a)
+            | ExportCommand::Workstreams(a)
+            | ExportCommand::Initiatives(a) => Some(a),
         }
     }
 }
@@ -582,6 +601,12 @@ enum ExportCommand {
     Actions(ExportArgs),
     /// Export the actions' progress notes as action-progress.csv.
     ActionProgress(ExportArgs),
+    /// Export transformation programmes as programmes.csv.
+    Programmes(ExportArgs),
+    /// Export programmes' workstreams as workstreams.csv.
+    Workstreams(ExportArgs),
+    /// Export programme initiatives as initiatives.csv.
+    Initiatives(ExportArgs),
     /// Export a framework as CSV files (a directory) or one XLSX workbook.
     Framework {
         #[arg(long)]

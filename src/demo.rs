@@ -5,6 +5,7 @@ use goldthread_app::assessment::AssessmentTable;
 use goldthread_app::benefits::BenefitsFile;
 use goldthread_app::engagement::EngagementKind;
 use goldthread_app::input::PersonInput;
+use goldthread_app::programmes::ProgrammeTable;
 use goldthread_app::risks::RiskTable;
 use goldthread_app::tables::DataTable;
 use goldthread_app::{App, AppError, Caller};
@@ -168,6 +169,28 @@ const ACTIONS: &[(ActionsKind, &str)] = &[
     ),
 ];
 
+/// The transformation programme: Making Clackmannanshire Better (2014) with
+/// its five workstreams and key tasks, Be the Future (2022) with its three
+/// themes and their projects, and Transformation Through Collaboration (agreed
+/// November 2025) with initiatives from the service reviews carrying the
+/// register's risks. Stages, RAG, budgets and people are illustrative where
+/// the papers give none (each initiative's commentary says so). Loaded after
+/// the risks, which initiatives name.
+const PROGRAMMES: &[(ProgrammeTable, &str)] = &[
+    (
+        ProgrammeTable::Programmes,
+        include_str!("../demo/clackmannanshire/programmes.csv"),
+    ),
+    (
+        ProgrammeTable::Workstreams,
+        include_str!("../demo/clackmannanshire/workstreams.csv"),
+    ),
+    (
+        ProgrammeTable::Initiatives,
+        include_str!("../demo/clackmannanshire/initiatives.csv"),
+    ),
+];
+
 /// One sign-in account per role.
 pub const ACCOUNTS: &[(&str, &str)] = &[
     ("admin@demo.example", "admin"),
@@ -267,6 +290,15 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
             content.as_bytes().to_vec(),
         )]));
         app.import_table(&cli, DataTable::Risk(*table), &source, false, &file)
+            .await?;
+    }
+    for (table, content) in PROGRAMMES {
+        let file = format!("{}.csv", table.name());
+        let source = Source::Csv(BTreeMap::from([(
+            file.clone(),
+            content.as_bytes().to_vec(),
+        )]));
+        app.import_table(&cli, DataTable::Programme(*table), &source, false, &file)
             .await?;
     }
     let file = "self-assessments.csv";

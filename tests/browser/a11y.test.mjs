@@ -30,6 +30,8 @@ const STAFF_PAGES = [
   '/benefits/new', '/benefits/REV01-SAVING/edit', '/benefits/REV01-SAVING/profile', '/savings', '/finance/gap', '/finance/gap?from=2026/27',
   '/actions', '/actions?overdue=yes&plan=BV18', '/action-plans/BV18', '/actions/BV18-A-iv-b', '/actions/BV18-D-iv',
   '/actions/new', '/actions/new?plan=BV18', '/actions/BV18-A-iv-b/edit', '/actions/BV18-A-iv-b/progress', '/services/CS-PROC', '/outcomes/LO4',
+  '/programmes', '/programmes?stage=implementation&rag=red', '/programmes/MCB-2014', '/programmes/TTC-2026',
+  '/initiatives/TTC-REV', '/initiatives/MCB-02', '/initiatives/new', '/initiatives/TTC-REV/edit',
 ];
 
 let server, dir, base, browser;

@@ -16,6 +16,7 @@ pub mod framework;
 pub mod indicators;
 pub mod input;
 pub mod performance;
+pub mod programmes;
 pub mod reviews;
 pub mod risks;
 pub mod tables;

@@ -4,15 +4,18 @@
 //! `committees.csv`), the contracts register (`contracts.csv`), the benefits
 //! files (`benefits.csv`, `benefit-profiles.csv`, `budget-gap.csv`), the risk
 //! register's files, the action plans (`action-plans.csv`,
-//! `recommendations.csv`, `actions.csv`, `action-progress.csv`) and the Best
-//! Value self-assessment's. (The framework's tables import together; see
-//! `framework`.) Every export is exactly what its import reads.
+//! `recommendations.csv`, `actions.csv`, `action-progress.csv`), the Best
+//! Value self-assessment's and the transformation programme's
+//! (`programmes.csv`, `workstreams.csv`, `initiatives.csv`). (The framework's
+//! tables import together; see `framework`.) Every export is exactly what its
+//! import reads.
 use crate::actions::ActionsKind;
 use crate::assessment::AssessmentTable;
 use crate::benefits::BenefitsFile;
 use crate::engagement::EngagementKind;
 use crate::framework::ImportReport;
 use crate::performance::PerfData;
+use crate::programmes::ProgrammeTable;
 use crate::risks::RiskTable;
 use crate::{App, AppError, Caller, Result};
 use goldthread_io::Source;
@@ -36,6 +39,8 @@ pub enum DataTable {
     /// Action plans, recommendations, actions and progress notes (see
     /// [`App::import_actions`]).
     Actions(ActionsKind),
+    /// The transformation programme's files (see [`App::import_programmes`]).
+    Programme(ProgrammeTable),
 }
 
 impl DataTable {
@@ -58,6 +63,7 @@ impl DataTable {
             )
             .chain(BenefitsFile::ALL.iter().map(|f| DataTable::Benefits(*f)))
             .chain(ActionsKind::ALL.iter().map(|k| DataTable::Actions(*k)))
+            .chain(ProgrammeTable::ALL.iter().map(|t| DataTable::Programme(*t)))
             .collect()
     }
 
@@ -70,6 +76,7 @@ impl DataTable {
             DataTable::Assessment(t) => t.name(),
             DataTable::Benefits(f) => f.name(),
             DataTable::Actions(k) => k.name(),
+            DataTable::Programme(t) => t.name(),
         }
     }
 
@@ -82,6 +89,7 @@ impl DataTable {
             DataTable::Assessment(t) => t.headers(),
             DataTable::Benefits(f) => f.headers(),
             DataTable::Actions(k) => k.headers(),
+            DataTable::Programme(t) => t.headers(),
         }
     }
 
@@ -142,6 +150,7 @@ impl App {
             DataTable::Actions(k) => {
                 crate::actions::action_rows(&self.action_register(c).await?, k)
             }
+            DataTable::Programme(t) => self.export_programmes(c, t).await?,
         })
     }
 
@@ -167,6 +176,7 @@ impl App {
             }
             DataTable::Benefits(f) => self.import_benefits(c, f, source, dry_run, label).await,
             DataTable::Actions(k) => self.import_actions(c, k, source, dry_run, label).await,
+            DataTable::Programme(t) => self.import_programmes(c, t, source, dry_run, label).await,
         }
     }
 }

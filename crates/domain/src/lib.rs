@@ -18,6 +18,7 @@ pub mod one_fund;
 pub mod performance;
 pub mod period;
 pub mod permission;
+pub mod programme;
 pub mod review;
 pub mod risk;
 pub mod scorecard;

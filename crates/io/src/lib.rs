@@ -12,6 +12,7 @@ pub mod engagement;
 pub mod framework;
 pub mod generate;
 pub mod performance;
+pub mod programmes;
 pub mod review;
 pub mod risks;
 mod rows;

@@ -683,6 +683,10 @@ pub async fn delete_outcome(
                 "action(s)",
                 "SELECT COUNT(*) FROM action_links WHERE outcome_id = $1",
             ),
+            (
+                "initiative(s)",
+                "SELECT COUNT(*) FROM initiative_outcomes WHERE outcome_id = $1",
+            ),
         ],
         id,
     )
@@ -934,6 +938,10 @@ pub async fn delete_service(
             (
                 "action(s)",
                 "SELECT COUNT(*) FROM action_links WHERE service_id = $1",
+            ),
+            (
+                "initiative(s)",
+                "SELECT COUNT(*) FROM initiative_services WHERE service_id = $1",
             ),
         ],
         id,

@@ -19,6 +19,7 @@ pub mod engagement;
 pub mod framework;
 mod migrate;
 pub mod performance;
+pub mod programmes;
 pub mod reviews;
 pub mod risks;
 pub mod testing;

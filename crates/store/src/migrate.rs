@@ -99,6 +99,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: "",
     },
     Migration {
+        version: 13,
+        name: "programmes",
+        common: include_str!("../migrations/0013_programmes.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
         version: 14,
         name: "self_assessment",
         common: include_str!("../migrations/0014_self_assessment.sql"),

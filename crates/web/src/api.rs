@@ -29,6 +29,7 @@ use utoipa_axum::routes;
 mod actions;
 mod assessment;
 mod benefits;
+mod programmes;
 mod reviews;
 mod risks;
 
@@ -48,7 +49,7 @@ mod risks;
         (name = "data", description = "Import, export and the audit trail"),
         (name = "performance", description = "Indicators, statuses with explanations, outcome roll-ups and exceptions"),
         (name = "engagement", description = "Consultations, \"you said, we did\" responses and committees"),
-        (name = "registers", description = "The integrated registers: risks (with bands, appetite and the heat map) and the Best Value self-assessment"),
+        (name = "registers", description = "The integrated registers: risks (with bands, appetite and the heat map), the transformation programme and the Best Value self-assessment"),
         (name = "reviews", description = "Service reviews (the Delivery Framework): options appraisal, impact assessment, two-key approval, the review schedule and the mixed economy"),
         (name = "benefits", description = "The benefits register with planned and realised profiles by financial year, savings tracking and the medium-term funding gap"),
         (name = "actions", description = "Action plans: recommendations, actions with timescales and leads as written, status, percentage complete, progress notes and overdue actions")
@@ -149,7 +150,15 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(actions::plan))
         .routes(routes!(actions::list, actions::create))
         .routes(routes!(actions::get, actions::update, actions::delete))
-        .routes(routes!(actions::add_progress));
+        .routes(routes!(actions::add_progress))
+        .routes(routes!(programmes::list))
+        .routes(routes!(programmes::get))
+        .routes(routes!(programmes::initiatives, programmes::create))
+        .routes(routes!(
+            programmes::initiative,
+            programmes::update,
+            programmes::delete
+        ));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod pages;
 pub mod perf_pages;
+pub mod programmes;
 pub mod public;
 pub mod report;
 pub mod reviews;
@@ -54,6 +55,7 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .merge(assessment::router())
         .merge(benefits::router())
         .merge(actions::router())
+        .merge(programmes::router())
         .merge(api_router)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/static/app.css", get(css))

@@ -49,6 +49,7 @@ impl Chrome {
             ("/self-assessment", "Best Value", "self-assessment"),
             ("/benefits", "Benefits", "benefits"),
             ("/actions", "Actions", "actions"),
+            ("/programmes", "Programme", "programmes"),
             ("/matrix", "Matrix", "matrix"),
             ("/one-fund", "One Fund", "one-fund"),
             ("/gaps", "Gaps", "gaps"),

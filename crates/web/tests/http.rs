@@ -171,6 +171,7 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
         let ta = TestApp::new(t).await;
         let cli = ta.cli();
         let mut checked = 0;
+        programme_for_tests(&ta).await;
         // An action plan with one recommendation, for the action writes.
         for (kind, body) in [
             (
@@ -419,6 +420,17 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                     )
                     .await
                     .unwrap();
+            }
+
+            // Initiatives on PE-WASTE for this role to change and delete.
+            let initiative = |c: &str| {
+                json!({"code": c, "programme": "P", "workstream": "W", "title": "Depot move",
+                       "stage": "planned", "rag": "green", "services": ["PE-WASTE"]})
+            };
+            for c in [format!("IU{i}"), format!("ID{i}")] {
+                let v: goldthread_domain::programme::Initiative =
+                    serde_json::from_value(initiative(&c)).unwrap();
+                ta.app.create_initiative(&cli, &v).await.unwrap();
             }
 
             let full = matches!(*role, "admin" | "performance-officer");
@@ -801,6 +813,32 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                     full,
                 ),
                 (
+                    "create initiative",
+                    Method::POST,
+                    "/api/v1/initiatives".into(),
+                    Some(initiative(&format!("NEWI{i}"))),
+                    full || leader || manager,
+                ),
+                (
+                    "update initiative",
+                    Method::PUT,
+                    format!("/api/v1/initiatives/IU{i}"),
+                    Some({
+                        let mut v = initiative(&format!("IU{i}"));
+                        v["title"] = json!(format!("Depot move ({role})"));
+                        v["version"] = json!(1);
+                        v
+                    }),
+                    full || leader || manager,
+                ),
+                (
+                    "delete initiative",
+                    Method::DELETE,
+                    format!("/api/v1/initiatives/ID{i}?version=1"),
+                    None,
+                    full || leader || manager,
+                ),
+                (
                     "set review cycle",
                     Method::PUT,
                     "/api/v1/settings/review-cycle".into(),
@@ -1034,7 +1072,7 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
             );
             checked += 5;
         }
-        assert_eq!(checked, ROLES.len() * 56);
+        assert_eq!(checked, ROLES.len() * 59);
     }
 }
 
@@ -1439,6 +1477,8 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/indicators/{code}/assure",
         "/api/v1/indicators/{code}/measurements",
         "/api/v1/indicators/{code}/targets",
+        "/api/v1/initiatives",
+        "/api/v1/initiatives/{code}",
         "/api/v1/matrix",
         "/api/v1/matrix/{service}/{outcome}",
         "/api/v1/me",
@@ -1455,6 +1495,8 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/plans/{code}",
         "/api/v1/portfolios",
         "/api/v1/portfolios/{code}",
+        "/api/v1/programmes",
+        "/api/v1/programmes/{code}",
         "/api/v1/publish",
         "/api/v1/responses",
         "/api/v1/responses/{id}",
@@ -4425,5 +4467,221 @@ async fn action_plans_through_the_api_and_their_pages() {
                 "{path}"
             );
         }
+    }
+}
+
+/// A programme `P` with workstream `W`, imported as the CLI.
+async fn programme_for_tests(ta: &TestApp) {
+    use goldthread_app::programmes::ProgrammeTable;
+    use goldthread_app::tables::DataTable;
+    for (t, body) in [
+        (
+            ProgrammeTable::Programmes,
+            "code,title,sponsor,lead,start,end,description\nP,Programme,,,2026-01-01,,\n",
+        ),
+        (
+            ProgrammeTable::Workstreams,
+            "programme,code,title,lead\nP,W,Workstream,\n",
+        ),
+    ] {
+        let source = goldthread_io::Source::Csv(std::collections::BTreeMap::from([(
+            format!("{}.csv", t.name()),
+            body.as_bytes().to_vec(),
+        )]));
+        ta.app
+            .import_table(&ta.cli(), DataTable::Programme(t), &source, false, "t")
+            .await
+            .unwrap();
+    }
+}
+
+/// The transformation programme through the API (programmes with summaries,
+/// initiatives with filters, create, change, delete; field errors) and the
+/// pages (register with filters, programme, initiative, forms with errors
+/// beside fields, initiatives on outcome and service pages).
+#[tokio::test]
+async fn programmes_through_the_api_and_pages() {
+    for t in databases().await {
+        let ta = TestApp::new(t).await;
+        programme_for_tests(&ta).await;
+        let tok = ta.token("performance@demo.example").await;
+        let r = ta
+            .api(
+                Method::POST,
+                "/api/v1/initiatives",
+                &tok,
+                Some(json!({"code": "I-1", "programme": "P", "workstream": "W",
+                    "title": "Depot move", "stage": "implementation", "rag": "amber",
+                    "start": "2026-01-01", "end": "2026-03-31", "budget_pence": 1250050,
+                    "outcomes": ["LO1"], "services": ["PE-WASTE"], "benefits": ["BEN-1"]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["late"], true, "{}", r.body);
+        let r = ta
+            .api(
+                Method::POST,
+                "/api/v1/initiatives",
+                &tok,
+                Some(
+                    json!({"code": "I-2", "programme": "P", "workstream": "NOPE",
+                    "title": "", "stage": "closed", "rag": "green", "risks": ["R9"]}),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let fields: Vec<String> = r.json()["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            fields,
+            ["title", "end", "workstream", "risks"],
+            "{}",
+            r.body
+        );
+        let l = ta
+            .api(
+                Method::GET,
+                "/api/v1/programmes?today=2026-03-31",
+                &tok,
+                None,
+            )
+            .await;
+        assert_eq!(l.status, StatusCode::OK, "{}", l.body);
+        let l = l.json();
+        let p = &l["items"][0];
+        assert_eq!(p["code"], "P");
+        assert_eq!(p["workstreams"][0]["code"], "W");
+        assert_eq!(p["summary"]["initiatives"], 1);
+        assert_eq!(p["summary"]["by_stage"]["implementation"], 1);
+        assert_eq!(p["summary"]["by_rag"]["amber"], 1);
+        assert_eq!(p["summary"]["late"], 0, "not late on its end date");
+        assert_eq!(p["summary"]["budget_pence"], 1250050);
+        let d = ta
+            .api(Method::GET, "/api/v1/programmes/P", &tok, None)
+            .await;
+        assert_eq!(d.json()["summary"]["late"], 1);
+        assert_eq!(
+            ta.api(Method::GET, "/api/v1/programmes/NOPE", &tok, None)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        for (q, n) in [
+            ("?stage=implementation&service=PE-WASTE", 1),
+            ("?rag=red", 0),
+            ("?late=true&today=2026-04-01", 1),
+            ("?late=true&today=2026-03-31", 0),
+            ("?outcome=LO2", 0),
+        ] {
+            let l = ta
+                .api(Method::GET, &format!("/api/v1/initiatives{q}"), &tok, None)
+                .await;
+            assert_eq!(l.status, StatusCode::OK, "{q}: {}", l.body);
+            assert_eq!(l.json()["items"].as_array().unwrap().len(), n, "{q}");
+        }
+        let i = ta
+            .api(Method::GET, "/api/v1/initiatives/I-1", &tok, None)
+            .await
+            .json();
+        assert_eq!(i["version"], 1);
+        let mut put = i.clone();
+        put["stage"] = json!("closed");
+        let r = ta
+            .api(
+                Method::PUT,
+                "/api/v1/initiatives/I-1",
+                &tok,
+                Some(put.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["late"], false, "closed is never late");
+        let r = ta
+            .api(Method::PUT, "/api/v1/initiatives/I-1", &tok, Some(put))
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+
+        // The pages, signed in.
+        let p = PersonInput {
+            email: "performance@demo.example".into(),
+            name: "Ross Paterson".into(),
+            role: "performance-officer".into(),
+            ..Default::default()
+        };
+        ta.app
+            .add_user(&ta.tenant, &p, Some("correct horse battery"))
+            .await
+            .unwrap();
+        let cookie = ta
+            .sign_in("performance@demo.example", "correct horse battery")
+            .await;
+        let get = |path: &str| {
+            Request::get(path)
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap()
+        };
+        for (path, text) in [
+            ("/programmes", "I-1 — Depot move"),
+            (
+                "/programmes?stage=closed&rag=amber",
+                "Initiatives matching the filter in P (1 of 1)",
+            ),
+            ("/programmes?rag=red", "No initiative matches."),
+            ("/programmes/P", "Initiatives in workstream W"),
+            ("/initiatives/I-1", "£12,500.50"),
+            ("/initiatives/new", "Add an initiative"),
+            ("/initiatives/I-1/edit", "Edit I-1 — Depot move"),
+            ("/outcomes/LO1", "I-1 — Depot move"),
+            ("/services/PE-WASTE", "I-1 — Depot move"),
+        ] {
+            let r = ta.send(get(path)).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            assert!(r.body.contains(text), "{path}: {text}");
+        }
+        let form = ta.send(get("/initiatives/new")).await;
+        let csrf = csrf_of(&form.body);
+        let post = |body: String| {
+            Request::post("/initiatives")
+                .header(header::COOKIE, &cookie)
+                .header("sec-fetch-site", "same-origin")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let r = ta
+            .send(post(format!(
+                "csrf={csrf}&code=I-3&title=New+depot&workstream=P%2FW&stage=planned&rag=green&start=2026-05-01&end=2026-04-01&budget=12.345&services=PE-WASTE"
+            )))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"f-budget-error\""), "{}", r.body);
+        assert!(
+            r.body.contains("value=\"New depot\""),
+            "kept what was typed"
+        );
+        let r = ta
+            .send(post(format!(
+                "csrf={csrf}&code=I-3&title=New+depot&workstream=P%2FW&stage=planned&rag=green&start=2026-05-01&end=2026-04-01&services=PE-WASTE"
+            )))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"f-end-error\""), "{}", r.body);
+        let r = ta
+            .send(post(format!(
+                "csrf={csrf}&code=I-3&title=New+depot&workstream=P%2FW&stage=planned&rag=green&start=2026-05-01&end=2026-09-30&budget=500&services=PE-WASTE&benefits=B1%3B+B2"
+            )))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let i = ta
+            .api(Method::GET, "/api/v1/initiatives/I-3", &tok, None)
+            .await
+            .json();
+        assert_eq!(i["budget_pence"], 50000);
+        assert_eq!(i["benefits"], json!(["B1", "B2"]));
     }
 }
