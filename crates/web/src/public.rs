@@ -523,12 +523,12 @@ async fn performance_report(State(s): State<AppState>, site: Site, headers: Head
         Err(e) => return error_page(e),
     };
     let period = default_period(today());
-    // The public report leaves the risk register out: it is a staff and
-    // members' tool, published through committee papers, not on the site.
+    // The public report leaves the registers out: they are staff and
+    // members' tools, published through committee papers, not on the site.
     let mut report = match crate::report::build(
         &site.data,
         &e,
-        &[],
+        &crate::report::Registers::default(),
         &site.council,
         period,
         &crate::report::Scope::All,

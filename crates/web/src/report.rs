@@ -90,6 +90,34 @@ pub struct OutcomeSection {
     /// Open risks linked to this outcome, most serious residual first:
     /// (risk, residual score and band, appetite, next review).
     pub risks: Vec<(String, String, String, String)>,
+    /// Actions linked to this outcome that are not complete or cancelled,
+    /// overdue first: (action, plan, status and % complete, due).
+    pub actions: Vec<(String, String, String, String)>,
+    /// Initiatives of the transformation programme linked to this outcome
+    /// that are not closed: (initiative, stage, RAG, end).
+    pub initiatives: Vec<(String, String, String, String)>,
+}
+
+/// The registers the One Report draws on beside performance (empty for the
+/// public report).
+#[derive(Default)]
+pub struct Registers {
+    pub risks: Vec<RiskItem>,
+    pub actions: Vec<goldthread_app::actions::ActionLine>,
+    pub initiatives: Vec<goldthread_app::programmes::InitiativeItem>,
+}
+
+impl Registers {
+    /// The caller's council's registers on `today`.
+    pub async fn load(app: &App, c: &Caller, today: Date) -> Result<Registers, AppError> {
+        Ok(Registers {
+            risks: app.risk_items(c, today).await?,
+            actions: app
+                .actions(c, today, &goldthread_app::actions::ActionFilter::default())
+                .await?,
+            initiatives: app.initiative_items(c, today).await?,
+        })
+    }
 }
 
 pub struct Mover {
@@ -251,7 +279,7 @@ fn row(
 pub fn build(
     data: &PerfData,
     engagement: &EngagementSnapshot,
-    risks: &[RiskItem],
+    registers: &Registers,
     council: &str,
     period: Period,
     scope: &Scope,
@@ -327,7 +355,57 @@ pub fn build(
                     ))
                 })
                 .collect(),
-            risks: goldthread_app::risks::linked(risks, Some(code), None)
+            actions: {
+                use goldthread_domain::actions::ActionStatus as S;
+                let mut v: Vec<&goldthread_app::actions::ActionLine> = registers
+                    .actions
+                    .iter()
+                    .filter(|a| a.action.outcomes.contains(code))
+                    .filter(|a| !matches!(a.action.status, S::Complete | S::Cancelled))
+                    .collect();
+                v.sort_by(|a, b| {
+                    b.overdue
+                        .cmp(&a.overdue)
+                        .then(a.action.due.cmp(&b.action.due))
+                });
+                v.into_iter()
+                    .map(|a| {
+                        (
+                            format!("{} — {}", a.action.code, a.action.title),
+                            a.plan_title.clone(),
+                            format!(
+                                "{} ({}%)",
+                                a.action.status.to_string().replace('-', " "),
+                                a.action.percent_complete
+                            ),
+                            match (a.action.due, a.overdue) {
+                                (Some(d), true) => format!("{d} (overdue)"),
+                                (Some(d), false) => d.to_string(),
+                                (None, _) => a.action.timescale.clone(),
+                            },
+                        )
+                    })
+                    .collect()
+            },
+            initiatives: registers
+                .initiatives
+                .iter()
+                .filter(|i| i.initiative.outcomes.contains(code))
+                .filter(|i| i.initiative.stage != goldthread_domain::programme::Stage::Closed)
+                .map(|i| {
+                    (
+                        format!("{} — {}", i.initiative.code, i.initiative.title),
+                        i.initiative.stage.to_string(),
+                        i.initiative.rag.to_string(),
+                        match (i.initiative.end, i.late) {
+                            (Some(d), true) => format!("{d} (late)"),
+                            (Some(d), false) => d.to_string(),
+                            (None, _) => "Not set".into(),
+                        },
+                    )
+                })
+                .collect(),
+            risks: goldthread_app::risks::linked(&registers.risks, Some(code), None)
                 .into_iter()
                 .map(|r| {
                     (
@@ -496,11 +574,11 @@ pub async fn one_report_html(
 ) -> Result<String, AppError> {
     let data = app.perf_data(c).await?;
     let engagement = app.engagement(c).await?;
-    let risks = app.risk_items(c, today).await?;
+    let registers = Registers::load(app, c, today).await?;
     let report = build(
         &data,
         &engagement,
-        &risks,
+        &registers,
         &c.tenant.name,
         period,
         scope,
@@ -676,14 +754,14 @@ async fn view(State(s): State<AppState>, staff: Staff, Query(q): Query<ReportQue
         Ok(e) => e,
         Err(e) => return error_page(e),
     };
-    let risks = match s.app.risk_items(&staff.caller, today()).await {
+    let registers = match Registers::load(&s.app, &staff.caller, today()).await {
         Ok(r) => r,
         Err(e) => return error_page(e),
     };
     let mut report = match build(
         &data,
         &engagement,
-        &risks,
+        &registers,
         &staff.caller.tenant.name,
         period,
         &q.scope(),

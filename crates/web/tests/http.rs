@@ -2158,7 +2158,16 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
         .await
         .unwrap();
 
-    let all = build(&data, &eng, &[], "Demo Council", fy, &Scope::All, today).unwrap();
+    let all = build(
+        &data,
+        &eng,
+        &Default::default(),
+        "Demo Council",
+        fy,
+        &Scope::All,
+        today,
+    )
+    .unwrap();
     let lo1 = all.outcomes.iter().find(|o| o.code == "LO1").unwrap();
     assert!(
         lo1.you_said
@@ -2227,7 +2236,7 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
     let one = build(
         &data,
         &eng,
-        &[],
+        &Default::default(),
         "Demo Council",
         fy,
         &Scope::Outcome("LO2".into()),
@@ -2244,7 +2253,7 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
     let pf = build(
         &data,
         &eng,
-        &[],
+        &Default::default(),
         "Demo Council",
         fy,
         &Scope::Portfolio("WB".into()),
@@ -2276,7 +2285,7 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
         build(
             &data,
             &eng,
-            &[],
+            &Default::default(),
             "Demo Council",
             fy,
             &Scope::Outcome("NOPE".into()),
@@ -2289,7 +2298,7 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
     let people = build(
         &data,
         &eng,
-        &[],
+        &Default::default(),
         "Demo Council",
         fy,
         &Scope::Committee("PEOPLE".into()),
@@ -2308,7 +2317,7 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
     let pp = build(
         &data,
         &eng,
-        &[],
+        &Default::default(),
         "Demo Council",
         fy,
         &Scope::Committee("PARTNERSHIP-PERFORMANCE".into()),
@@ -2326,7 +2335,7 @@ async fn the_one_report_covers_the_right_outcomes_statuses_and_exceptions() {
         build(
             &data,
             &eng,
-            &[],
+            &Default::default(),
             "Demo Council",
             fy,
             &Scope::Committee("NOPE".into()),
@@ -4309,6 +4318,17 @@ async fn action_plans_through_the_api_and_their_pages() {
         assert!(
             r.body.contains("Actions linked to this outcome")
                 && r.body.contains("/actions/BV18-D-v"),
+            "{}",
+            r.body
+        );
+        // The One Report lists the outcome's open actions.
+        let r = ta
+            .send(page("/report/view?period=2025%2F26&outcome=LO4"))
+            .await;
+        assert!(
+            r.body.contains("Actions for this outcome")
+                && r.body
+                    .contains("BV18-D-v — facilitates applications for asset transfer"),
             "{}",
             r.body
         );
