@@ -11,6 +11,7 @@ pub mod chart;
 pub mod engagement;
 pub mod error;
 pub mod extract;
+mod forms;
 pub mod pages;
 pub mod perf_pages;
 pub mod programmes;

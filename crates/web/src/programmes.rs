@@ -5,8 +5,9 @@
 //! their fields).
 use crate::AppState;
 use crate::extract::{Staff, StaffForm};
+use crate::forms::{select, vocab, words};
 use crate::pages::{
-    Flash, FormData, capitalise, chrome_for, error_page, form_errors, form_response, history_table,
+    Flash, FormData, chrome_for, error_page, form_errors, form_response, history_table,
     outcome_choices, render, url_encode,
 };
 use crate::view::{
@@ -40,10 +41,6 @@ pub fn router() -> Router<AppState> {
 
 fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
-}
-
-fn words(s: &str) -> String {
-    capitalise(&s.replace('-', " "))
 }
 
 /// A RAG as a tag: written in words, coloured as a second cue.
@@ -188,32 +185,6 @@ pub(crate) async fn linked_section(
         )],
         links: vec![Link::new("/programmes", "The transformation programme")],
     }
-}
-
-fn select(
-    name: &str,
-    label: &str,
-    blank: &str,
-    values: &[(String, String)],
-    chosen: &str,
-) -> Field {
-    let mut choices = vec![Choice {
-        value: String::new(),
-        label: blank.into(),
-        selected: chosen.is_empty(),
-    }];
-    choices.extend(values.iter().map(|(v, l)| Choice {
-        value: v.clone(),
-        label: l.clone(),
-        selected: v == chosen,
-    }));
-    Field::new("select", name, label, "").choices(choices)
-}
-
-fn vocab<T: Copy + std::fmt::Display>(all: &[T]) -> Vec<(String, String)> {
-    all.iter()
-        .map(|x| (x.to_string(), words(&x.to_string())))
-        .collect()
 }
 
 #[derive(Deserialize, Default)]

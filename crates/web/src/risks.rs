@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::chart::{Series, line_chart};
 use crate::extract::{Staff, StaffForm};
+use crate::forms::{select, vocab, words};
 use crate::pages::{
     Flash, FormData, capitalise, chrome_for, error_page, form_errors, form_response, history_table,
     outcome_choices, render, url_encode,
@@ -41,10 +42,6 @@ pub fn router() -> Router<AppState> {
 
 fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
-}
-
-fn words(s: &str) -> String {
-    capitalise(&s.replace('-', " "))
 }
 
 /// A band as a tag: written in words, coloured as a second cue.
@@ -197,32 +194,6 @@ fn heat(items: &[RiskItem], basis: &str) -> Heat {
         ),
         rows,
     }
-}
-
-fn select(
-    name: &str,
-    label: &str,
-    blank: &str,
-    values: &[(String, String)],
-    chosen: &str,
-) -> Field {
-    let mut choices = vec![Choice {
-        value: String::new(),
-        label: blank.into(),
-        selected: chosen.is_empty(),
-    }];
-    choices.extend(values.iter().map(|(v, l)| Choice {
-        value: v.clone(),
-        label: l.clone(),
-        selected: v == chosen,
-    }));
-    Field::new("select", name, label, "").choices(choices)
-}
-
-fn vocab<T: Copy + std::fmt::Display>(all: &[T]) -> Vec<(String, String)> {
-    all.iter()
-        .map(|x| (x.to_string(), words(&x.to_string())))
-        .collect()
 }
 
 async fn register(State(s): State<AppState>, staff: Staff, Query(f): Query<Filter>) -> Response {
