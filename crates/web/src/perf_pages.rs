@@ -817,16 +817,79 @@ async fn exceptions(State(s): State<AppState>, staff: Staff) -> Response {
         &above,
         "No risk is above the council's appetite.",
     );
+    // Benefits at risk or not realised, and late initiatives, escalate too.
+    let mut benefits_table = TableView::new(
+        "Benefits at risk or not realised",
+        &["Benefit", "Portfolio", "Status", "Confidence", "Owner"],
+    )
+    .empty("No benefit is at risk.");
+    if let Ok(b) = s.app.benefits(&staff.caller).await {
+        use goldthread_domain::benefits::BenefitStatus as B;
+        for r in b
+            .benefits
+            .iter()
+            .filter(|r| matches!(r.value.status, B::AtRisk | B::NotRealised))
+        {
+            let v = &r.value;
+            benefits_table.rows.push(vec![
+                Cell::link(
+                    format!("{} — {}", v.code, v.title),
+                    format!("/benefits/{}", url_encode(v.code.as_str())),
+                ),
+                Cell::text(v.portfolio.to_string()),
+                Cell::tag(v.status.to_string().replace('-', " "), "gap"),
+                Cell::text(v.confidence.to_string()),
+                Cell::text(v.owner.as_ref().map(|e| e.to_string()).unwrap_or_default()),
+            ]);
+        }
+    }
+    let mut late_table = TableView::new(
+        "Late initiatives",
+        &["Initiative", "Programme", "Stage", "RAG", "End"],
+    )
+    .empty("No initiative is late.");
+    for i in s
+        .app
+        .initiative_items(&staff.caller, today())
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|i| i.late)
+    {
+        let v = &i.initiative;
+        late_table.rows.push(vec![
+            Cell::link(
+                format!("{} — {}", v.code, v.title),
+                format!("/initiatives/{}", url_encode(v.code.as_str())),
+            ),
+            Cell::text(v.programme.to_string()),
+            Cell::text(v.stage.to_string()),
+            Cell::text(v.rag.to_string()),
+            Cell::tag(
+                format!(
+                    "Late: ended {}",
+                    v.end.map(|d| d.to_string()).unwrap_or_default()
+                ),
+                "gap",
+            ),
+        ]);
+    }
     render_page(TablePage {
         chrome: chrome_for(&staff, "Exceptions", "exceptions"),
         heading: "Exceptions".into(),
-        intro: "Indicators red for the council's number of consecutive periods (2 unless changed in its settings) up to the latest reported one, or with an overdue value — each goes to the outcome board of the portfolio leading an outcome it serves. Beside them, open risks whose residual score is above the council's appetite for their category, and the actions of the council's action plans that are overdue (due date passed, neither complete nor cancelled, longest overdue first).".into(),
+        intro: "Indicators red for the council's number of consecutive periods (2 unless changed in its settings) up to the latest reported one, or with an overdue value — each goes to the outcome board of the portfolio leading an outcome it serves. Beside them, open risks whose residual score is above the council's appetite for their category, the actions of the council's action plans that are overdue (due date passed, neither complete nor cancelled, longest overdue first), benefits at risk or not realised, and initiatives of the transformation programme past their end date and not closed.".into(),
         actions: vec![
             Link::new("/api/v1/exceptions", "Exceptions as JSON"),
             Link::new("/api/v1/risks?above_appetite=true", "Risks above appetite as JSON"),
             Link::new("/api/v1/actions?overdue=true", "Overdue actions as JSON"),
         ],
-        tables: vec![t, risk_table, crate::actions::overdue_table(&fw, &overdue)],
+        tables: vec![
+            t,
+            risk_table,
+            crate::actions::overdue_table(&fw, &overdue),
+            benefits_table,
+            late_table,
+        ],
     })
 }
 

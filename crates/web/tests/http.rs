@@ -4658,6 +4658,7 @@ async fn programmes_through_the_api_and_pages() {
             ("/initiatives/I-1/edit", "Edit I-1 — Depot move"),
             ("/outcomes/LO1", "I-1 — Depot move"),
             ("/services/PE-WASTE", "I-1 — Depot move"),
+            ("/exceptions", "Late initiatives"),
         ] {
             let r = ta.send(get(path)).await;
             assert_eq!(r.status, StatusCode::OK, "{path}");
