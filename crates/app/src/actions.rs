@@ -210,12 +210,7 @@ impl App {
                 }
             }
         }
-        if dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
-        }
-        Ok(report)
+        report.finish(tx).await
     }
 }
 

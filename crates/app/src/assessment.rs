@@ -266,12 +266,7 @@ impl App {
                 apply_each(&mut tx, c, &mut report, table, &context, rows, &held.scores).await?;
             }
         }
-        if dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
-        }
-        Ok(report)
+        report.finish(tx).await
     }
 
     /// One of the self-assessment's files, as its import reads it.

@@ -550,12 +550,7 @@ impl App {
                 .await?;
             }
         }
-        if dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
-        }
-        Ok(report)
+        report.finish(tx).await
     }
 
     /// Validates one benefit with the importer's rules.

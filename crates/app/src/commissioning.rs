@@ -89,12 +89,7 @@ impl App {
             .await?;
             report.count_removed(TABLE);
         }
-        if dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
-        }
-        Ok(report)
+        report.finish(tx).await
     }
 }
 

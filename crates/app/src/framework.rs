@@ -886,12 +886,7 @@ impl App {
         }
         apply_all::<Plan>(&mut tx, c, &snap, imp.plans.clone(), &mut report, &ctx).await?;
         report.rows = imp.rows();
-        if dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
-        }
-        Ok(report)
+        report.finish(tx).await
     }
 
     /// The tenant's framework, for export.
@@ -922,6 +917,17 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
+    /// Ends an import: commits its transaction, or rolls it back when it was
+    /// a dry run (which writes nothing).
+    pub(crate) async fn finish(self, tx: goldthread_store::WriteTx) -> Result<ImportReport> {
+        if self.dry_run {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
+        Ok(self)
+    }
+
     pub(crate) fn count(&mut self, table: &str, change: Change) {
         let e = self.tables.entry(table.to_string()).or_default();
         e[change as usize] += 1;

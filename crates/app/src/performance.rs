@@ -557,12 +557,7 @@ impl App {
                 .await?;
             }
         }
-        if dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
-        }
-        Ok(report)
+        report.finish(tx).await
     }
 
     /// Statuses for `period` (default: the latest ended financial year) or, with

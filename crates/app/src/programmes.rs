@@ -447,12 +447,7 @@ impl App {
                 .await?;
             }
         }
-        if dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
-        }
-        Ok(report)
+        report.finish(tx).await
     }
 
     /// One of the programme's files, as its import reads it.

@@ -513,12 +513,7 @@ impl App {
                 }
             }
         }
-        if dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
-        }
-        Ok(report)
+        report.finish(tx).await
     }
 
     /// One of the register's files, as its import reads it.
