@@ -555,12 +555,6 @@ pub struct PortfolioSchedule {
     pub services: Vec<DueService>,
 }
 
-/// Whether a review is still working towards a decision (awaiting approval
-/// included).
-pub fn under_way(s: ReviewState) -> bool {
-    s.open() || s == ReviewState::AwaitingApproval
-}
-
 impl App {
     /// Adds an option to a review's appraisal (`replacing` none) or replaces
     /// the option `replacing` (its code may change); refused once the review has
@@ -712,7 +706,7 @@ impl App {
                         };
                         let open = reviews
                             .iter()
-                            .find(|r| r.value.service == s.code && under_way(r.value.state));
+                            .find(|r| r.value.service == s.code && r.value.state.under_way());
                         Some(DueService {
                             service: s.code.clone(),
                             title: s.title.clone(),
@@ -755,7 +749,7 @@ impl App {
         let reviews = self.reviews(c).await?;
         let changes: Vec<Change> = reviews
             .iter()
-            .filter(|r| under_way(r.value.state))
+            .filter(|r| r.value.state.under_way())
             .filter_map(|r| {
                 let p = r.value.preferred()?;
                 let s = fw.service(r.value.service.as_str())?;

@@ -531,6 +531,12 @@ impl ReviewState {
     pub fn open(self) -> bool {
         self.next().is_some()
     }
+
+    /// Whether the review is still working towards a decision (awaiting
+    /// approval included).
+    pub fn under_way(self) -> bool {
+        self.open() || self == ReviewState::AwaitingApproval
+    }
 }
 
 fn blank(s: &str) -> bool {
@@ -543,7 +549,7 @@ impl Review {
     /// while the review is open). Each gap names its step. Empty once decided.
     /// `current_model` is the service's delivery model today.
     pub fn missing(&self, current_model: DeliveryModel) -> Vec<Missing> {
-        if !(self.state.open() || self.state == ReviewState::AwaitingApproval) {
+        if !self.state.under_way() {
             return Vec::new();
         }
         let mut all = Vec::new();
