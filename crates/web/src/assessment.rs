@@ -17,7 +17,6 @@ use goldthread_domain::Code;
 use goldthread_domain::assessment::{Movement, Theme, ThemeScore};
 use goldthread_domain::period::{Frequency, Period};
 use goldthread_domain::permission::Write;
-use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -40,12 +39,7 @@ fn year_path(y: Period) -> String {
     )
 }
 
-#[derive(Deserialize, Default)]
-pub struct Saved {
-    saved: Option<String>,
-}
-
-async fn overview(State(s): State<AppState>, staff: Staff, Query(q): Query<Saved>) -> Response {
+async fn overview(State(s): State<AppState>, staff: Staff, Query(flash): Query<Flash>) -> Response {
     let c = &staff.caller;
     let (cmp, snap, fw) = match async {
         Ok::<_, goldthread_app::AppError>((
@@ -149,7 +143,7 @@ async fn overview(State(s): State<AppState>, staff: Staff, Query(q): Query<Saved
         "Download self-assessments.csv",
     ));
     let mut chrome = chrome_for(&staff, "Best Value self-assessment", "self-assessment");
-    chrome.flash = Flash::from_saved(q.saved).text();
+    chrome.flash = flash.text();
     render_page(TablePage {
         chrome,
         heading: "Best Value self-assessment".into(),

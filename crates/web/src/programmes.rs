@@ -417,16 +417,11 @@ fn may_change(c: &Caller, fw: &Framework, i: &Initiative) -> bool {
     )
 }
 
-#[derive(Deserialize, Default)]
-pub struct Saved {
-    saved: Option<String>,
-}
-
 async fn initiative_page(
     State(s): State<AppState>,
     staff: Staff,
     Path(code): Path<String>,
-    Query(q): Query<Saved>,
+    Query(flash): Query<Flash>,
 ) -> Response {
     let c = &staff.caller;
     let (snap, fw) = match async {
@@ -538,7 +533,7 @@ async fn initiative_page(
     let change = may_change(c, &fw, i);
     let path = format!("/initiatives/{}", url_encode(i.code.as_str()));
     let mut chrome = chrome_for(&staff, &i.title, "programmes");
-    chrome.flash = Flash::from_saved(q.saved).text();
+    chrome.flash = flash.text();
     render(
         StatusCode::OK,
         RecordPage {

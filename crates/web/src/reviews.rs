@@ -31,7 +31,6 @@ use goldthread_domain::review::{
 };
 use goldthread_domain::{Code, DeliveryModel, OutcomeKind};
 use rust_decimal::Decimal;
-use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -473,19 +472,12 @@ async fn create(State(s): State<AppState>, StaffForm { staff, form }: StaffForm)
 
 // ----- the review page -----
 
-#[derive(Deserialize, Default)]
-pub struct PageQuery {
-    saved: Option<String>,
-}
-
 async fn review_page(
     State(s): State<AppState>,
     staff: Staff,
     Path(code): Path<String>,
-    Query(q): Query<PageQuery>,
+    Query(flash): Query<Flash>,
 ) -> Response {
-    let flash: Flash =
-        serde_json::from_value(serde_json::json!({ "saved": q.saved })).unwrap_or_default();
     match load(&s, &staff, &code).await {
         Ok((fw, r)) => {
             show_review(
@@ -528,7 +520,7 @@ async fn show_review(
     let code = r.code.as_str();
     let p = path(code);
     let svc = fw.service(r.service.as_str());
-    let current_model = svc.map(|x| x.delivery_model).unwrap_or_default_model();
+    let current_model = svc.map_or(DeliveryModel::SelfDelivery, |x| x.delivery_model);
     let work = may_work(c, fw, &r.service);
     let at = step_of(r.state);
     let steps = STEPS
@@ -760,16 +752,6 @@ async fn show_review(
             sections,
         },
     )
-}
-
-trait OrModel {
-    fn unwrap_or_default_model(self) -> DeliveryModel;
-}
-
-impl OrModel for Option<DeliveryModel> {
-    fn unwrap_or_default_model(self) -> DeliveryModel {
-        self.unwrap_or(DeliveryModel::SelfDelivery)
-    }
 }
 
 fn field_label(field: &str) -> String {

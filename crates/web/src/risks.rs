@@ -374,16 +374,11 @@ fn may_change(c: &Caller, fw: &Framework, r: &Risk) -> bool {
     )
 }
 
-#[derive(Deserialize, Default)]
-pub struct Saved {
-    saved: Option<String>,
-}
-
 async fn risk_page(
     State(s): State<AppState>,
     staff: Staff,
     Path(code): Path<String>,
-    Query(q): Query<Saved>,
+    Query(flash): Query<Flash>,
 ) -> Response {
     let c = &staff.caller;
     let (snap, fw) =
@@ -525,7 +520,7 @@ async fn risk_page(
     let change = may_change(c, &fw, r);
     let path = format!("/risks/{}", url_encode(r.code.as_str()));
     let mut chrome = chrome_for(&staff, &r.title, "risks");
-    chrome.flash = Flash::from_saved(q.saved).text();
+    chrome.flash = flash.text();
     let mut sections = vec![
         Section {
             heading: "Controls".into(),
