@@ -33,17 +33,21 @@ pub struct ReviewList {
 }
 
 async fn item(s: &AppState, c: &goldthread_app::Caller, r: Rec<Review>) -> ApiResult<ReviewItem> {
-    let fw = s.app.view(c).await?.framework;
+    Ok(item_in(&s.app.view(c).await?.framework, r))
+}
+
+/// A review with what its current step needs, judged against `fw`.
+fn item_in(fw: &goldthread_domain::framework::Framework, r: Rec<Review>) -> ReviewItem {
     let missing = fw
         .service(r.value.service.as_str())
         .map(|svc| r.value.missing(svc.delivery_model))
         .unwrap_or_default();
-    Ok(ReviewItem {
+    ReviewItem {
         id: r.id,
         version: r.version,
         value: r.value,
         missing,
-    })
+    }
 }
 
 #[utoipa::path(get, path = "/reviews", tag = "reviews",
@@ -52,10 +56,14 @@ pub async fn list(
     State(s): State<AppState>,
     ApiCaller(c): ApiCaller,
 ) -> ApiResult<Json<ReviewList>> {
-    let mut items = Vec::new();
-    for r in s.app.reviews(&c).await? {
-        items.push(item(&s, &c, r).await?);
-    }
+    let fw = s.app.view(&c).await?.framework;
+    let items = s
+        .app
+        .reviews(&c)
+        .await?
+        .into_iter()
+        .map(|r| item_in(&fw, r))
+        .collect();
     Ok(Json(ReviewList { items }))
 }
 
