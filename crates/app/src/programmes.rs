@@ -167,8 +167,14 @@ pub struct InitiativeInput {
     pub version: Option<i64>,
 }
 
-async fn known(conn: &mut AnyConnection, tid: &TenantId, fw: &Framework) -> Result<Known> {
-    let held = ps::load(conn, tid).await?;
+/// What an initiative may refer to; `held` is the programme as read in the
+/// same transaction.
+async fn known(
+    conn: &mut AnyConnection,
+    tid: &TenantId,
+    fw: &Framework,
+    held: &ProgrammeSnapshot,
+) -> Result<Known> {
     Ok(Known {
         outcomes: fw.outcomes.iter().map(|o| o.code.clone()).collect(),
         services: fw.services.iter().map(|s| s.code.clone()).collect(),
@@ -272,7 +278,8 @@ impl App {
         let tid = c.tenant_id();
         let mut tx = self.db.write(Some(&tid)).await?;
         let fw = fs::load(tx.conn(), &tid).await?.framework();
-        let k = known(tx.conn(), &tid, &fw).await?;
+        let held = ps::load(tx.conn(), &tid).await?;
+        let k = known(tx.conn(), &tid, &fw, &held).await?;
         let errors = errors_of(i, &k);
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
@@ -316,14 +323,15 @@ impl App {
         let tid = c.tenant_id();
         let mut tx = self.db.write(Some(&tid)).await?;
         let fw = fs::load(tx.conn(), &tid).await?.framework();
-        let before = held_initiative(tx.conn(), &tid, code).await?;
+        let held = ps::load(tx.conn(), &tid).await?;
+        let before = held_initiative(&held, code)?;
         if i.code != before.value.code {
             return Err(AppError::field(
                 "code",
                 "an initiative's code cannot change",
             ));
         }
-        let k = known(tx.conn(), &tid, &fw).await?;
+        let k = known(tx.conn(), &tid, &fw, &held).await?;
         let errors = errors_of(i, &k);
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
@@ -359,7 +367,8 @@ impl App {
         let tid = c.tenant_id();
         let mut tx = self.db.write(Some(&tid)).await?;
         let fw = fs::load(tx.conn(), &tid).await?.framework();
-        let before = held_initiative(tx.conn(), &tid, code).await?;
+        let held = ps::load(tx.conn(), &tid).await?;
+        let before = held_initiative(&held, code)?;
         c.require(write_for(&before.value), &fw)?;
         crate::error::check_version("initiative", version, before.version)?;
         ps::delete_initiative(tx.conn(), &tid, &before.id, version).await?;
@@ -396,7 +405,7 @@ impl App {
         let fw = fs::load(tx.conn(), &tid).await?.framework();
         c.require(Write::ImportFramework, &fw)?;
         let held = ps::load(tx.conn(), &tid).await?;
-        let k = known(tx.conn(), &tid, &fw).await?;
+        let k = known(tx.conn(), &tid, &fw, &held).await?;
         let table = t.name();
         let context = json!({"import": label, "file": table});
         let mut report = ImportReport {
@@ -468,16 +477,11 @@ impl App {
     }
 }
 
-async fn held_initiative(
-    conn: &mut AnyConnection,
-    tid: &TenantId,
-    code: &str,
-) -> Result<Rec<Initiative>> {
-    ps::load(conn, tid)
-        .await?
-        .initiatives
-        .into_iter()
+fn held_initiative(held: &ProgrammeSnapshot, code: &str) -> Result<Rec<Initiative>> {
+    held.initiatives
+        .iter()
         .find(|x| x.value.code.as_str() == code)
+        .cloned()
         .ok_or_else(|| AppError::NotFound(format!("no initiative '{code}'")))
 }
 

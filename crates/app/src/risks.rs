@@ -113,7 +113,14 @@ pub struct RiskInput {
     pub version: Option<i64>,
 }
 
-async fn known(conn: &mut AnyConnection, tid: &TenantId, fw: &Framework) -> Result<Known> {
+/// What a risk may refer to; `held` is the register as read in the same
+/// transaction.
+async fn known(
+    conn: &mut AnyConnection,
+    tid: &TenantId,
+    fw: &Framework,
+    held: &RiskSnapshot,
+) -> Result<Known> {
     Ok(Known {
         outcomes: fw.outcomes.iter().map(|o| o.code.clone()).collect(),
         services: fw.services.iter().map(|s| s.code.clone()).collect(),
@@ -123,12 +130,7 @@ async fn known(conn: &mut AnyConnection, tid: &TenantId, fw: &Framework) -> Resu
             .into_iter()
             .map(|r| r.value.code)
             .collect(),
-        risks: rs::load(conn, tid)
-            .await?
-            .risks
-            .into_iter()
-            .map(|r| r.value.code)
-            .collect(),
+        risks: held.risks.iter().map(|r| r.value.code.clone()).collect(),
     })
 }
 
@@ -213,7 +215,8 @@ impl App {
         let tid = c.tenant_id();
         let mut tx = self.db.write(Some(&tid)).await?;
         let fw = fs::load(tx.conn(), &tid).await?.framework();
-        let k = known(tx.conn(), &tid, &fw).await?;
+        let held = rs::load(tx.conn(), &tid).await?;
+        let k = known(tx.conn(), &tid, &fw, &held).await?;
         let mut errors: Vec<FieldError> = problems(r)
             .into_iter()
             .map(|(f, m)| FieldError::new(&f, m))
@@ -275,7 +278,7 @@ impl App {
                 "a risk's code cannot change (its reviews are filed under it)",
             ));
         }
-        let k = known(tx.conn(), &tid, &fw).await?;
+        let k = known(tx.conn(), &tid, &fw, &held).await?;
         let mut errors: Vec<FieldError> = problems(r)
             .into_iter()
             .map(|(f, m)| FieldError::new(&f, m))
@@ -404,7 +407,7 @@ impl App {
         let fw = fs::load(tx.conn(), &tid).await?.framework();
         c.require(Write::ImportFramework, &fw)?;
         let held = rs::load(tx.conn(), &tid).await?;
-        let k = known(tx.conn(), &tid, &fw).await?;
+        let k = known(tx.conn(), &tid, &fw, &held).await?;
         let table = t.name();
         let context = json!({"import": label, "file": table});
         let mut report = ImportReport {
