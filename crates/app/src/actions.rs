@@ -13,7 +13,7 @@ use crate::{App, AppError, Caller, Result};
 use goldthread_domain::Code;
 use goldthread_domain::actions::{Action, ActionPlan, ActionStatus, PlanSummary, Recommendation};
 use goldthread_domain::framework::Framework;
-use goldthread_domain::permission::Write;
+use goldthread_domain::permission::{Links, Write};
 use goldthread_io::Source;
 use goldthread_io::actions::{self as aio, ActionContext};
 use goldthread_store::actions::{self as ast, ActionSnapshot};
@@ -428,7 +428,17 @@ impl App {
                 ),
             ));
         }
-        c.require(register(&value.services, &value.outcomes), &fw)?;
+        c.require_relink(
+            Links {
+                services: &before.value.services,
+                outcomes: &before.value.outcomes,
+            },
+            Links {
+                services: &value.services,
+                outcomes: &value.outcomes,
+            },
+            &fw,
+        )?;
         crate::error::check_version("action", version, before.version)?;
         value.progress = before.value.progress.clone();
         let rec = ast::put_action(tx.conn(), &tid, Some((&before.id, version)), &value).await?;

@@ -108,6 +108,28 @@ impl Caller {
         }
     }
 
+    /// Requires that the caller may change a register entry linked to
+    /// `before` so that it links to `after` (see `Actor::may_relink`).
+    pub fn require_relink(
+        &self,
+        before: goldthread_domain::permission::Links<'_>,
+        after: goldthread_domain::permission::Links<'_>,
+        fw: &goldthread_domain::framework::Framework,
+    ) -> Result<()> {
+        if self.actor.may_relink(before, after, fw) {
+            Ok(())
+        } else if self.actor.may_relink(before, before, fw) {
+            Err(AppError::Forbidden(
+                "you may not remove a link to a service or outcome you do not manage".into(),
+            ))
+        } else {
+            Err(AppError::Forbidden(format!(
+                "your role ({}) does not allow this change",
+                self.actor.role
+            )))
+        }
+    }
+
     pub fn require_audit_reader(&self) -> Result<()> {
         if self.actor.reads_audit() {
             Ok(())

@@ -9,7 +9,7 @@ use crate::performance::{PerRecord, apply_each};
 use crate::{App, AppError, Caller, FieldError, Result};
 use goldthread_domain::Code;
 use goldthread_domain::framework::Framework;
-use goldthread_domain::permission::Write;
+use goldthread_domain::permission::{Links, Write};
 use goldthread_domain::programme::{Initiative, Programme, Summary, Workstream, problems, summary};
 use goldthread_io::Source;
 use goldthread_io::programmes::{self as pio, Known};
@@ -239,6 +239,14 @@ fn errors_of(i: &Initiative, k: &Known) -> Vec<FieldError> {
     e
 }
 
+/// An initiative's links on the golden thread.
+fn links(i: &Initiative) -> Links<'_> {
+    Links {
+        services: &i.services,
+        outcomes: &i.outcomes,
+    }
+}
+
 /// The register write for an initiative as it links (services, outcomes).
 fn write_for(i: &Initiative) -> Write<'_> {
     Write::Register {
@@ -336,8 +344,7 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        c.require(write_for(&before.value), &fw)?;
-        c.require(write_for(i), &fw)?;
+        c.require_relink(links(&before.value), links(i), &fw)?;
         crate::error::check_version("initiative", version, before.version)?;
         let rec = ps::put_initiative(tx.conn(), &tid, Some((&before.id, version)), i).await?;
         record(

@@ -10,7 +10,7 @@ use crate::performance::{PerRecord, apply_each};
 use crate::{App, AppError, Caller, FieldError, Result};
 use goldthread_domain::Code;
 use goldthread_domain::framework::Framework;
-use goldthread_domain::permission::Write;
+use goldthread_domain::permission::{Links, Write};
 use goldthread_domain::risk::{
     Appetite, Band, Control, Risk, RiskCategory, RiskReview, RiskStatus, problems,
 };
@@ -169,6 +169,14 @@ fn link_errors(r: &Risk, k: &Known) -> Vec<FieldError> {
     e
 }
 
+/// A risk's links on the golden thread.
+fn links(r: &Risk) -> Links<'_> {
+    Links {
+        services: &r.services,
+        outcomes: &r.outcomes,
+    }
+}
+
 /// The register write for a risk as it links (services, outcomes).
 fn write_for(r: &Risk) -> Write<'_> {
     Write::Register {
@@ -287,8 +295,7 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        c.require(write_for(&before.value), &fw)?;
-        c.require(write_for(r), &fw)?;
+        c.require_relink(links(&before.value), links(r), &fw)?;
         crate::error::check_version("risk", version, before.version)?;
         let rec = rs::put_risk(tx.conn(), &tid, Some((&before.id, version)), r).await?;
         if !same_scores(&before.value, r) {

@@ -527,6 +527,21 @@ async fn single_actions_are_written_by_whoever_manages_their_links_as_they_were_
                 .version,
             4
         );
+        // Neither manager may take the other's service off the shared action;
+        // the Outcome Leader of both may.
+        let mut bins_only = input("N1", "1", &["BINS"], &[]);
+        bins_only.version = Some(4);
+        let before = audit_count(&t).await;
+        let r = app.update_action(&bins, "N1", &bins_only).await;
+        assert!(
+            matches!(&r, Err(AppError::Forbidden(m)) if m.contains("remove a link")),
+            "unlinked another manager: {r:?}"
+        );
+        let mut roads_only = input("N1", "1", &["ROADS"], &[]);
+        roads_only.version = Some(4);
+        let r = app.update_action(&roads, "N1", &roads_only).await;
+        assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
+        assert_eq!(audit_count(&t).await, before, "refusals write nothing");
         // Stale versions, a missing version, a changed code, bad fields.
         both.version = Some(3);
         let r = app.update_action(&roads, "N1", &both).await;

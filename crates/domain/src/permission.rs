@@ -195,6 +195,48 @@ impl Actor {
     }
 }
 
+/// A register entry's links: the services and outcomes it is on.
+#[derive(Debug, Clone, Copy)]
+pub struct Links<'a> {
+    pub services: &'a [Code],
+    pub outcomes: &'a [Code],
+}
+
+impl Actor {
+    /// May this person change a register entry linked to `before` so that it
+    /// links to `after`? They must be allowed to write the entry as it was and
+    /// as it will be, and each link removed must be one they could write
+    /// alone: the manager of one service on a shared entry cannot take another
+    /// manager's service off it. Adding a link shares the entry, as linking it
+    /// when it is created does, and is allowed.
+    pub fn may_relink<'a>(&self, before: Links<'a>, after: Links<'a>, fw: &Framework) -> bool {
+        let may = |l: Links<'_>| {
+            self.may(
+                Write::Register {
+                    services: l.services,
+                    outcomes: l.outcomes,
+                },
+                fw,
+            )
+        };
+        let removed = |a: &'a [Code], b: &'a [Code]| a.iter().filter(move |c| !b.contains(c));
+        may(before)
+            && may(after)
+            && removed(before.services, after.services).all(|s| {
+                may(Links {
+                    services: std::slice::from_ref(s),
+                    outcomes: &[],
+                })
+            })
+            && removed(before.outcomes, after.outcomes).all(|o| {
+                may(Links {
+                    services: &[],
+                    outcomes: std::slice::from_ref(o),
+                })
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,6 +357,32 @@ mod tests {
         );
         assert!(officer.may(w(&none, &none), &fw));
         assert!(!hub.may(w(&s2, &lo1), &fw));
+    }
+
+    #[test]
+    fn a_shared_entry_keeps_the_links_of_other_managers() {
+        let fw = sample();
+        let (s1, s2, lo1) = (code("S1"), code("S2"), code("LO1"));
+        let l = |services, outcomes| Links { services, outcomes };
+        let manager = actor(Role::ServiceManager, "z@x.org", &["S2"]);
+        let leader = actor(Role::OutcomeLeader, "a@x.org", &[]);
+        let officer = actor(Role::PerformanceOfficer, "p@x.org", &[]);
+        let both = [s1.clone(), s2.clone()];
+        let only2 = [s2.clone()];
+        let only1 = [s1.clone()];
+        // S2's manager may edit the shared entry without touching S1's link…
+        assert!(manager.may_relink(l(&both, &[]), l(&both, &[]), &fw));
+        // …and may share their own entry with S1, but not take S1 off it.
+        assert!(manager.may_relink(l(&only2, &[]), l(&both, &[]), &fw));
+        assert!(!manager.may_relink(l(&both, &[]), l(&only2, &[]), &fw));
+        // Nor move it out of their own service entirely.
+        assert!(!manager.may_relink(l(&only2, &[]), l(&only1, &[]), &fw));
+        // The Outcome Leader of P1 leads LO1 and manages S1 (its portfolio),
+        // so may put LO1 on S1's entry, but not take P2's S2 off a shared one…
+        assert!(leader.may_relink(l(&only1, &[]), l(&only1, std::slice::from_ref(&lo1)), &fw));
+        assert!(!leader.may_relink(l(&both, &[]), l(&only1, &[]), &fw));
+        // …and the centre may relink anything.
+        assert!(officer.may_relink(l(&both, &[]), l(&[], &[]), &fw));
     }
 
     #[test]
