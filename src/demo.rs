@@ -102,7 +102,7 @@ const CONTRACTS: &str = include_str!("../demo/clackmannanshire/contracts.csv");
 /// The risk register: the 2026 paper's delivery risks (§5.3) and operating
 /// risks (§5.4), their mitigations as controls, illustrative scores and
 /// reviews, and an illustrative appetite per category. Loaded after the
-/// reviews, which some risks arise from.
+/// reviews, which some risks arise from, and the programmes, which they name.
 const RISKS: &[(RiskTable, &str)] = &[
     (
         RiskTable::RiskAppetite,
@@ -174,8 +174,8 @@ const ACTIONS: &[(ActionsKind, &str)] = &[
 /// themes and their projects, and Transformation Through Collaboration (agreed
 /// November 2025) with initiatives from the service reviews carrying the
 /// register's risks. Stages, RAG, budgets and people are illustrative where
-/// the papers give none (each initiative's commentary says so). Loaded after
-/// the risks, which initiatives name.
+/// the papers give none (each initiative's commentary says so). Initiatives
+/// are loaded after the risks and benefits they name (see `registers`).
 const PROGRAMMES: &[(ProgrammeTable, &str)] = &[
     (
         ProgrammeTable::Programmes,
@@ -190,6 +190,28 @@ const PROGRAMMES: &[(ProgrammeTable, &str)] = &[
         include_str!("../demo/clackmannanshire/initiatives.csv"),
     ),
 ];
+
+/// The registers' files, in the order their links need: programmes and
+/// workstreams (which risks name), the risk register, the benefits register,
+/// the initiatives (which name risks and benefits), and the self-assessments.
+fn registers() -> Vec<(DataTable, &'static str)> {
+    let programme = |t: ProgrammeTable| {
+        PROGRAMMES
+            .iter()
+            .filter(move |(x, _)| *x == t)
+            .map(|(x, c)| (DataTable::Programme(*x), *c))
+    };
+    programme(ProgrammeTable::Programmes)
+        .chain(programme(ProgrammeTable::Workstreams))
+        .chain(RISKS.iter().map(|(t, c)| (DataTable::Risk(*t), *c)))
+        .chain(BENEFITS.iter().map(|(f, c)| (DataTable::Benefits(*f), *c)))
+        .chain(programme(ProgrammeTable::Initiatives))
+        .chain([(
+            DataTable::Assessment(AssessmentTable::Scores),
+            SELF_ASSESSMENTS,
+        )])
+        .collect()
+}
 
 /// One sign-in account per role.
 pub const ACCOUNTS: &[(&str, &str)] = &[
@@ -283,45 +305,13 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         app.add_user(&tenant, &input, Some(PASSWORD)).await?;
     }
     load_reviews(app, &cli, time::OffsetDateTime::now_utc().date()).await?;
-    for (table, content) in RISKS {
+    for (table, content) in registers() {
         let file = format!("{}.csv", table.name());
         let source = Source::Csv(BTreeMap::from([(
             file.clone(),
             content.as_bytes().to_vec(),
         )]));
-        app.import_table(&cli, DataTable::Risk(*table), &source, false, &file)
-            .await?;
-    }
-    for (table, content) in PROGRAMMES {
-        let file = format!("{}.csv", table.name());
-        let source = Source::Csv(BTreeMap::from([(
-            file.clone(),
-            content.as_bytes().to_vec(),
-        )]));
-        app.import_table(&cli, DataTable::Programme(*table), &source, false, &file)
-            .await?;
-    }
-    let file = "self-assessments.csv";
-    let source = Source::Csv(BTreeMap::from([(
-        file.to_string(),
-        SELF_ASSESSMENTS.as_bytes().to_vec(),
-    )]));
-    app.import_table(
-        &cli,
-        DataTable::Assessment(AssessmentTable::Scores),
-        &source,
-        false,
-        file,
-    )
-    .await?;
-    for (file, content) in BENEFITS {
-        let name = format!("{}.csv", file.name());
-        let source = Source::Csv(BTreeMap::from([(
-            name.clone(),
-            content.as_bytes().to_vec(),
-        )]));
-        app.import_benefits(&cli, *file, &source, false, &name)
-            .await?;
+        app.import_table(&cli, table, &source, false, &file).await?;
     }
     app.add_operator(&goldthread_app::ActorRef::cli(), OPERATOR, Some(PASSWORD))
         .await?;

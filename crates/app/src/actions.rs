@@ -160,10 +160,12 @@ impl App {
             }
             ActionsKind::Actions => {
                 let (plans, recs) = (plan_codes(&held), recommendation_pairs(&held));
+                let risks = crate::risks::risk_codes(tx.conn(), &tid).await?;
                 let k = ActionContext {
                     framework: &fw,
                     plans: &plans,
                     recommendations: &recs,
+                    risks: &risks,
                 };
                 let mut rows = aio::read_actions(source, &k).map_err(AppError::Import)?;
                 // The file has no progress notes: each action keeps its own.
@@ -357,13 +359,22 @@ impl App {
         Ok((tx, fw, held))
     }
 
-    /// Validates one action with the importer's rules.
-    fn validate_action(fw: &Framework, held: &ActionSnapshot, i: &ActionInput) -> Result<Action> {
+    /// Validates one action with the importer's rules, against the plans and
+    /// risk register as read in the write's transaction.
+    async fn validate_action(
+        tx: &mut WriteTx,
+        c: &Caller,
+        fw: &Framework,
+        held: &ActionSnapshot,
+        i: &ActionInput,
+    ) -> Result<Action> {
         let (plans, recs) = (plan_codes(held), recommendation_pairs(held));
+        let risks = crate::risks::risk_codes(tx.conn(), &c.tenant_id()).await?;
         let k = ActionContext {
             framework: fw,
             plans: &plans,
             recommendations: &recs,
+            risks: &risks,
         };
         let source = rows_source("actions", aio::ACTIONS, &[i.cells()])?;
         let mut v = aio::read_actions(&source, &k).map_err(field_errors)?;
@@ -377,7 +388,7 @@ impl App {
     pub async fn create_action(&self, c: &Caller, i: &ActionInput) -> Result<Rec<Action>> {
         let tid = c.tenant_id();
         let (mut tx, fw, held) = self.action_scope(c).await?;
-        let value = Self::validate_action(&fw, &held, i)?;
+        let value = Self::validate_action(&mut tx, c, &fw, &held, i).await?;
         c.require(register(&value.services, &value.outcomes), &fw)?;
         if find_action(&held, value.code.as_str()).is_ok() {
             return Err(AppError::Duplicate(format!(
@@ -418,7 +429,10 @@ impl App {
             register(&before.value.services, &before.value.outcomes),
             &fw,
         )?;
-        let (mut value, version) = with_version(Self::validate_action(&fw, &held, i), i.version)?;
+        let (mut value, version) = with_version(
+            Self::validate_action(&mut tx, c, &fw, &held, i).await,
+            i.version,
+        )?;
         if value.code != before.value.code {
             return Err(AppError::field(
                 "code",

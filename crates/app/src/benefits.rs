@@ -678,6 +678,19 @@ impl App {
                 "benefit '{code}' has {n} profile year(s); clear its profile first"
             )));
         }
+        let initiatives: Vec<String> = goldthread_store::programmes::load(tx.conn(), &tid)
+            .await?
+            .initiatives
+            .into_iter()
+            .filter(|i| i.value.benefits.contains(&before.value.code))
+            .map(|i| i.value.code.to_string())
+            .collect();
+        if !initiatives.is_empty() {
+            return Err(AppError::InUse(format!(
+                "benefit '{code}' is named by initiative(s) {}; take it off those first",
+                initiatives.join(", ")
+            )));
+        }
         bs::delete_benefit(tx.conn(), &tid, &before.id, version).await?;
         record(
             &mut tx,

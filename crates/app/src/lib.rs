@@ -19,6 +19,7 @@ pub mod performance;
 pub mod programmes;
 pub mod reviews;
 pub mod risks;
+pub mod structure;
 pub mod tables;
 pub mod tenancy;
 

@@ -15,7 +15,6 @@ use goldthread_io::Source;
 use goldthread_io::programmes::{self as pio, Known};
 use goldthread_store::framework::{self as fs, Rec};
 use goldthread_store::programmes::{self as ps, ProgrammeSnapshot};
-use goldthread_store::risks as rs;
 use goldthread_store::{AnyConnection, TenantId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -169,7 +168,7 @@ pub struct InitiativeInput {
 
 /// What an initiative may refer to; `held` is the programme as read in the
 /// same transaction.
-async fn known(
+pub(crate) async fn known(
     conn: &mut AnyConnection,
     tid: &TenantId,
     fw: &Framework,
@@ -179,12 +178,7 @@ async fn known(
         outcomes: fw.outcomes.iter().map(|o| o.code.clone()).collect(),
         services: fw.services.iter().map(|s| s.code.clone()).collect(),
         people: fw.people.iter().map(|p| p.email.clone()).collect(),
-        risks: rs::load(conn, tid)
-            .await?
-            .risks
-            .into_iter()
-            .map(|r| r.value.code)
-            .collect(),
+        risks: crate::risks::risk_codes(conn, tid).await?,
         programmes: held
             .programmes
             .iter()
@@ -194,6 +188,12 @@ async fn known(
             .workstreams
             .iter()
             .map(|w| (w.value.programme.clone(), w.value.code.clone()))
+            .collect(),
+        benefits: goldthread_store::benefits::load(conn, tid)
+            .await?
+            .benefits
+            .into_iter()
+            .map(|b| b.value.code)
             .collect(),
     })
 }
@@ -226,6 +226,7 @@ fn errors_of(i: &Initiative, k: &Known) -> Vec<FieldError> {
         ("outcomes", &i.outcomes, &k.outcomes, "outcome"),
         ("services", &i.services, &k.services, "service"),
         ("risks", &i.risks, &k.risks, "risk"),
+        ("benefits", &i.benefits, &k.benefits, "benefit"),
     ] {
         for c in codes.iter().filter(|c| !held.contains(*c)) {
             e.push(FieldError::new(field, format!("unknown {what} code '{c}'")));

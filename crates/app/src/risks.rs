@@ -22,7 +22,7 @@ use goldthread_store::risks::{self as rs, RiskSnapshot};
 use goldthread_store::{AnyConnection, TenantId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
 
 put_record!(Risk, "risk", |r| r.code.to_string(), rs::put_risk);
@@ -131,7 +131,23 @@ async fn known(
             .map(|r| r.value.code)
             .collect(),
         risks: held.risks.iter().map(|r| r.value.code.clone()).collect(),
+        programmes: goldthread_store::programmes::load(conn, tid)
+            .await?
+            .programmes
+            .into_iter()
+            .map(|p| p.value.code)
+            .collect(),
     })
+}
+
+/// The codes in the caller's risk register, as read in `conn`.
+pub(crate) async fn risk_codes(conn: &mut AnyConnection, tid: &TenantId) -> Result<BTreeSet<Code>> {
+    Ok(rs::load(conn, tid)
+        .await?
+        .risks
+        .into_iter()
+        .map(|r| r.value.code)
+        .collect())
 }
 
 /// Field errors for a risk's links to things that do not exist.
@@ -159,6 +175,17 @@ fn link_errors(r: &Risk, k: &Known) -> Vec<FieldError> {
                 format!("unknown person '{o}'"),
             ));
         }
+    }
+    if !r.programme.is_empty()
+        && !Code::parse(&r.programme).is_ok_and(|p| k.programmes.contains(&p))
+    {
+        e.push(FieldError::new(
+            "programme",
+            format!(
+                "unknown programme '{}' (give a programme's code)",
+                r.programme
+            ),
+        ));
     }
     if let Some(v) = r.review.as_ref().filter(|v| !k.reviews.contains(*v)) {
         e.push(FieldError::new(
@@ -338,6 +365,33 @@ impl App {
             .clone();
         c.require(write_for(&before.value), &fw)?;
         crate::error::check_version("risk", version, before.version)?;
+        let mut uses = Vec::new();
+        let initiatives: Vec<String> = goldthread_store::programmes::load(tx.conn(), &tid)
+            .await?
+            .initiatives
+            .into_iter()
+            .filter(|i| i.value.risks.contains(&before.value.code))
+            .map(|i| i.value.code.to_string())
+            .collect();
+        if !initiatives.is_empty() {
+            uses.push(format!("initiative(s) {}", initiatives.join(", ")));
+        }
+        let actions: Vec<String> = goldthread_store::actions::load(tx.conn(), &tid)
+            .await?
+            .actions
+            .into_iter()
+            .filter(|a| a.value.risks.contains(&before.value.code))
+            .map(|a| a.value.code.to_string())
+            .collect();
+        if !actions.is_empty() {
+            uses.push(format!("action(s) {}", actions.join(", ")));
+        }
+        if !uses.is_empty() {
+            return Err(AppError::InUse(format!(
+                "risk '{code}' is named by {}; take it off those first (or close the risk instead)",
+                uses.join(" and ")
+            )));
+        }
         rs::delete_risk(tx.conn(), &tid, &before.id, version).await?;
         record(
             &mut tx,

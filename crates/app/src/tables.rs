@@ -55,15 +55,23 @@ impl DataTable {
                     .map(|k| DataTable::Engagement(*k)),
             )
             .chain([DataTable::Contracts])
+            // Programmes and workstreams before the risks that name them;
+            // initiatives after the risks and benefits they name; actions
+            // after the risks they mitigate, self-assessments after the
+            // actions they feed.
+            .chain([
+                DataTable::Programme(ProgrammeTable::Programmes),
+                DataTable::Programme(ProgrammeTable::Workstreams),
+            ])
             .chain(RiskTable::ALL.iter().map(|t| DataTable::Risk(*t)))
+            .chain(BenefitsFile::ALL.iter().map(|f| DataTable::Benefits(*f)))
+            .chain([DataTable::Programme(ProgrammeTable::Initiatives)])
+            .chain(ActionsKind::ALL.iter().map(|k| DataTable::Actions(*k)))
             .chain(
                 AssessmentTable::ALL
                     .iter()
                     .map(|t| DataTable::Assessment(*t)),
             )
-            .chain(BenefitsFile::ALL.iter().map(|f| DataTable::Benefits(*f)))
-            .chain(ActionsKind::ALL.iter().map(|k| DataTable::Actions(*k)))
-            .chain(ProgrammeTable::ALL.iter().map(|t| DataTable::Programme(*t)))
             .collect()
     }
 

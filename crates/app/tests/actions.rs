@@ -8,6 +8,7 @@ use goldthread_app::actions::{
     ActionFilter, ActionInput, ActionsKind, PROGRESS_ENTITY, ProgressInput,
 };
 use goldthread_app::framework::ImportReport;
+use goldthread_app::risks::RiskTable;
 use goldthread_app::tables::DataTable;
 use goldthread_app::{App, AppError, Caller};
 use goldthread_domain::actions::{ActionStatus, PlanSummary};
@@ -39,6 +40,11 @@ const SERVICES: &str = "code,title,portfolio,lead,statutory_basis,grouping,deliv
 BINS,Bin collection,PL,,statutory,universal-community,self-delivery,900,100,800,10,,
 ROADS,Roads,PL,,statutory,universal-community,self-delivery,700,0,700,5,,
 CARE,Care at home,PP,,statutory,vulnerable-people-families,partnership,6000,1000,5000,2,,
+";
+
+/// The risk an action mitigates.
+const RISKS: &str = "code,title,category,cause,event,effect,owner,outcomes,services,programme,review,inherent_likelihood,inherent_impact,residual_likelihood,residual_impact,target_likelihood,target_impact,review_date,status
+R-WASTE,Food waste rules missed,compliance,,,,,,BINS,,,3,4,2,4,1,4,,open
 ";
 
 const PLANS: &str = "code,title,source,owner,approved,description
@@ -111,6 +117,9 @@ async fn council(t: &TestDb) -> (App, Tenant) {
         ("services.csv".to_string(), SERVICES.as_bytes().to_vec()),
     ]));
     app.import_framework(&cli, &framework, false, "small")
+        .await
+        .unwrap();
+    app.import_risks(&cli, RiskTable::Risks, &csv("risks", RISKS), false, "risks")
         .await
         .unwrap();
     (app, tenant)
@@ -944,6 +953,21 @@ async fn records_linked_to_actions_are_not_deleted() {
             err.to_string().contains("1 action plan(s) as owner"),
             "{err}"
         );
+        // Nor is a risk an action mitigates.
+        let risk = app.risks(&cli).await.unwrap().risks.remove(0);
+        let err = app
+            .delete_risk(&cli, "R-WASTE", Some(risk.version))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("action(s) AUD-2"), "{err}");
+        assert_eq!(err.code(), "in_use");
+        // An action may only name a risk in the register.
+        let mut unknown = input("AUD-9", "1", &["BINS"], &[]);
+        unknown.risks = vec!["R-NOPE".into()];
+        let Err(AppError::Validation(f)) = app.create_action(&cli, &unknown).await else {
+            panic!()
+        };
+        assert_eq!(f[0].field, "risks");
         assert_eq!(audit_count(&t).await, before);
         // Once the action is gone, the service may go.
         app.delete_action(&cli, "AUD-3", Some(1)).await.unwrap();

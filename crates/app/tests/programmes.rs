@@ -3,6 +3,7 @@
 //! written by those who manage what they link to, version-checked and
 //! audited; lateness is judged on the day given; a linked service is not
 //! deleted.
+use goldthread_app::benefits::BenefitsFile;
 use goldthread_app::programmes::ProgrammeTable;
 use goldthread_app::risks::RiskTable;
 use goldthread_app::tables::DataTable;
@@ -83,19 +84,6 @@ async fn the_programme_imports_whole_and_initiatives_are_written_by_those_they_l
         app.import_framework(&cli, &Source::Dir(demo()), false, "demo")
             .await
             .unwrap();
-        // The risks the initiatives carry (without their review links).
-        let risks = read("risks")
-            .replace(",REV-2026-02,", ",,")
-            .replace(",REV-2026-01,", ",,");
-        app.import_table(
-            &cli,
-            DataTable::Risk(RiskTable::Risks),
-            &file("risks", &risks),
-            false,
-            "t",
-        )
-        .await
-        .unwrap();
         // Initiatives before their programmes: refused, nothing written.
         let e = app
             .import_table(
@@ -151,6 +139,33 @@ async fn the_programme_imports_whole_and_initiatives_are_written_by_those_they_l
         assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
         // The demo's files load, each change audited, and export as read.
         for t in ProgrammeTable::ALL {
+            if *t == ProgrammeTable::Initiatives {
+                // The risks (which name the programme) and benefits the
+                // initiatives carry, without their links to service reviews.
+                let risks = read("risks")
+                    .replace(",REV-2026-02,", ",,")
+                    .replace(",REV-2026-01,", ",,");
+                let mut benefits = read("benefits").lines().next().unwrap().to_string();
+                for b in ["REV01", "REV02", "REV03"] {
+                    for what in ["SAVING", "RESILIENCE", "RECYCLING", "TIME"] {
+                        benefits += &format!(
+                            "\n{b}-{what},{what},cashable,,project,,CS,,,planned,medium,,"
+                        );
+                    }
+                }
+                for (table, name, body) in [
+                    (DataTable::Risk(RiskTable::Risks), "risks", risks),
+                    (
+                        DataTable::Benefits(BenefitsFile::Benefits),
+                        "benefits",
+                        benefits,
+                    ),
+                ] {
+                    app.import_table(&cli, table, &file(name, &body), false, "t")
+                        .await
+                        .unwrap();
+                }
+            }
             let body = read(t.name());
             let before = audit_rows(&app, &cli).await;
             let r = app
@@ -248,7 +263,7 @@ async fn the_programme_imports_whole_and_initiatives_are_written_by_those_they_l
             outcomes: vec![],
             services: vec![code("CS-REV")],
             risks: vec![code("DR05")],
-            benefits: vec!["BEN-PAY".into()],
+            benefits: vec![code("REV01-SAVING")],
         };
         let waste = as_role(
             &tenant,
@@ -261,6 +276,7 @@ async fn the_programme_imports_whole_and_initiatives_are_written_by_those_they_l
             stage: Stage::Closed,
             end: None,
             risks: vec![code("NOPE")],
+            benefits: vec![code("BEN-NOPE")],
             workstream: code("W9"),
             ..new.clone()
         };
@@ -268,7 +284,7 @@ async fn the_programme_imports_whole_and_initiatives_are_written_by_those_they_l
         match app.create_initiative(&cli, &bad).await.unwrap_err() {
             AppError::Validation(v) => {
                 let fields: Vec<&str> = v.iter().map(|f| f.field.as_str()).collect();
-                assert_eq!(fields, ["end", "workstream", "risks"], "{v:?}");
+                assert_eq!(fields, ["end", "workstream", "risks", "benefits"], "{v:?}");
             }
             e => panic!("{e:?}"),
         }
@@ -326,6 +342,32 @@ async fn the_programme_imports_whole_and_initiatives_are_written_by_those_they_l
             .await
             .unwrap_err();
         assert!(e.to_string().contains("initiative(s)"), "{e}");
+        // Nor is a risk or a benefit it names (both are named by the demo's
+        // initiatives too), and nothing is written.
+        let before = audit_rows(&app, &cli).await;
+        let risk = app
+            .risks(&cli)
+            .await
+            .unwrap()
+            .risks
+            .into_iter()
+            .find(|r| r.value.code.as_str() == "DR05")
+            .unwrap();
+        let e = app
+            .delete_risk(&cli, "DR05", Some(risk.version))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, AppError::InUse(m) if m.contains("TTC-PAY")),
+            "{e:?}"
+        );
+        let benefit = app.benefit(&cli, "REV01-SAVING").await.unwrap();
+        let e = app
+            .delete_benefit(&cli, "REV01-SAVING", Some(benefit.benefit.version))
+            .await
+            .unwrap_err();
+        assert!(matches!(&e, AppError::InUse(_)), "{e:?}");
+        assert_eq!(audit_rows(&app, &cli).await, before);
         app.delete_initiative(&manager, "TTC-PAY", Some(2))
             .await
             .unwrap();

@@ -73,7 +73,24 @@ async fn the_register_imports_whole_and_is_written_by_those_it_links_to() {
             format!("{e:?}").contains("unknown service review 'REV-2026-02'"),
             "{e:?}"
         );
+        assert!(
+            format!("{e:?}").contains("unknown programme 'TTC-2026'"),
+            "{e:?}"
+        );
         assert!(app.risks(&cli).await.unwrap().risks.is_empty());
+        // The programme the risks name.
+        app.import_table(
+            &cli,
+            DataTable::Programme(goldthread_app::programmes::ProgrammeTable::Programmes),
+            &file(
+                "programmes",
+                &std::fs::read_to_string(demo().join("programmes.csv")).unwrap(),
+            ),
+            false,
+            "t",
+        )
+        .await
+        .unwrap();
         // Without the review links, the whole register loads and exports as read.
         let unlinked = risks_csv
             .replace(",REV-2026-02,", ",,")

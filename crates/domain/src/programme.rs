@@ -98,10 +98,9 @@ pub struct Initiative {
     /// Codes of risks in the risk register.
     #[serde(default)]
     pub risks: Vec<Code>,
-    /// Codes of the benefits it is to deliver (free text until the benefits
-    /// register is linked).
+    /// Codes of the benefits it is to deliver, in the benefits register.
     #[serde(default)]
-    pub benefits: Vec<String>,
+    pub benefits: Vec<Code>,
 }
 
 impl Initiative {
@@ -131,7 +130,7 @@ pub fn programme_problems(p: &Programme) -> Vec<(String, String)> {
 
 /// What is wrong with an initiative, field by field (empty when valid): a
 /// title; an end no earlier than the start; a closed initiative has an end
-/// date; a budget is not negative; benefit codes are not blank or repeated.
+/// date; a budget is not negative; benefit codes are not repeated.
 pub fn problems(i: &Initiative) -> Vec<(String, String)> {
     let mut e = Vec::new();
     if i.title.trim().is_empty() {
@@ -153,9 +152,7 @@ pub fn problems(i: &Initiative) -> Vec<(String, String)> {
     }
     let mut seen = std::collections::BTreeSet::new();
     for b in &i.benefits {
-        if b.trim().is_empty() {
-            e.push(("benefits".into(), "a benefit code cannot be blank".into()));
-        } else if !seen.insert(b.trim()) {
+        if !seen.insert(b) {
             e.push(("benefits".into(), format!("'{b}' is listed twice")));
         }
     }
@@ -270,10 +267,10 @@ mod tests {
                 Initiative {
                     title: " ".into(),
                     budget_pence: Some(-1),
-                    benefits: vec!["B1".into(), "B1".into(), "".into()],
+                    benefits: vec![code("B1"), code("B2"), code("B1")],
                     ..initiative("D", Stage::Idea, None, None)
                 },
-                vec!["title", "budget", "benefits", "benefits"],
+                vec!["title", "budget", "benefits"],
             ),
         ] {
             let fields: Vec<String> = problems(&i).into_iter().map(|p| p.0).collect();

@@ -126,6 +126,8 @@ pub struct ActionContext<'a> {
     pub plans: &'a [Code],
     /// (plan, recommendation) pairs held.
     pub recommendations: &'a [(Code, Code)],
+    /// The codes in the risk register (an action may mitigate them).
+    pub risks: &'a BTreeSet<Code>,
 }
 
 /// Reads and validates `actions.csv`: codes unique; a known plan and one of
@@ -133,7 +135,7 @@ pub struct ActionContext<'a> {
 /// date; the status one of not-started, in-progress, complete, cancelled
 /// (empty = not-started); the percentage complete a whole number 0–100 (empty
 /// = 100 when complete, else 0) that goes with the status; outcomes and
-/// services known; risks codes (kept as written). Progress notes are not in
+/// services known; risks in the risk register. Progress notes are not in
 /// this file: each action read has none.
 pub fn read_actions(source: &Source, k: &ActionContext) -> Result<Vec<Action>, Vec<ImportError>> {
     let t = required_table(source, "actions")?;
@@ -192,6 +194,11 @@ pub fn read_actions(source: &Source, k: &ActionContext) -> Result<Vec<Action>, V
             }
         }
         let risks = r.codes("risks");
+        for c in risks.iter().flatten() {
+            if !k.risks.contains(c) {
+                r.error("risks", format!("unknown risk code '{c}'"));
+            }
+        }
         if let Some(c) = &code
             && r.duplicate(&mut seen, "code", c.clone(), &format!("'{c}'"))
         {
@@ -507,11 +514,15 @@ mod tests {
         assert_eq!(recommendation_rows(&ok)[1], ["SA26", "1", "Uno"]);
     }
 
+    static RISKS: std::sync::LazyLock<BTreeSet<Code>> =
+        std::sync::LazyLock::new(|| [code("DR-7"), code("OR-3")].into());
+
     fn context_of<'a>(fw: &'a Framework, recs: &'a [(Code, Code)]) -> ActionContext<'a> {
         ActionContext {
             framework: fw,
             plans: &[],
             recommendations: recs,
+            risks: &RISKS,
         }
     }
 
@@ -530,7 +541,7 @@ mod tests {
              BV18-A-i,BV18,1,Agree the service functions,Council (all elected members),,2018-03-31,\"March, 2018\",complete,100,CP6,CS-HR,\n\
              BV18-A-i,BV18,1,Again,,,,,,,,,\n\
              BV18-X,NOPE,1,Unknown plan,,,,,,,,,\n\
-             BV18-Y,BV18,9,Unknown recommendation,,nobody@demo.example,2018-06-31,,done,,LO9,NOPE,\n\
+             BV18-Y,BV18,9,Unknown recommendation,,nobody@demo.example,2018-06-31,,done,,LO9,NOPE,DR-9\n\
              BV18-Z,BV18,2,,,,,,complete,80,,,\n\
              BV18-W,BV18,2,Not started but half done,,,,,not-started,50,,,\n\
              BV18-V,BV18,2,Out of range,,,,,in-progress,101,,,\n\
@@ -549,6 +560,7 @@ mod tests {
                 "actions.csv:5:status: unknown action status 'done' (expected one of: not-started, in-progress, complete, cancelled)",
                 "actions.csv:5:outcomes: unknown outcome code 'LO9'",
                 "actions.csv:5:services: unknown service code 'NOPE'",
+                "actions.csv:5:risks: unknown risk code 'DR-9'",
                 "actions.csv:6:title: is required",
                 "actions.csv:6:percent_complete: a complete action is 100% complete (found 80); mark it in progress instead",
                 "actions.csv:7:percent_complete: an action not started is 0% complete (found 50); mark it in progress instead",
@@ -717,9 +729,8 @@ mod tests {
             .map(|r| (r.plan.clone(), r.code.clone()))
             .collect();
         let k = ActionContext {
-            framework: &fw,
             plans: &plan_codes,
-            recommendations: &pairs,
+            ..context_of(&fw, &pairs)
         };
         let actions = read_actions(&dir, &k).unwrap();
         let again = crate::framework::csv_bytes(ACTIONS, &action_rows(&actions)).unwrap();

@@ -53,6 +53,8 @@ pub struct Known {
     pub programmes: BTreeSet<Code>,
     /// The workstreams held: (programme, workstream).
     pub workstreams: BTreeSet<(Code, Code)>,
+    /// Codes in the benefits register.
+    pub benefits: BTreeSet<Code>,
 }
 
 fn known_codes(
@@ -183,7 +185,8 @@ pub fn read_workstreams(
 /// (`YYYY-MM-DD`, optional; the end not before the start; a closed initiative
 /// has an end); a budget in pounds (up to 2 decimal places, optional); a
 /// sponsor and lead (known people, optional); outcomes, services and risks
-/// (`;`-separated known codes) and benefits (`;`-separated codes, free text).
+/// (`;`-separated known codes) and benefits (`;`-separated codes in the benefits
+/// register).
 pub fn read_initiatives(
     source: &Source,
     known: &Known,
@@ -241,13 +244,8 @@ pub fn read_initiatives(
         linked &= known_codes(r, "services", &services, &known.services, "service");
         let risks = r.codes("risks");
         linked &= known_codes(r, "risks", &risks, &known.risks, "risk");
-        let benefits: Vec<String> = r
-            .raw("benefits")
-            .split(';')
-            .map(str::trim)
-            .filter(|b| !b.is_empty())
-            .map(str::to_string)
-            .collect();
+        let benefits = r.codes("benefits");
+        linked &= known_codes(r, "benefits", &benefits, &known.benefits, "benefit");
         if let Some(c) = &code
             && r.duplicate(&mut seen, "code", c.clone(), &format!("'{c}'"))
         {
@@ -268,9 +266,10 @@ pub fn read_initiatives(
             Some(outcomes),
             Some(services),
             Some(risks),
+            Some(benefits),
         ) = (
             code, programme, workstream, title, stage, start, end, rag, budget, sponsor, lead,
-            outcomes, services, risks,
+            outcomes, services, risks, benefits,
         )
         else {
             return;
@@ -367,7 +366,7 @@ pub fn initiative_rows(v: &[Initiative]) -> Vec<Vec<String>> {
                 codes_text(&i.outcomes),
                 codes_text(&i.services),
                 codes_text(&i.risks),
-                i.benefits.join(";"),
+                codes_text(&i.benefits),
             ]
         })
         .collect()
@@ -400,6 +399,7 @@ mod tests {
             risks: [code("DR03")].into_iter().collect(),
             programmes: [code("TTC")].into_iter().collect(),
             workstreams: [(code("TTC"), code("1"))].into_iter().collect(),
+            benefits: [code("BEN-1"), code("BEN-2")].into_iter().collect(),
         }
     }
 
@@ -472,7 +472,7 @@ mod tests {
         assert_eq!(v[0].stage, Stage::Implementation);
         assert_eq!(v[0].rag, InitiativeRag::Amber);
         assert_eq!(v[0].budget_pence, Some(1_250_050));
-        assert_eq!(v[0].benefits, ["BEN-1", "BEN-2"]);
+        assert_eq!(v[0].benefits, [code("BEN-1"), code("BEN-2")]);
         let rows = initiative_rows(&v);
         let mut again = csv::Reader::from_reader(body.as_bytes());
         let expected: Vec<String> = again
@@ -491,7 +491,7 @@ mod tests {
         let h = INITIATIVES.join(",");
         let body = format!(
             "{h}\n\
-             I1,NOPE,1,,,started,2026-04-01,,purple,,,12.345,nobody@demo.example,,LO9,XX,DR99,\n\
+             I1,NOPE,1,,,started,2026-04-01,,purple,,,12.345,nobody@demo.example,,LO9,XX,DR99,BEN-9\n\
              I2,TTC,9,Wrong workstream,,closed,2026-04-01,,green,,,-5,,,,,,\n\
              I3,TTC,1,Backwards,,planned,2026-04-01,2026-03-01,green,,,,,,,,,\n\
              I3,TTC,1,Again,,idea,,,green,,,,,,,,,\n"
@@ -507,6 +507,7 @@ mod tests {
             "initiatives.csv:2:outcomes: unknown outcome code 'LO9'",
             "initiatives.csv:2:services: unknown service code 'XX'",
             "initiatives.csv:2:risks: unknown risk code 'DR99'",
+            "initiatives.csv:2:benefits: unknown benefit code 'BEN-9'",
             "initiatives.csv:3:workstream: programme TTC has no workstream '9'",
             "initiatives.csv:3:budget: '-5' is negative",
             "initiatives.csv:4:end: the end (2026-03-01) is before the start (2026-04-01)",

@@ -55,6 +55,8 @@ pub struct Known {
     pub reviews: BTreeSet<Code>,
     /// The risks held (for controls and reviews).
     pub risks: BTreeSet<Code>,
+    /// The programmes in the programme register (a risk may name one).
+    pub programmes: BTreeSet<Code>,
 }
 
 fn score(r: &mut Row<'_>, prefix: &str) -> Option<Scored> {
@@ -133,6 +135,15 @@ pub fn read_risks(
             score(r, "target"),
         );
         let review_date = r.date("review_date", false);
+        let programme = r.optional("programme");
+        if !programme.is_empty()
+            && !Code::parse(&programme).is_ok_and(|p| known.programmes.contains(&p))
+        {
+            r.error(
+                "programme",
+                format!("unknown programme '{programme}' (give a programme's code)"),
+            );
+        }
         let status = if r.raw("status").is_empty() {
             Some(RiskStatus::Open)
         } else {
@@ -184,7 +195,7 @@ pub fn read_risks(
             owner,
             outcomes,
             services,
-            programme: r.optional("programme"),
+            programme,
             review,
             inherent,
             residual,
@@ -464,6 +475,7 @@ mod tests {
                 .collect(),
             reviews: [code("REV-1")].into_iter().collect(),
             risks: [code("R1")].into_iter().collect(),
+            programmes: [code("TTC-2026")].into_iter().collect(),
         }
     }
 
@@ -475,7 +487,7 @@ mod tests {
     fn risks_are_read_and_written_back_the_same() {
         let h = RISKS.join(",");
         let body = format!(
-            "{h}\nR1,Partners do not materialise,partnership,Ambition,Partners hold back,Sunk costs,owner@demo.example,LO1,PE-WASTE,Transformation Through Collaboration,REV-1,4,4,3,4,2,3,2027-03-31,\n"
+            "{h}\nR1,Partners do not materialise,partnership,Ambition,Partners hold back,Sunk costs,owner@demo.example,LO1,PE-WASTE,TTC-2026,REV-1,4,4,3,4,2,3,2027-03-31,\n"
         );
         let v = read_risks(&src("risks", &body), &known(), &BTreeMap::new()).unwrap();
         assert_eq!(v[0].residual.score(), 12);
@@ -483,6 +495,7 @@ mod tests {
         let rows = risk_rows(&v);
         assert_eq!(rows[0][18], "open");
         assert_eq!(rows[0][10], "REV-1");
+        assert_eq!(rows[0][9], "TTC-2026");
     }
 
     #[test]
@@ -490,7 +503,7 @@ mod tests {
         let h = RISKS.join(",");
         let body = format!(
             "{h}\n\
-             R1,,misc,,,,nobody@demo.example,LO9,NOPE,,REV-9,6,4,3,4,2,3,2027-02-30,live\n\
+             R1,,misc,,,,nobody@demo.example,LO9,NOPE,Transformation Through Collaboration,REV-9,6,4,3,4,2,3,2027-02-30,live\n\
              R2,Worse after controls,delivery,,,,,,,,,2,2,3,3,1,1,,\n\
              R2,Again,delivery,,,,,,,,,2,2,1,1,1,1,,\n"
         );
@@ -502,6 +515,7 @@ mod tests {
             "risks.csv:2:outcomes: unknown outcome code 'LO9'",
             "risks.csv:2:services: unknown service code 'NOPE'",
             "risks.csv:2:review: unknown service review 'REV-9'",
+            "risks.csv:2:programme: unknown programme 'Transformation Through Collaboration' (give a programme's code)",
             "risks.csv:2:inherent_likelihood: 6 is not from 1 to 5",
             "risks.csv:2:review_date:",
             "risks.csv:2:status:",

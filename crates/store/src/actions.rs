@@ -1,6 +1,8 @@
 //! Action plans, per tenant: plans, their recommendations, actions (with their
 //! links to outcomes and services, and risk codes) and progress notes.
-use crate::framework::{Rec, date_text, delete_versioned, id_of, person_id_opt, stale_or_missing};
+use crate::framework::{
+    Rec, date_text, delete_versioned, id_of, person_id_opt, refuse_if_used, stale_or_missing,
+};
 use crate::performance::{code, codes_by_owner, corrupt};
 use crate::{Result, StoreError, TenantId, new_id, now_text, unique_as};
 use goldthread_domain::actions::{
@@ -552,4 +554,44 @@ pub async fn put_progress(
         version,
         value: p.clone(),
     })
+}
+
+/// Deletes an action plan at `version`; refused while it has recommendations.
+pub async fn delete_plan(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+) -> Result<()> {
+    refuse_if_used(
+        conn,
+        "this action plan",
+        &[(
+            "recommendation(s)",
+            "SELECT COUNT(*) FROM recommendations WHERE plan_id = $1",
+        )],
+        id,
+    )
+    .await?;
+    delete_versioned(conn, tenant, "action_plans", id, version).await
+}
+
+/// Deletes a recommendation at `version`; refused while it has actions.
+pub async fn delete_recommendation(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+) -> Result<()> {
+    refuse_if_used(
+        conn,
+        "this recommendation",
+        &[(
+            "action(s)",
+            "SELECT COUNT(*) FROM actions WHERE recommendation_id = $1",
+        )],
+        id,
+    )
+    .await?;
+    delete_versioned(conn, tenant, "recommendations", id, version).await
 }

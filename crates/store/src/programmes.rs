@@ -1,7 +1,9 @@
 //! The transformation programme, per tenant: programmes, their workstreams and
 //! the initiatives in them (stage, RAG, dates, budget and people as columns,
 //! the rest as a JSON document, outcomes and services as links).
-use crate::framework::{Rec, date_text, delete_versioned, id_of, replace_links, stale_or_missing};
+use crate::framework::{
+    Rec, date_text, delete_versioned, id_of, refuse_if_used, replace_links, stale_or_missing,
+};
 use crate::performance::{code, codes_by_owner, corrupt};
 use crate::{Result, StoreError, TenantId, new_id, now_text, unique_as};
 use goldthread_domain::programme::{Initiative, Programme, Workstream};
@@ -27,7 +29,7 @@ struct Body {
     commentary: String,
     business_case: String,
     risks: Vec<Code>,
-    benefits: Vec<String>,
+    benefits: Vec<Code>,
 }
 
 fn date(s: &str) -> Result<Date> {
@@ -428,4 +430,44 @@ pub async fn delete_initiative(
 ) -> Result<()> {
     set_links(conn, tenant, id, &[], &[]).await?;
     delete_versioned(conn, tenant, "initiatives", id, version).await
+}
+
+/// Deletes a programme at `version`; refused while it has workstreams.
+pub async fn delete_programme(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+) -> Result<()> {
+    refuse_if_used(
+        conn,
+        "this programme",
+        &[(
+            "workstream(s)",
+            "SELECT COUNT(*) FROM workstreams WHERE programme_id = $1",
+        )],
+        id,
+    )
+    .await?;
+    delete_versioned(conn, tenant, "programmes", id, version).await
+}
+
+/// Deletes a workstream at `version`; refused while it has initiatives.
+pub async fn delete_workstream(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &str,
+    version: i64,
+) -> Result<()> {
+    refuse_if_used(
+        conn,
+        "this workstream",
+        &[(
+            "initiative(s)",
+            "SELECT COUNT(*) FROM initiatives WHERE workstream_id = $1",
+        )],
+        id,
+    )
+    .await?;
+    delete_versioned(conn, tenant, "workstreams", id, version).await
 }

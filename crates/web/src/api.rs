@@ -32,6 +32,7 @@ mod benefits;
 mod programmes;
 mod reviews;
 mod risks;
+mod structure;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -146,13 +147,31 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(benefits::put_profile))
         .routes(routes!(benefits::savings))
         .routes(routes!(benefits::gap))
-        .routes(routes!(actions::plans))
-        .routes(routes!(actions::plan))
+        .routes(routes!(actions::plans, structure::create_plan))
+        .routes(routes!(
+            actions::plan,
+            structure::update_plan,
+            structure::delete_plan
+        ))
+        .routes(routes!(structure::create_recommendation))
+        .routes(routes!(
+            structure::update_recommendation,
+            structure::delete_recommendation
+        ))
         .routes(routes!(actions::list, actions::create))
         .routes(routes!(actions::get, actions::update, actions::delete))
         .routes(routes!(actions::add_progress))
-        .routes(routes!(programmes::list))
-        .routes(routes!(programmes::get))
+        .routes(routes!(programmes::list, structure::create_programme))
+        .routes(routes!(
+            programmes::get,
+            structure::update_programme,
+            structure::delete_programme
+        ))
+        .routes(routes!(structure::create_workstream))
+        .routes(routes!(
+            structure::update_workstream,
+            structure::delete_workstream
+        ))
         .routes(routes!(programmes::initiatives, programmes::create))
         .routes(routes!(
             programmes::initiative,

@@ -517,14 +517,20 @@ async fn initiative_page(
         risks.push(Cell::text("None recorded"));
     }
     facts.push(Fact::new("Risks", risks));
-    facts.push(Fact::text(
-        "Benefits",
-        if i.benefits.is_empty() {
-            "None recorded".to_string()
-        } else {
-            i.benefits.join(", ")
-        },
-    ));
+    let mut benefits: Vec<Cell> = i
+        .benefits
+        .iter()
+        .map(|b| {
+            Cell::link(
+                format!("Benefit {b}"),
+                format!("/benefits/{}", url_encode(b.as_str())),
+            )
+        })
+        .collect();
+    if benefits.is_empty() {
+        benefits.push(Cell::text("None recorded"));
+    }
+    facts.push(Fact::new("Benefits", benefits));
     let history = s
         .app
         .history(c, "initiative", &rec.id)
@@ -566,6 +572,7 @@ struct Choices {
     /// (programme/workstream, label).
     workstreams: Vec<(String, String)>,
     risks: Vec<(Code, String)>,
+    benefits: Vec<(Code, String)>,
 }
 
 fn fields(k: &Choices, i: Option<&Initiative>) -> Vec<Field> {
@@ -688,13 +695,16 @@ fn fields(k: &Choices, i: Option<&Initiative>) -> Vec<Field> {
                 })
                 .collect(),
         ),
-        Field::new(
-            "text",
-            "benefits",
-            "Benefits",
-            text(|i| i.benefits.join("; ")),
-        )
-        .hint("Codes of the benefits it is to deliver, separated by semicolons."),
+        Field::new("checkboxes", "benefits", "Benefits it is to deliver", "").choices(
+            k.benefits
+                .iter()
+                .map(|(c, t)| Choice {
+                    value: c.to_string(),
+                    label: format!("{c} — {t}"),
+                    selected: i.is_some_and(|i| i.benefits.contains(c)),
+                })
+                .collect(),
+        ),
     ]);
     f
 }
@@ -764,13 +774,7 @@ fn initiative_from(f: &FormData, code: Option<&str>) -> Result<Initiative, Error
     let outcomes = codes("outcomes", &mut e);
     let services = codes("services", &mut e);
     let risks = codes("risks", &mut e);
-    let benefits: Vec<String> = f
-        .get("benefits")
-        .split(';')
-        .map(str::trim)
-        .filter(|b| !b.is_empty())
-        .map(str::to_string)
-        .collect();
+    let benefits = codes("benefits", &mut e);
     match (code, place, stage, rag, e.is_empty()) {
         (Some(code), Some((programme, workstream)), Some(stage), Some(rag), true) => {
             Ok(Initiative {
@@ -825,10 +829,19 @@ async fn choices(s: &AppState, c: &Caller) -> Result<Choices, AppError> {
         .into_iter()
         .map(|r| (r.value.code, r.value.title))
         .collect();
+    let benefits = s
+        .app
+        .benefits(c)
+        .await?
+        .benefits
+        .into_iter()
+        .map(|b| (b.value.code, b.value.title))
+        .collect();
     Ok(Choices {
         fw,
         workstreams,
         risks,
+        benefits,
     })
 }
 
