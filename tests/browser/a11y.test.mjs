@@ -32,6 +32,8 @@ const STAFF_PAGES = [
   '/actions/new', '/actions/new?plan=BV18', '/actions/BV18-A-iv-b/edit', '/actions/BV18-A-iv-b/progress', '/services/CS-PROC', '/outcomes/LO4',
   '/programmes', '/programmes?stage=implementation&rag=red', '/programmes/MCB-2014', '/programmes/TTC-2026',
   '/initiatives/TTC-REV', '/initiatives/MCB-02', '/initiatives/new', '/initiatives/TTC-REV/edit',
+  '/programmes/new', '/programmes/TTC-2026/edit', '/programmes/TTC-2026/workstreams/new', '/programmes/TTC-2026/workstreams/WAVE1/edit',
+  '/action-plans/new', '/action-plans/BV18/edit', '/action-plans/BV18/recommendations/new', '/action-plans/BV18/recommendations/1/edit',
 ];
 
 let server, dir, base, browser;

@@ -9,6 +9,7 @@ use crate::pages::{
     Flash, FormData, capitalise, chrome_for, error_page, form_errors, form_response, history_table,
     outcome_choices, render_page, url_encode,
 };
+use crate::structure;
 use crate::view::{Cell, Choice, Fact, Field, FormView, Link, RecordPage, Section, TableView};
 use askama::Template;
 use axum::Router;
@@ -38,7 +39,34 @@ pub fn router() -> Router<AppState> {
             "/actions/{code}/progress",
             get(progress_form).post(add_progress),
         )
-        .route("/action-plans/{code}", get(plan_page))
+        .route("/action-plans", post(structure::create_plan))
+        .route("/action-plans/new", get(structure::new_plan))
+        .route(
+            "/action-plans/{code}",
+            get(plan_page).post(structure::update_plan),
+        )
+        .route("/action-plans/{code}/edit", get(structure::edit_plan))
+        .route("/action-plans/{code}/delete", post(structure::delete_plan))
+        .route(
+            "/action-plans/{code}/recommendations",
+            post(structure::create_recommendation),
+        )
+        .route(
+            "/action-plans/{code}/recommendations/new",
+            get(structure::new_recommendation),
+        )
+        .route(
+            "/action-plans/{code}/recommendations/{recommendation}",
+            post(structure::update_recommendation),
+        )
+        .route(
+            "/action-plans/{code}/recommendations/{recommendation}/edit",
+            get(structure::edit_recommendation),
+        )
+        .route(
+            "/action-plans/{code}/recommendations/{recommendation}/delete",
+            post(structure::delete_recommendation),
+        )
 }
 
 fn today() -> time::Date {
@@ -270,7 +298,7 @@ async fn list(
         ],
     )
     .numeric(&[2, 3, 4, 5, 6, 7, 8])
-    .empty("No action plans yet. Import action-plans.csv, recommendations.csv and actions.csv on Import & export.");
+    .empty("No action plans yet. Add one, or import action-plans.csv, recommendations.csv and actions.csv on Import & export.");
     for p in plan_lines(held, today) {
         let s = &p.summary;
         plans.rows.push(vec![
@@ -338,6 +366,9 @@ async fn list(
         ),
     ];
     let mut actions = Vec::new();
+    if staff.caller.actor.edits_everything() {
+        actions.push(Link::new("/action-plans/new", "Add an action plan"));
+    }
     if may_add(&staff.caller, &v.framework) && !held.plans.is_empty() {
         actions.push(Link::new("/actions/new", "Add an action"));
     }
@@ -410,6 +441,16 @@ async fn plan_page(
             "Add an action to this plan",
         ));
     }
+    // The plan and its recommendations are kept by the centre.
+    let centre = staff.caller.actor.edits_everything();
+    let path = format!("/action-plans/{}", url_encode(p.code.as_str()));
+    if centre {
+        actions.push(Link::new(format!("{path}/edit"), "Edit this plan"));
+        actions.push(Link::new(
+            format!("{path}/recommendations/new"),
+            "Add a recommendation",
+        ));
+    }
     let mut sections: Vec<Section> = d
         .recommendations
         .iter()
@@ -423,7 +464,17 @@ async fn plan_page(
                 false,
                 "No actions answer this recommendation yet.",
             )],
-            ..Default::default()
+            links: if centre {
+                vec![Link::new(
+                    format!(
+                        "{path}/recommendations/{}/edit",
+                        url_encode(r.recommendation.code.as_str())
+                    ),
+                    format!("Edit or delete recommendation {}", r.recommendation.code),
+                )]
+            } else {
+                vec![]
+            },
         })
         .collect();
     let history = s
@@ -444,7 +495,7 @@ async fn plan_page(
         heading: p.title.clone(),
         facts,
         actions,
-        delete: None,
+        delete: centre.then(|| (format!("{path}/delete"), d.version)),
         sections,
     })
 }

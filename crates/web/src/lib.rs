@@ -19,6 +19,7 @@ pub mod public;
 pub mod report;
 pub mod reviews;
 pub mod risks;
+mod structure;
 pub mod view;
 
 use axum::Router;

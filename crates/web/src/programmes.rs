@@ -10,6 +10,7 @@ use crate::pages::{
     Flash, FormData, chrome_for, error_page, form_errors, form_response, history_table,
     outcome_choices, render, url_encode,
 };
+use crate::structure;
 use crate::view::{
     Cell, Choice, Chrome, Fact, Field, FormView, Link, RecordPage, Section, TableView,
 };
@@ -30,8 +31,40 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/programmes", get(programmes_page))
-        .route("/programmes/{code}", get(programme_page))
+        .route(
+            "/programmes",
+            get(programmes_page).post(structure::create_programme),
+        )
+        .route("/programmes/new", get(structure::new_programme))
+        .route(
+            "/programmes/{code}",
+            get(programme_page).post(structure::update_programme),
+        )
+        .route("/programmes/{code}/edit", get(structure::edit_programme))
+        .route(
+            "/programmes/{code}/delete",
+            post(structure::delete_programme),
+        )
+        .route(
+            "/programmes/{code}/workstreams",
+            post(structure::create_workstream),
+        )
+        .route(
+            "/programmes/{code}/workstreams/new",
+            get(structure::new_workstream),
+        )
+        .route(
+            "/programmes/{code}/workstreams/{workstream}",
+            post(structure::update_workstream),
+        )
+        .route(
+            "/programmes/{code}/workstreams/{workstream}/edit",
+            get(structure::edit_workstream),
+        )
+        .route(
+            "/programmes/{code}/workstreams/{workstream}/delete",
+            post(structure::delete_workstream),
+        )
         .route("/initiatives", post(create))
         .route("/initiatives/new", get(new_form))
         .route("/initiatives/{code}", get(initiative_page).post(update))
@@ -147,7 +180,7 @@ fn summary_text(s: &Summary) -> String {
     )
 }
 
-fn workstream_table(p: &ProgrammeItem) -> TableView {
+fn workstream_table(p: &ProgrammeItem, editable: bool) -> TableView {
     let mut t = TableView::new(
         format!("Workstreams of {}", p.programme.title),
         &["Workstream", "Lead", "Initiatives", "Late", "Budget"],
@@ -155,8 +188,20 @@ fn workstream_table(p: &ProgrammeItem) -> TableView {
     .numeric(&[2, 3, 4])
     .empty("No workstreams yet.");
     for w in &p.workstreams {
+        let name = format!("{} — {}", w.workstream.code, w.workstream.title);
         t.rows.push(vec![
-            Cell::text(format!("{} — {}", w.workstream.code, w.workstream.title)),
+            if editable {
+                Cell::link(
+                    name,
+                    format!(
+                        "/programmes/{}/workstreams/{}/edit",
+                        url_encode(p.programme.code.as_str()),
+                        url_encode(w.workstream.code.as_str())
+                    ),
+                )
+            } else {
+                Cell::text(name)
+            },
             Cell::text(person_text(&w.workstream.lead)),
             Cell::num(w.summary.initiatives.to_string()),
             Cell::num(w.summary.late.to_string()),
@@ -257,7 +302,7 @@ async fn programmes_page(
                     summary_text(&p.summary)
                 ),
                 tables: vec![
-                    workstream_table(p),
+                    workstream_table(p, false),
                     initiative_table(
                         &format!(
                             "{} in {} ({} of {})",
@@ -289,6 +334,9 @@ async fn programmes_page(
         ..Default::default()
     };
     let mut actions = Vec::new();
+    if c.actor.edits_everything() {
+        actions.push(Link::new("/programmes/new", "Add a programme"));
+    }
     if may_add(c, &fw) {
         actions.push(Link::new("/initiatives/new", "Add an initiative"));
     }
@@ -322,6 +370,7 @@ async fn programme_page(
     State(s): State<AppState>,
     staff: Staff,
     Path(code): Path<String>,
+    Query(flash): Query<Flash>,
 ) -> Response {
     let c = &staff.caller;
     let items = match s.app.programmes(c, today()).await {
@@ -360,9 +409,12 @@ async fn programme_page(
                 .join("; "),
         ),
     ];
+    // The programme and its workstreams are kept by the centre.
+    let centre = c.actor.edits_everything();
+    let path = format!("/programmes/{}", url_encode(v.code.as_str()));
     let mut sections = vec![Section {
         heading: "Workstreams".into(),
-        tables: vec![workstream_table(p)],
+        tables: vec![workstream_table(p, centre)],
         ..Default::default()
     }];
     for w in &p.workstreams {
@@ -395,12 +447,22 @@ async fn programme_page(
     render(
         StatusCode::OK,
         RecordPage {
-            chrome: chrome_for(&staff, &v.title, "programmes"),
+            chrome: {
+                let mut chrome = chrome_for(&staff, &v.title, "programmes");
+                chrome.flash = flash.text();
+                chrome
+            },
             caption: "Programme".into(),
             heading: format!("{} — {}", v.code, v.title),
             facts,
-            actions: vec![Link::new("/programmes", "All programmes")],
-            delete: None,
+            actions: std::iter::once(Link::new("/programmes", "All programmes"))
+                .chain(centre.then(|| Link::new(format!("{path}/edit"), "Edit this programme")))
+                .chain(
+                    centre
+                        .then(|| Link::new(format!("{path}/workstreams/new"), "Add a workstream")),
+                )
+                .collect(),
+            delete: centre.then(|| (format!("{path}/delete"), p.version)),
             sections,
         },
     )

@@ -432,6 +432,51 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                     serde_json::from_value(initiative(&c)).unwrap();
                 ta.app.create_initiative(&cli, &v).await.unwrap();
             }
+            // Programmes, workstreams, plans and recommendations for this
+            // role to change and delete.
+            let record = |v: Value| -> goldthread_app::structure::RecordInput {
+                serde_json::from_value(v).unwrap()
+            };
+            for c in [format!("PU{i}"), format!("PD{i}")] {
+                ta.app
+                    .save_programme(
+                        &cli,
+                        None,
+                        &record(json!({"code": c, "title": "Frame", "start": "2026-04-01"})),
+                    )
+                    .await
+                    .unwrap();
+            }
+            for w in ["WU", "WD"] {
+                ta.app
+                    .save_workstream(
+                        &cli,
+                        None,
+                        &record(json!({"programme": format!("PU{i}"), "code": w, "title": "Wave"})),
+                    )
+                    .await
+                    .unwrap();
+            }
+            for c in [format!("APU{i}"), format!("APD{i}")] {
+                ta.app
+                    .save_action_plan(
+                        &cli,
+                        None,
+                        &record(json!({"code": c, "title": "Plan", "source": "Audit"})),
+                    )
+                    .await
+                    .unwrap();
+            }
+            for c in [format!("RU{i}"), format!("RD{i}")] {
+                ta.app
+                    .save_recommendation(
+                        &cli,
+                        None,
+                        &record(json!({"plan": "AP", "code": c, "text": "Do it"})),
+                    )
+                    .await
+                    .unwrap();
+            }
 
             let full = matches!(*role, "admin" | "performance-officer");
             let leader = *role == "outcome-leader";
@@ -923,6 +968,99 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                     Some(json!({"text": format!("Progress ({role})")})),
                     full || leader || manager,
                 ),
+                // The frames the registers hang on: the centre only.
+                (
+                    "create programme",
+                    Method::POST,
+                    "/api/v1/programmes".into(),
+                    Some(
+                        json!({"code": format!("NEWP{i}"), "title": "New", "start": "2026-04-01"}),
+                    ),
+                    full,
+                ),
+                (
+                    "update programme",
+                    Method::PUT,
+                    format!("/api/v1/programmes/PU{i}"),
+                    Some(
+                        json!({"code": format!("PU{i}"), "title": format!("Frame ({role})"), "start": "2026-04-01", "version": 1}),
+                    ),
+                    full,
+                ),
+                (
+                    "delete programme",
+                    Method::DELETE,
+                    format!("/api/v1/programmes/PD{i}?version=1"),
+                    None,
+                    full,
+                ),
+                (
+                    "create workstream",
+                    Method::POST,
+                    format!("/api/v1/programmes/PU{i}/workstreams"),
+                    Some(json!({"code": "WNEW", "title": "New"})),
+                    full,
+                ),
+                (
+                    "update workstream",
+                    Method::PUT,
+                    format!("/api/v1/programmes/PU{i}/workstreams/WU"),
+                    Some(json!({"code": "WU", "title": format!("Wave ({role})"), "version": 1})),
+                    full,
+                ),
+                (
+                    "delete workstream",
+                    Method::DELETE,
+                    format!("/api/v1/programmes/PU{i}/workstreams/WD?version=1"),
+                    None,
+                    full,
+                ),
+                (
+                    "create action plan",
+                    Method::POST,
+                    "/api/v1/action-plans".into(),
+                    Some(json!({"code": format!("NEWAP{i}"), "title": "New", "source": "Audit"})),
+                    full,
+                ),
+                (
+                    "update action plan",
+                    Method::PUT,
+                    format!("/api/v1/action-plans/APU{i}"),
+                    Some(
+                        json!({"code": format!("APU{i}"), "title": format!("Plan ({role})"), "source": "Audit", "version": 1}),
+                    ),
+                    full,
+                ),
+                (
+                    "delete action plan",
+                    Method::DELETE,
+                    format!("/api/v1/action-plans/APD{i}?version=1"),
+                    None,
+                    full,
+                ),
+                (
+                    "create recommendation",
+                    Method::POST,
+                    "/api/v1/action-plans/AP/recommendations".into(),
+                    Some(json!({"code": format!("NEWR{i}"), "text": "New"})),
+                    full,
+                ),
+                (
+                    "update recommendation",
+                    Method::PUT,
+                    format!("/api/v1/action-plans/AP/recommendations/RU{i}"),
+                    Some(
+                        json!({"code": format!("RU{i}"), "text": format!("Do it ({role})"), "version": 1}),
+                    ),
+                    full,
+                ),
+                (
+                    "delete recommendation",
+                    Method::DELETE,
+                    format!("/api/v1/action-plans/AP/recommendations/RD{i}?version=1"),
+                    None,
+                    full,
+                ),
             ];
             for (what, method, path, body, allowed) in cases {
                 let before = ta.audit_rows().await;
@@ -1072,7 +1210,7 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
             );
             checked += 5;
         }
-        assert_eq!(checked, ROLES.len() * 59);
+        assert_eq!(checked, ROLES.len() * 71);
     }
 }
 
@@ -1454,6 +1592,8 @@ async fn the_openapi_document_describes_every_api_route() {
     let expected = [
         "/api/v1/action-plans",
         "/api/v1/action-plans/{code}",
+        "/api/v1/action-plans/{code}/recommendations",
+        "/api/v1/action-plans/{code}/recommendations/{recommendation}",
         "/api/v1/actions",
         "/api/v1/actions/{code}",
         "/api/v1/actions/{code}/progress",
@@ -1497,6 +1637,8 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/portfolios/{code}",
         "/api/v1/programmes",
         "/api/v1/programmes/{code}",
+        "/api/v1/programmes/{code}/workstreams",
+        "/api/v1/programmes/{code}/workstreams/{workstream}",
         "/api/v1/publish",
         "/api/v1/responses",
         "/api/v1/responses/{id}",
@@ -4059,6 +4201,18 @@ async fn action_plans_through_the_api_and_their_pages() {
                 .await
                 .unwrap();
         }
+        // Two risks an action may mitigate.
+        let risks = "code,title,category,cause,event,effect,owner,outcomes,services,programme,review,inherent_likelihood,inherent_impact,residual_likelihood,residual_impact,target_likelihood,target_impact,review_date,status\nR1,One,delivery,,,,,,,,,2,2,1,1,1,1,,open\nR2,Two,delivery,,,,,,,,,2,2,1,1,1,1,,open\n";
+        ta.app
+            .import_risks(
+                &cli,
+                goldthread_app::risks::RiskTable::Risks,
+                &Source::Csv([("risks.csv".to_string(), risks.as_bytes().to_vec())].into()),
+                false,
+                "t",
+            )
+            .await
+            .unwrap();
         let tok = ta.token("admin@demo.example").await;
         let get = |path: &str| {
             let path = path.to_string();
@@ -4480,6 +4634,10 @@ async fn action_plans_through_the_api_and_their_pages() {
             "/actions/new",
             "/actions/BV18-C/edit",
             "/actions/BV18-C/progress",
+            "/action-plans/new",
+            "/action-plans/BV18/edit",
+            "/action-plans/BV18/recommendations/new",
+            "/action-plans/BV18/recommendations/1/edit",
         ] {
             assert_eq!(
                 ta.send(as_member(path)).await.status,
@@ -4487,6 +4645,84 @@ async fn action_plans_through_the_api_and_their_pages() {
                 "{path}"
             );
         }
+
+        // Plans and recommendations by form (the centre).
+        let r = ta.send(page("/actions")).await;
+        assert!(r.body.contains("href=\"/action-plans/new\""));
+        let r = ta
+            .send(post(
+                "/action-plans",
+                format!("csrf={csrf}&code=SA26&title=&source=&approved=2026-02-30"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for f in ["title", "approved"] {
+            assert!(
+                r.body.contains(&format!("id=\"f-{f}-error\"")),
+                "{f}: {}",
+                r.body
+            );
+        }
+        let r = ta
+            .send(post(
+                "/action-plans",
+                format!("csrf={csrf}&code=SA26&title=Self-assessment+2026&source=Best+Value+self-assessment+2026&owner=admin%40demo.example"),
+            ))
+            .await;
+        assert_eq!(
+            r.headers[header::LOCATION],
+            "/action-plans/SA26?saved=created"
+        );
+        let r = ta
+            .send(post(
+                "/action-plans/SA26/recommendations",
+                format!("csrf={csrf}&code=1&text=Strengthen+scrutiny"),
+            ))
+            .await;
+        assert_eq!(
+            r.headers[header::LOCATION],
+            "/action-plans/SA26?saved=created"
+        );
+        let r = ta.send(page("/action-plans/SA26?saved=created")).await;
+        for text in [
+            "Created.",
+            "Strengthen scrutiny",
+            "Edit this plan",
+            "Edit or delete recommendation 1",
+        ] {
+            assert!(r.body.contains(text), "{text}");
+        }
+        let r = ta
+            .send(post(
+                "/action-plans/SA26/recommendations/1",
+                format!("csrf={csrf}&text=Strengthen+member+scrutiny&version=1"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = ta
+            .send(post(
+                "/action-plans/SA26/delete",
+                format!("csrf={csrf}&version=1"),
+            ))
+            .await;
+        assert!(r.body.contains("1 recommendation(s)"), "{}", r.body);
+        let r = ta
+            .send(post(
+                "/action-plans/SA26/recommendations/1/delete",
+                format!("csrf={csrf}&version=2"),
+            ))
+            .await;
+        assert_eq!(
+            r.headers[header::LOCATION],
+            "/action-plans/SA26?saved=deleted"
+        );
+        let r = ta
+            .send(post(
+                "/action-plans/SA26/delete",
+                format!("csrf={csrf}&version=1"),
+            ))
+            .await;
+        assert_eq!(r.headers[header::LOCATION], "/actions?saved=deleted");
     }
 }
 
@@ -4513,6 +4749,18 @@ async fn programme_for_tests(ta: &TestApp) {
             .await
             .unwrap();
     }
+    // A benefit an initiative may deliver.
+    let benefits = "code,title,kind,owner,source,source_ref,portfolio,baseline,measure,status,confidence,description,group\nBEN-1,Depot saving,cashable,,project,,PE,,,planned,medium,,\n";
+    ta.app
+        .import_table(
+            &ta.cli(),
+            DataTable::Benefits(goldthread_app::benefits::BenefitsFile::Benefits),
+            &Source::Csv([("benefits.csv".to_string(), benefits.as_bytes().to_vec())].into()),
+            false,
+            "t",
+        )
+        .await
+        .unwrap();
 }
 
 /// The transformation programme through the API (programmes with summaries,
@@ -4694,7 +4942,7 @@ async fn programmes_through_the_api_and_pages() {
         assert!(r.body.contains("id=\"f-end-error\""), "{}", r.body);
         let r = ta
             .send(post(format!(
-                "csrf={csrf}&code=I-3&title=New+depot&workstream=P%2FW&stage=planned&rag=green&start=2026-05-01&end=2026-09-30&budget=500&services=PE-WASTE&benefits=B1%3B+B2"
+                "csrf={csrf}&code=I-3&title=New+depot&workstream=P%2FW&stage=planned&rag=green&start=2026-05-01&end=2026-09-30&budget=500&services=PE-WASTE&benefits=BEN-1"
             )))
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -4703,6 +4951,104 @@ async fn programmes_through_the_api_and_pages() {
             .await
             .json();
         assert_eq!(i["budget_pence"], 50000);
-        assert_eq!(i["benefits"], json!(["B1", "B2"]));
+        assert_eq!(i["benefits"], json!(["BEN-1"]));
+        let r = ta.send(get("/initiatives/I-3")).await;
+        assert!(r.body.contains("href=\"/benefits/BEN-1\""), "benefits link");
+
+        // Programmes and workstreams by form: errors beside fields, then
+        // saved, shown, refused while in use, deleted.
+        let send = |path: &str, body: String| {
+            Request::post(path)
+                .header(header::COOKIE, &cookie)
+                .header("sec-fetch-site", "same-origin")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let r = ta.send(get("/programmes/new")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Add a programme"));
+        let r = ta
+            .send(send(
+                "/programmes",
+                format!(
+                    "csrf={csrf}&code=P2&title=&start=2026-13-01&sponsor=nobody%40demo.example"
+                ),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for f in ["title", "start", "sponsor"] {
+            assert!(
+                r.body.contains(&format!("id=\"f-{f}-error\"")),
+                "{f}: {}",
+                r.body
+            );
+        }
+        assert!(r.body.contains("value=\"P2\""), "kept what was typed");
+        let r = ta
+            .send(send(
+                "/programmes",
+                format!("csrf={csrf}&code=P2&title=Second+programme&start=2026-04-01&description=By+form"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.headers[header::LOCATION], "/programmes/P2?saved=created");
+        let r = ta.send(get("/programmes/P2?saved=created")).await;
+        for text in [
+            "Created.",
+            "Edit this programme",
+            "Add a workstream",
+            "By form",
+        ] {
+            assert!(r.body.contains(text), "{text}");
+        }
+        let r = ta
+            .send(send(
+                "/programmes/P2/workstreams",
+                format!("csrf={csrf}&code=W2&title=Wave+two"),
+            ))
+            .await;
+        assert_eq!(r.headers[header::LOCATION], "/programmes/P2?saved=created");
+        let r = ta.send(get("/programmes/P2/workstreams/W2/edit")).await;
+        assert!(
+            r.body.contains("Edit workstream W2 — Wave two"),
+            "{}",
+            r.body
+        );
+        let r = ta
+            .send(send(
+                "/programmes/P2/workstreams/W2",
+                format!("csrf={csrf}&title=Wave+2&version=1"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = ta
+            .send(send(
+                "/programmes/P2/delete",
+                format!("csrf={csrf}&version=1"),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("1 workstream(s)"), "{}", r.body);
+        let r = ta
+            .send(send(
+                "/programmes/P2/workstreams/W2/delete",
+                format!("csrf={csrf}&version=2"),
+            ))
+            .await;
+        assert_eq!(r.headers[header::LOCATION], "/programmes/P2?saved=deleted");
+        let r = ta
+            .send(send(
+                "/programmes/P2/delete",
+                format!("csrf={csrf}&version=1"),
+            ))
+            .await;
+        assert_eq!(r.headers[header::LOCATION], "/programmes?saved=deleted");
+        assert_eq!(
+            ta.api(Method::GET, "/api/v1/programmes/P2", &tok, None)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
     }
 }
