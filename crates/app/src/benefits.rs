@@ -18,7 +18,8 @@ use crate::performance::{PerRecord, apply_each};
 use crate::{App, AppError, Caller, FieldError, Result};
 use goldthread_domain::Code;
 use goldthread_domain::benefits::{
-    self as domain, Benefit, BenefitKind, BenefitProfile, BudgetGap, GapTable, SavingsTable,
+    self as domain, Benefit, BenefitKind, BenefitProfile, BenefitSource, BudgetGap, GapTable,
+    SavingsTable,
 };
 use goldthread_domain::framework::Framework;
 use goldthread_domain::money::format_pounds_plain;
@@ -31,7 +32,7 @@ use goldthread_store::benefits::{self as bs, BenefitsSnapshot};
 use goldthread_store::framework as fs;
 use goldthread_store::framework::Rec;
 use goldthread_store::{AnyConnection, TenantId, WriteTx};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -782,5 +783,112 @@ impl App {
             .cloned()
             .collect();
         Ok(BenefitRecord { benefit, profile })
+    }
+}
+
+/// A benefit on an outcome's or a service's page, with why it is there.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkedBenefit {
+    pub benefit: Rec<Benefit>,
+    /// Each way the benefit reaches the page, in words: the review it comes
+    /// from, the indicator that measures it, the initiative that delivers it.
+    pub via: Vec<String>,
+}
+
+/// What a benefit may be reached through on the golden thread.
+pub struct BenefitLinks<'a> {
+    pub framework: &'a Framework,
+    pub reviews: &'a [Rec<goldthread_domain::review::Review>],
+    pub indicators: &'a [goldthread_domain::indicator::Indicator],
+    pub initiatives: &'a [Rec<goldthread_domain::programme::Initiative>],
+}
+
+/// The benefits on an outcome's or a service's page. A benefit is on a
+/// service's page when it comes from a review of the service, its measure
+/// is an indicator of the service, or an initiative that delivers it changes
+/// the service; on an outcome's page when its review's service contributes to
+/// the outcome (the matrix), its measure is an indicator of the outcome, or
+/// an initiative that delivers it serves the outcome. Benefits are otherwise
+/// held by portfolio, which is too coarse to place them on the thread.
+pub fn linked_benefits(
+    benefits: &[Rec<Benefit>],
+    l: &BenefitLinks<'_>,
+    outcome: Option<&Code>,
+    service: Option<&Code>,
+) -> Vec<LinkedBenefit> {
+    let serves = |s: &Code| {
+        outcome.is_some_and(|o| {
+            l.framework
+                .contributions
+                .iter()
+                .any(|c| &c.service == s && &c.outcome == o)
+        })
+    };
+    let on = |services: &[Code], outcomes: &[Code]| {
+        service.is_some_and(|s| services.contains(s))
+            || outcome.is_some_and(|o| outcomes.contains(o))
+    };
+    benefits
+        .iter()
+        .filter_map(|b| {
+            let v = &b.value;
+            let mut via = Vec::new();
+            if v.source == BenefitSource::Review
+                && let Some(r) = l
+                    .reviews
+                    .iter()
+                    .find(|r| r.value.code.as_str() == v.source_ref)
+                && (service == Some(&r.value.service) || serves(&r.value.service))
+            {
+                via.push(format!(
+                    "From review {} of {}",
+                    r.value.code, r.value.service
+                ));
+            }
+            if let Some(m) = &v.measure
+                && let Some(i) = l.indicators.iter().find(|i| &i.code == m)
+                && on(&i.services, &i.outcomes)
+            {
+                via.push(format!("Measured by indicator {m}"));
+            }
+            for i in l
+                .initiatives
+                .iter()
+                .filter(|i| i.value.benefits.contains(&v.code))
+                .filter(|i| on(&i.value.services, &i.value.outcomes))
+            {
+                via.push(format!("Delivered by initiative {}", i.value.code));
+            }
+            (!via.is_empty()).then(|| LinkedBenefit {
+                benefit: b.clone(),
+                via,
+            })
+        })
+        .collect()
+}
+
+impl App {
+    /// The benefits on an outcome's or a service's page (see [`linked_benefits`]).
+    pub async fn benefits_linked(
+        &self,
+        c: &Caller,
+        outcome: Option<&Code>,
+        service: Option<&Code>,
+    ) -> Result<Vec<LinkedBenefit>> {
+        let data = self.perf_data(c).await?;
+        let benefits = self.benefits(c).await?;
+        let reviews = self.reviews(c).await?;
+        let initiatives = self.programme_snapshot(c).await?.initiatives;
+        Ok(linked_benefits(
+            &benefits.benefits,
+            &BenefitLinks {
+                framework: &data.view.framework,
+                reviews: &reviews,
+                indicators: &data.indicators,
+                initiatives: &initiatives,
+            },
+            outcome,
+            service,
+        ))
     }
 }

@@ -811,3 +811,77 @@ async fn what_a_benefit_uses_is_not_deleted_under_it() {
         assert!(e.to_string().contains("benefit(s) as their measure"), "{e}");
     }
 }
+
+/// Benefits sit on the golden thread: a service's page shows the benefits of
+/// its reviews, those its indicators measure and those its initiatives
+/// deliver; an outcome's page those of the services contributing to it.
+#[tokio::test]
+async fn benefits_reach_the_outcome_and_service_pages() {
+    for t in databases().await {
+        let (app, tenant) = council(&t).await;
+        let cli = Caller::cli(tenant);
+        import_demo(&app, &cli).await;
+        let codes = |v: &[goldthread_app::benefits::LinkedBenefit]| -> Vec<String> {
+            v.iter().map(|l| l.benefit.value.code.to_string()).collect()
+        };
+        let rev = app
+            .benefits_linked(&cli, None, Some(&code("CS-REV")))
+            .await
+            .unwrap();
+        assert_eq!(codes(&rev), ["REV01-RESILIENCE", "REV01-SAVING"]);
+        let saving = rev
+            .iter()
+            .find(|l| l.benefit.value.code.as_str() == "REV01-SAVING")
+            .unwrap();
+        assert_eq!(
+            saving.via,
+            [
+                "From review REV-2026-01 of CS-REV",
+                "Measured by indicator CORP04"
+            ]
+        );
+        // LOC-DIG02 measures both digital and customer contact: REV03's
+        // benefits reach the digital service through their measure alone.
+        let digital = app
+            .benefits_linked(&cli, None, Some(&code("CS-DIGITAL")))
+            .await
+            .unwrap();
+        assert_eq!(codes(&digital), ["REV03-SAVING", "REV03-TIME"]);
+        assert!(
+            digital
+                .iter()
+                .all(|l| l.via == ["Measured by indicator LOC-DIG02"])
+        );
+        // Waste and customer contact contribute to LO4; revenues to LO1 only.
+        let lo4 = app
+            .benefits_linked(&cli, Some(&code("LO4")), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            codes(&lo4),
+            [
+                "REV02-RECYCLING",
+                "REV02-SAVING",
+                "REV03-SAVING",
+                "REV03-TIME"
+            ]
+        );
+        assert_eq!(lo4[0].via, ["From review REV-2026-02 of PE-WASTE"]);
+        let lo1 = codes(
+            &app.benefits_linked(&cli, Some(&code("LO1")), None)
+                .await
+                .unwrap(),
+        );
+        for b in ["REV01-SAVING", "REV02-SAVING"] {
+            assert!(lo1.contains(&b.to_string()), "{b} in {lo1:?}");
+        }
+        assert!(!lo1.contains(&"REV03-SAVING".to_string()), "{lo1:?}");
+        // The 2018 restructure's savings are held by portfolio only: on no
+        // service's page.
+        assert!(!codes(&rev).iter().any(|c| c.starts_with("RS2018")));
+    }
+}
+
+fn code(s: &str) -> goldthread_domain::Code {
+    goldthread_domain::Code::parse(s).unwrap()
+}

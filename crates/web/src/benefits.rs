@@ -1460,3 +1460,68 @@ async fn gap_page(State(s): State<AppState>, staff: Staff, Query(q): Query<GapQu
         ],
     })
 }
+
+/// The benefits reached from an outcome's or a service's page (through a
+/// review, an indicator that measures them, or an initiative that delivers
+/// them), for its page.
+pub(crate) async fn linked_section(
+    s: &AppState,
+    c: &Caller,
+    outcome: Option<&Code>,
+    service: Option<&Code>,
+) -> Section {
+    let what = if outcome.is_some() {
+        "outcome"
+    } else {
+        "service"
+    };
+    let linked = s
+        .app
+        .benefits_linked(c, outcome, service)
+        .await
+        .unwrap_or_default();
+    let profiles = s.app.benefits(c).await.unwrap_or_default();
+    let mut t = TableView::new(
+        format!("Benefits linked to this {what}"),
+        &[
+            "Benefit",
+            "Kind",
+            "Status",
+            "How it is linked",
+            "Planned",
+            "Achieved",
+        ],
+    )
+    .numeric(&[4, 5])
+    .empty(&format!("No benefit is linked to this {what}."));
+    for l in &linked {
+        let b = &l.benefit.value;
+        let profile: Vec<_> = profiles
+            .profile_of(&b.code)
+            .into_iter()
+            .map(|p| p.value.clone())
+            .collect();
+        let f = benefit_figures(&profile);
+        let (planned, achieved) = if b.kind == BenefitKind::NonFinancial {
+            ("—".to_string(), "—".to_string())
+        } else {
+            (money(f.planned_pence), money(f.achieved_pence))
+        };
+        t.rows.push(vec![
+            Cell::link(format!("{} — {}", b.code, b.title), path(b.code.as_str())),
+            Cell::text(kind_name(b.kind)),
+            status_cell(b.status),
+            Cell::text(l.via.join("; ")),
+            Cell::num(planned),
+            Cell::num(achieved),
+        ]);
+    }
+    Section {
+        heading: "Benefits".into(),
+        intro: format!(
+            "Benefits and savings reached from this {what}: from a service review, measured by one of its indicators, or delivered by an initiative linked to it."
+        ),
+        tables: vec![t],
+        links: vec![Link::new("/benefits", "The benefits register")],
+    }
+}

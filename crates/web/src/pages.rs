@@ -713,6 +713,7 @@ async fn show<K: PageKind>(
         sections
             .push(crate::actions::linked_actions(&s, &staff, &v.framework, outcome, service).await);
         sections.push(crate::programmes::linked_section(&s, &staff.caller, outcome, service).await);
+        sections.push(crate::benefits::linked_section(&s, &staff.caller, outcome, service).await);
     }
     sections.push(Section {
         heading: "History".into(),

@@ -4954,6 +4954,14 @@ async fn programmes_through_the_api_and_pages() {
         assert_eq!(i["benefits"], json!(["BEN-1"]));
         let r = ta.send(get("/initiatives/I-3")).await;
         assert!(r.body.contains("href=\"/benefits/BEN-1\""), "benefits link");
+        // The benefit it delivers is on the service's page, saying how.
+        let r = ta.send(get("/services/PE-WASTE")).await;
+        assert!(
+            r.body.contains("BEN-1 — Depot saving")
+                && r.body.contains("Delivered by initiative I-3"),
+            "{}",
+            r.body
+        );
 
         // Programmes and workstreams by form: errors beside fields, then
         // saved, shown, refused while in use, deleted.
