@@ -175,7 +175,7 @@ async fn the_register_imports_whole_and_is_written_by_those_it_links_to() {
             owner: Some(Email::parse("service.manager@demo.example").unwrap()),
             outcomes: vec![],
             services: vec![code("PE-WASTE")],
-            programme: String::new(),
+            programme: "TTC-2026".into(),
             review: None,
             inherent: Scored {
                 likelihood: 4,
@@ -203,12 +203,13 @@ async fn the_register_imports_whole_and_is_written_by_those_it_links_to() {
                 impact: 5,
             },
             services: vec![code("NOPE")],
+            programme: "Transformation".into(),
             ..r.clone()
         };
         match app.create_risk(&manager, &bad, today).await {
             Err(AppError::Validation(v)) => {
                 let f: Vec<&str> = v.iter().map(|e| e.field.as_str()).collect();
-                assert_eq!(f, ["residual_likelihood", "services"], "{v:?}");
+                assert_eq!(f, ["residual_likelihood", "services", "programme"], "{v:?}");
             }
             other => panic!("{other:?}"),
         }

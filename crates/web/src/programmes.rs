@@ -434,6 +434,21 @@ async fn programme_page(
             ..Default::default()
         });
     }
+    let risks = s.app.risk_items(c, today()).await.unwrap_or_default();
+    let named: Vec<&goldthread_app::risks::RiskItem> = risks
+        .iter()
+        .filter(|r| r.risk.programme == v.code.as_str())
+        .collect();
+    sections.push(Section {
+        heading: "Risks".into(),
+        intro: "Risks in the register that name this programme.".into(),
+        tables: vec![crate::risks::risk_table(
+            "Risks to this programme",
+            &named,
+            "No risk names this programme.",
+        )],
+        links: vec![Link::new("/risks", "The risk register")],
+    });
     let history = s
         .app
         .history(c, "programme", &p.id)

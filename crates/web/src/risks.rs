@@ -479,7 +479,10 @@ async fn risk_page(
         ));
     }
     if !r.programme.is_empty() {
-        links.push(Cell::text(format!("Programme: {}", r.programme)));
+        links.push(Cell::link(
+            format!("Programme {}", r.programme),
+            format!("/programmes/{}", url_encode(&r.programme)),
+        ));
     }
     if links.is_empty() {
         links.push(Cell::text("Not linked to the golden thread yet"));
@@ -573,7 +576,12 @@ pub struct RiskRecordPage {
 
 // ----- forms -----
 
-fn fields(fw: &Framework, reviews: &[Code], r: Option<&Risk>) -> Vec<Field> {
+fn fields(
+    fw: &Framework,
+    reviews: &[Code],
+    programmes: &[(String, String)],
+    r: Option<&Risk>,
+) -> Vec<Field> {
     let people: Vec<(String, String)> = fw
         .people
         .iter()
@@ -631,11 +639,12 @@ fn fields(fw: &Framework, reviews: &[Code], r: Option<&Risk>) -> Vec<Field> {
                 })
                 .collect(),
         ),
-        Field::new(
-            "text",
+        select(
             "programme",
-            "Programme",
-            text(|r| r.programme.clone()),
+            "Programme it threatens",
+            "None",
+            programmes,
+            &text(|r| r.programme.clone()),
         ),
         select(
             "review",
@@ -873,7 +882,21 @@ async fn form_page(
         .into_iter()
         .map(|r| r.value.code)
         .collect();
-    let mut fields = fields(&fw, &reviews, existing.map(|r| &r.value));
+    let programmes: Vec<(String, String)> = s
+        .app
+        .programme_snapshot(&staff.caller)
+        .await
+        .unwrap_or_default()
+        .programmes
+        .into_iter()
+        .map(|p| {
+            (
+                p.value.code.to_string(),
+                format!("{} — {}", p.value.code, p.value.title),
+            )
+        })
+        .collect();
+    let mut fields = fields(&fw, &reviews, &programmes, existing.map(|r| &r.value));
     if let Some(p) = posted {
         p.refill(&mut fields);
     }
