@@ -22,48 +22,92 @@ pub struct Chrome {
     pub operator_only: bool,
 }
 
+/// A group of the main navigation: its name and its items (href, text,
+/// section, current).
+pub type NavGroup = (
+    &'static str,
+    Vec<(&'static str, &'static str, &'static str, bool)>,
+);
+
 impl Chrome {
-    pub fn nav(&self) -> Vec<(&'static str, &'static str, &'static str, bool)> {
+    /// The main navigation in groups, so a reader (and a screen reader) finds
+    /// an item among two dozen by what it is for.
+    pub fn nav(&self) -> Vec<NavGroup> {
         if self.operator_only {
             return vec![(
-                "/operator",
-                "Councils",
-                "operator",
-                self.section == "operator",
+                "National",
+                vec![(
+                    "/operator",
+                    "Councils",
+                    "operator",
+                    self.section == "operator",
+                )],
             )];
         }
-        let mut v = vec![
-            ("/", "Home", "home"),
-            ("/thread", "Golden thread", "thread"),
-            ("/outcomes", "Outcomes", "outcomes"),
-            ("/portfolios", "Portfolios", "portfolios"),
-            ("/services", "Services", "services"),
-            ("/plans", "Plans", "plans"),
-            ("/dashboard", "Dashboard", "dashboard"),
-            ("/indicators", "Indicators", "indicators"),
-            ("/exceptions", "Exceptions", "exceptions"),
-            ("/report", "One Report", "report"),
-            ("/engagement", "Engagement", "engagement"),
-            ("/reviews", "Reviews", "reviews"),
-            ("/risks", "Risks", "risks"),
-            ("/self-assessment", "Best Value", "self-assessment"),
-            ("/benefits", "Benefits", "benefits"),
-            ("/actions", "Actions", "actions"),
-            ("/programmes", "Programme", "programmes"),
-            ("/matrix", "Matrix", "matrix"),
-            ("/one-fund", "One Fund", "one-fund"),
-            ("/gaps", "Gaps", "gaps"),
-            ("/people", "People", "people"),
-            ("/import", "Import & export", "import"),
+        type Items = Vec<(&'static str, &'static str, &'static str)>;
+        let mut groups: Vec<(&'static str, Items)> = vec![
+            (
+                "Golden thread",
+                vec![
+                    ("/", "Home", "home"),
+                    ("/thread", "Golden thread", "thread"),
+                    ("/outcomes", "Outcomes", "outcomes"),
+                    ("/portfolios", "Portfolios", "portfolios"),
+                    ("/services", "Services", "services"),
+                    ("/plans", "Plans", "plans"),
+                    ("/matrix", "Matrix", "matrix"),
+                    ("/one-fund", "One Fund", "one-fund"),
+                    ("/gaps", "Gaps", "gaps"),
+                ],
+            ),
+            (
+                "Performance",
+                vec![
+                    ("/dashboard", "Dashboard", "dashboard"),
+                    ("/indicators", "Indicators", "indicators"),
+                    ("/exceptions", "Exceptions", "exceptions"),
+                    ("/report", "One Report", "report"),
+                    ("/engagement", "Engagement", "engagement"),
+                ],
+            ),
+            (
+                "Change and registers",
+                vec![
+                    ("/reviews", "Reviews", "reviews"),
+                    ("/programmes", "Programme", "programmes"),
+                    ("/actions", "Actions", "actions"),
+                    ("/risks", "Risks", "risks"),
+                    ("/benefits", "Benefits", "benefits"),
+                    ("/self-assessment", "Best Value", "self-assessment"),
+                ],
+            ),
+            (
+                "Admin",
+                vec![
+                    ("/people", "People", "people"),
+                    ("/import", "Import & export", "import"),
+                ],
+            ),
         ];
-        if self.can_audit {
-            v.push(("/audit", "Audit trail", "audit"));
+        if let Some((_, admin)) = groups.last_mut() {
+            if self.can_audit {
+                admin.push(("/audit", "Audit trail", "audit"));
+            }
+            if self.is_operator {
+                admin.push(("/operator", "Councils", "operator"));
+            }
         }
-        if self.is_operator {
-            v.push(("/operator", "Councils", "operator"));
-        }
-        v.into_iter()
-            .map(|(h, t, s)| (h, t, s, s == self.section))
+        groups
+            .into_iter()
+            .map(|(g, items)| {
+                (
+                    g,
+                    items
+                        .into_iter()
+                        .map(|(h, t, s)| (h, t, s, s == self.section))
+                        .collect(),
+                )
+            })
             .collect()
     }
 }
