@@ -643,6 +643,8 @@ pub struct ActionFilter {
     pub lead: Option<String>,
     pub outcome: Option<Code>,
     pub service: Option<Code>,
+    /// Only actions that mitigate this risk.
+    pub risk: Option<Code>,
 }
 
 impl ActionFilter {
@@ -656,6 +658,7 @@ impl ActionFilter {
                 .is_none_or(|l| a.lead.trim().eq_ignore_ascii_case(l.trim()))
             && self.outcome.as_ref().is_none_or(|o| a.outcomes.contains(o))
             && self.service.as_ref().is_none_or(|s| a.services.contains(s))
+            && self.risk.as_ref().is_none_or(|r| a.risks.contains(r))
     }
 }
 

@@ -1195,3 +1195,28 @@ pub(crate) fn overdue_table(fw: &Framework, lines: &[ActionLine]) -> TableView {
     }
     t
 }
+
+/// The actions that mitigate a risk, for the risk's page.
+pub(crate) async fn mitigating_actions(s: &AppState, c: &Caller, risk: &Code) -> Section {
+    let held = s.app.action_register(c).await.unwrap_or_default();
+    let filter = ActionFilter {
+        risk: Some(risk.clone()),
+        ..Default::default()
+    };
+    let lines = action_lines(&held, today(), &filter);
+    Section {
+        heading: "Mitigating actions".into(),
+        intro: "Actions in the council's action plans that name this risk.".into(),
+        tables: vec![actions_table(
+            "Actions mitigating this risk",
+            &lines,
+            true,
+            false,
+            "No action names this risk.",
+        )],
+        links: vec![Link::new(
+            format!("/api/v1/actions?risk={}", url_encode(risk.as_str())),
+            "These actions as JSON",
+        )],
+    }
+}

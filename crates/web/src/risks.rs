@@ -537,6 +537,25 @@ async fn risk_page(
             ..Default::default()
         },
     ];
+    sections.push(crate::actions::mitigating_actions(&s, c, &r.code).await);
+    let initiatives = s
+        .app
+        .initiative_items(c, time::OffsetDateTime::now_utc().date())
+        .await
+        .unwrap_or_default();
+    let carrying: Vec<_> = initiatives
+        .iter()
+        .filter(|i| i.initiative.risks.contains(&r.code))
+        .collect();
+    sections.push(Section {
+        heading: "Initiatives carrying it".into(),
+        tables: vec![crate::programmes::initiative_table(
+            "Initiatives carrying this risk",
+            &carrying,
+            "No initiative carries this risk.",
+        )],
+        ..Default::default()
+    });
     sections.push(Section {
         heading: "History".into(),
         tables: vec![history_table(&history)],

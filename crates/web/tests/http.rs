@@ -4532,6 +4532,19 @@ async fn action_plans_through_the_api_and_their_pages() {
             "{}",
             r.body
         );
+        // The risk's page lists the action that mitigates it; so does the API.
+        let r = ta.send(page("/risks/R1")).await;
+        assert!(
+            r.body.contains("Actions mitigating this risk") && r.body.contains("BV18-H"),
+            "{}",
+            r.body
+        );
+        let r = ta
+            .api(Method::GET, "/api/v1/actions?risk=R2", &tok, None)
+            .await
+            .json();
+        assert_eq!(r["items"][0]["code"], "BV18-H");
+        assert_eq!(r["items"].as_array().unwrap().len(), 1);
         let r = ta.send(page("/actions/BV18-H/edit")).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("name=\"version\" value=\"1\""));

@@ -73,6 +73,8 @@ pub struct ActionsQuery {
     pub outcome: Option<String>,
     /// Only actions linked to this service.
     pub service: Option<String>,
+    /// Only actions that mitigate this risk.
+    pub risk: Option<String>,
 }
 
 fn code_filter(field: &str, v: &Option<String>) -> Result<Option<Code>, AppError> {
@@ -104,6 +106,7 @@ pub async fn list(
         lead: q.lead.clone().filter(|l| !l.trim().is_empty()),
         outcome: code_filter("outcome", &q.outcome)?,
         service: code_filter("service", &q.service)?,
+        risk: code_filter("risk", &q.risk)?,
     };
     let mut items = s.app.actions(&c, today, &filter).await?;
     if q.overdue == Some(true) {
