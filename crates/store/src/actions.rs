@@ -1,7 +1,7 @@
 //! Action plans, per tenant: plans, their recommendations, actions (with their
 //! links to outcomes and services, and risk codes) and progress notes.
 use crate::framework::{
-    Rec, date_text, delete_versioned, id_of, person_id_opt, refuse_if_used, stale_or_missing,
+    Rec, date_text, delete_unless_used, delete_versioned, id_of, person_id_opt, stale_or_missing,
 };
 use crate::performance::{code, codes_by_owner, corrupt};
 use crate::{Result, StoreError, TenantId, new_id, now_text, unique_as};
@@ -563,17 +563,18 @@ pub async fn delete_plan(
     id: &str,
     version: i64,
 ) -> Result<()> {
-    refuse_if_used(
+    delete_unless_used(
         conn,
-        "this action plan",
+        tenant,
+        ("action_plans", "this action plan"),
         &[(
             "recommendation(s)",
             "SELECT COUNT(*) FROM recommendations WHERE plan_id = $1",
         )],
         id,
+        version,
     )
-    .await?;
-    delete_versioned(conn, tenant, "action_plans", id, version).await
+    .await
 }
 
 /// Deletes a recommendation at `version`; refused while it has actions.
@@ -583,15 +584,16 @@ pub async fn delete_recommendation(
     id: &str,
     version: i64,
 ) -> Result<()> {
-    refuse_if_used(
+    delete_unless_used(
         conn,
-        "this recommendation",
+        tenant,
+        ("recommendations", "this recommendation"),
         &[(
             "action(s)",
             "SELECT COUNT(*) FROM actions WHERE recommendation_id = $1",
         )],
         id,
+        version,
     )
-    .await?;
-    delete_versioned(conn, tenant, "recommendations", id, version).await
+    .await
 }

@@ -392,6 +392,21 @@ pub(crate) async fn stale_or_missing(
     }
 }
 
+/// Deletes the record `id` of `table` at `version`, unless a row refers to it
+/// (`uses`: what they are, and SQL counting them by `$1` = `id`); `what`
+/// names the record in the refusal.
+pub(crate) async fn delete_unless_used(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    (table, what): (&str, &str),
+    uses: &[(&str, &str)],
+    id: &str,
+    version: i64,
+) -> Result<()> {
+    refuse_if_used(conn, what, uses, id).await?;
+    delete_versioned(conn, tenant, table, id, version).await
+}
+
 /// Counts rows referencing a record, for "in use" refusals: (what, SQL counting them).
 pub(crate) async fn refuse_if_used(
     conn: &mut AnyConnection,

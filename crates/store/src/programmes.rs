@@ -2,7 +2,7 @@
 //! the initiatives in them (stage, RAG, dates, budget and people as columns,
 //! the rest as a JSON document, outcomes and services as links).
 use crate::framework::{
-    Rec, date_text, delete_versioned, id_of, refuse_if_used, replace_links, stale_or_missing,
+    Rec, date_text, delete_unless_used, delete_versioned, id_of, replace_links, stale_or_missing,
 };
 use crate::performance::{code, codes_by_owner, corrupt};
 use crate::{Result, StoreError, TenantId, new_id, now_text, unique_as};
@@ -439,17 +439,18 @@ pub async fn delete_programme(
     id: &str,
     version: i64,
 ) -> Result<()> {
-    refuse_if_used(
+    delete_unless_used(
         conn,
-        "this programme",
+        tenant,
+        ("programmes", "this programme"),
         &[(
             "workstream(s)",
             "SELECT COUNT(*) FROM workstreams WHERE programme_id = $1",
         )],
         id,
+        version,
     )
-    .await?;
-    delete_versioned(conn, tenant, "programmes", id, version).await
+    .await
 }
 
 /// Deletes a workstream at `version`; refused while it has initiatives.
@@ -459,15 +460,16 @@ pub async fn delete_workstream(
     id: &str,
     version: i64,
 ) -> Result<()> {
-    refuse_if_used(
+    delete_unless_used(
         conn,
-        "this workstream",
+        tenant,
+        ("workstreams", "this workstream"),
         &[(
             "initiative(s)",
             "SELECT COUNT(*) FROM initiatives WHERE workstream_id = $1",
         )],
         id,
+        version,
     )
-    .await?;
-    delete_versioned(conn, tenant, "workstreams", id, version).await
+    .await
 }
