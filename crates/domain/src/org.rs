@@ -340,7 +340,8 @@ pub fn spans(posts: &[&Post]) -> Spans {
     let median = match n {
         0 => Decimal::ZERO,
         _ if n % 2 == 1 => Decimal::from(counts[n / 2]),
-        _ => (Decimal::from(counts[n / 2 - 1]) + Decimal::from(counts[n / 2])) / Decimal::TWO,
+        _ => ((Decimal::from(counts[n / 2 - 1]) + Decimal::from(counts[n / 2])) / Decimal::TWO)
+            .normalize(),
     };
     Spans {
         managers: n,
