@@ -129,15 +129,32 @@ pub struct PostInput {
     pub version: Option<i64>,
 }
 
-/// A structure state's details as written, with the version read (none the
-/// first time).
+/// A structure state's details as written (the state is named by the path),
+/// with the version read (none the first time).
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StateInput {
-    #[serde(flatten)]
-    pub details: StructureState,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub effective: Option<time::Date>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub actual_cost_pence: Option<i64>,
     #[serde(default)]
     pub version: Option<i64>,
+}
+
+impl StateInput {
+    /// The details of `state`.
+    pub fn details(&self, state: StateKind) -> StructureState {
+        StructureState {
+            state,
+            effective: self.effective,
+            description: self.description.clone(),
+            actual_cost_pence: self.actual_cost_pence,
+        }
+    }
 }
 
 /// The organisation held, as the domain reads it.

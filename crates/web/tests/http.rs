@@ -151,6 +151,7 @@ const ROLES: &[(&str, &str, &[&str])] = &[
     ("commissioning-officer", "commissioning@demo.example", &[]),
     ("member", "member@demo.example", &[]),
     ("auditor", "auditor@demo.example", &[]),
+    ("hr-officer", "hr@demo.example", &[]),
 ];
 
 fn multipart(files: &[(&str, &str)]) -> (String, String) {
@@ -172,6 +173,11 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
         let cli = ta.cli();
         let mut checked = 0;
         programme_for_tests(&ta).await;
+        // A grade for the posts each role changes.
+        let grade = |c: &str| -> goldthread_domain::org::Grade {
+            serde_json::from_value(json!({"code": c, "title": "Grade", "min_salary_pence": 100, "max_salary_pence": 200})).unwrap()
+        };
+        ta.app.create_grade(&cli, &grade("GB")).await.unwrap();
         // An action plan with one recommendation, for the action writes.
         for (kind, body) in [
             (
@@ -433,8 +439,30 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                 ta.app.create_initiative(&cli, &v).await.unwrap();
             }
 
+            // Grades and posts (future state) for this role to change and delete.
+            for c in [format!("GU{i}"), format!("GD{i}")] {
+                ta.app.create_grade(&cli, &grade(&c)).await.unwrap();
+            }
+            let post = |c: &str| {
+                json!({"state": "future", "code": c, "title": "Post", "tier": 2, "grade": "GB",
+                       "fte": "1", "holder_status": "permanent"})
+            };
+            for c in [format!("PU{i}"), format!("PD{i}")] {
+                let p: goldthread_domain::org::Post = serde_json::from_value(post(&c)).unwrap();
+                ta.app.create_post(&cli, &p).await.unwrap();
+            }
+            let transition_version = ta
+                .app
+                .structure_states(&cli)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|s| s.details.state == goldthread_domain::org::StateKind::Transition)
+                .and_then(|s| s.version);
+
             let full = matches!(*role, "admin" | "performance-officer");
             let leader = *role == "outcome-leader";
+            let org = full || *role == "hr-officer";
 
             let manager = *role == "service-manager";
             let reviewer = full || leader || manager || *role == "commissioning-officer";
@@ -923,6 +951,67 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                     Some(json!({"text": format!("Progress ({role})")})),
                     full || leader || manager,
                 ),
+                // Organisation design: admins, performance and HR officers.
+                (
+                    "create grade",
+                    Method::POST,
+                    "/api/v1/grades".into(),
+                    Some(
+                        json!({"code": format!("NG{i}"), "title": "New", "min_salary_pence": 100, "max_salary_pence": 200}),
+                    ),
+                    org,
+                ),
+                (
+                    "update grade",
+                    Method::PUT,
+                    format!("/api/v1/grades/GU{i}"),
+                    Some(
+                        json!({"code": format!("GU{i}"), "title": format!("Grade ({role})"), "min_salary_pence": 100, "max_salary_pence": 300, "version": 1}),
+                    ),
+                    org,
+                ),
+                (
+                    "delete grade",
+                    Method::DELETE,
+                    format!("/api/v1/grades/GD{i}?version=1"),
+                    None,
+                    org,
+                ),
+                (
+                    "create post",
+                    Method::POST,
+                    "/api/v1/posts".into(),
+                    Some(post(&format!("NP{i}"))),
+                    org,
+                ),
+                (
+                    "update post",
+                    Method::PUT,
+                    format!("/api/v1/posts/PU{i}?state=future"),
+                    Some({
+                        let mut p = post(&format!("PU{i}"));
+                        p["title"] = json!(format!("Post ({role})"));
+                        p["version"] = json!(1);
+                        p
+                    }),
+                    org,
+                ),
+                (
+                    "delete post",
+                    Method::DELETE,
+                    format!("/api/v1/posts/PD{i}?state=future&version=1"),
+                    None,
+                    org,
+                ),
+                (
+                    "write structure state",
+                    Method::PUT,
+                    "/api/v1/structure-states/transition".into(),
+                    Some(
+                        json!({"description": format!("By {role}"), "effective": "2027-04-01", "version": transition_version}),
+                    ),
+                    org,
+                ),
             ];
             for (what, method, path, body, allowed) in cases {
                 let before = ta.audit_rows().await;
@@ -1072,7 +1161,7 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
             );
             checked += 5;
         }
-        assert_eq!(checked, ROLES.len() * 59);
+        assert_eq!(checked, ROLES.len() * 66);
     }
 }
 
@@ -1470,6 +1559,8 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/feeds/{file}",
         "/api/v1/finance/gap",
         "/api/v1/gaps",
+        "/api/v1/grades",
+        "/api/v1/grades/{code}",
         "/api/v1/import/framework",
         "/api/v1/import/{kind}",
         "/api/v1/indicators",
@@ -1495,6 +1586,8 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/plans/{code}",
         "/api/v1/portfolios",
         "/api/v1/portfolios/{code}",
+        "/api/v1/posts",
+        "/api/v1/posts/{code}",
         "/api/v1/programmes",
         "/api/v1/programmes/{code}",
         "/api/v1/publish",
@@ -1523,6 +1616,10 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/settings",
         "/api/v1/settings/review-cycle",
         "/api/v1/status",
+        "/api/v1/structure-states",
+        "/api/v1/structure-states/compare",
+        "/api/v1/structure-states/{state}",
+        "/api/v1/structure-states/{state}/summary",
         "/api/v1/targets",
         "/api/v1/thread/outcomes/{code}",
         "/api/v1/thread/services/{code}",
