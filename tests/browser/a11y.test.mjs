@@ -32,6 +32,9 @@ const STAFF_PAGES = [
   '/actions/new', '/actions/new?plan=BV18', '/actions/BV18-A-iv-b/edit', '/actions/BV18-A-iv-b/progress', '/services/CS-PROC', '/outcomes/LO4',
   '/programmes', '/programmes?stage=implementation&rag=red', '/programmes/MCB-2014', '/programmes/TTC-2026',
   '/initiatives/TTC-REV', '/initiatives/MCB-02', '/initiatives/new', '/initiatives/TTC-REV/edit',
+  '/org', '/org/states/current', '/org/states/immediate', '/org/states/transition', '/org/states/future',
+  '/org/compare?from=current&to=immediate', '/org/compare?from=immediate&to=future', '/org/workforce', '/org/workforce?state=immediate',
+  '/org/grades', '/org/grades/new', '/org/grades/HOS/edit', '/org/posts/new?state=immediate', '/org/states/immediate/posts/HOS-CS/edit', '/org/on-cost',
 ];
 
 let server, dir, base, browser;

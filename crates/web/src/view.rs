@@ -50,6 +50,7 @@ impl Chrome {
             ("/benefits", "Benefits", "benefits"),
             ("/actions", "Actions", "actions"),
             ("/programmes", "Programme", "programmes"),
+            ("/org", "Organisation", "org"),
             ("/matrix", "Matrix", "matrix"),
             ("/one-fund", "One Fund", "one-fund"),
             ("/gaps", "Gaps", "gaps"),
