@@ -236,7 +236,7 @@ enum UserCommand {
         email: String,
         #[arg(long)]
         name: String,
-        /// admin, performance-officer, outcome-leader, service-manager, commissioning-officer, member or auditor.
+        /// admin, performance-officer, outcome-leader, service-manager, commissioning-officer, hr-officer, member or auditor.
         #[arg(long)]
         role: String,
         /// Portfolio or service codes the role applies to.
