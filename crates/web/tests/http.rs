@@ -4803,3 +4803,170 @@ async fn programmes_through_the_api_and_pages() {
         assert_eq!(i["benefits"], json!(["B1", "B2"]));
     }
 }
+
+/// Organisation design through the API and the pages: salaries and each
+/// post's cost for admin, performance and HR officers only, totals for
+/// everyone; unknown states answer 404 in the API's format; the pages show
+/// the chart, the comparison (with the workbook for the few) and the
+/// workforce view; the post form puts errors beside its fields.
+#[tokio::test]
+async fn organisation_design_through_the_api_and_pages() {
+    for t in databases().await {
+        let ta = TestApp::new(t).await;
+        let cli = ta.cli();
+        use goldthread_app::org::OrgTable;
+        use goldthread_app::tables::DataTable;
+        let demo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../demo/clackmannanshire");
+        for table in OrgTable::ALL {
+            let name = format!("{}.csv", table.name());
+            let body = std::fs::read(demo.join(&name)).unwrap();
+            let source = Source::Csv(std::collections::BTreeMap::from([(name, body)]));
+            ta.app
+                .import_table(&cli, DataTable::Org(*table), &source, false, "t")
+                .await
+                .unwrap();
+        }
+        let hr = ta.token("hr@demo.example").await;
+        let member = ta.token("member@demo.example").await;
+        let g = ta
+            .api(Method::GET, "/api/v1/grades", &hr, None)
+            .await
+            .json();
+        assert_eq!(g["items"][0]["code"], "CE");
+        assert_eq!(g["items"][0]["max_salary_pence"], 13_200_000);
+        let g = ta
+            .api(Method::GET, "/api/v1/grades", &member, None)
+            .await
+            .json();
+        assert!(g["items"][0]["max_salary_pence"].is_null());
+        let p = ta
+            .api(Method::GET, "/api/v1/posts/CE?state=immediate", &hr, None)
+            .await
+            .json();
+        assert_eq!(p["cost_max_pence"], 17_160_000);
+        let p = ta
+            .api(
+                Method::GET,
+                "/api/v1/posts/CE?state=immediate",
+                &member,
+                None,
+            )
+            .await
+            .json();
+        assert!(p["cost_max_pence"].is_null() && p["title"] == "Chief Executive");
+        let s = ta
+            .api(
+                Method::GET,
+                "/api/v1/structure-states/immediate/summary",
+                &member,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(s["saving_min_pence"], 7_065_240);
+        assert_eq!(s["saving_max_pence"], 12_758_460);
+        let c = ta
+            .api(
+                Method::GET,
+                "/api/v1/structure-states/compare?from=current&to=immediate",
+                &member,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(c["counts"]["added"], 6);
+        assert_eq!(c["counts"]["deleted"], 7);
+        let l = ta
+            .api(Method::GET, "/api/v1/structure-states", &member, None)
+            .await
+            .json();
+        assert_eq!(l["items"].as_array().unwrap().len(), 4);
+        let r = ta
+            .api(
+                Method::GET,
+                "/api/v1/structure-states/later/summary",
+                &member,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.json()["error"]["code"], "not_found");
+        // A cycle through the API: a field error, nothing written.
+        let audit = ta.audit_rows().await;
+        let ce = ta
+            .api(Method::GET, "/api/v1/posts/CE?state=immediate", &hr, None)
+            .await
+            .json();
+        let mut put = ce.clone();
+        put["reports_to"] = json!("SM-HR");
+        let r = ta
+            .api(
+                Method::PUT,
+                "/api/v1/posts/CE?state=immediate",
+                &hr,
+                Some(put),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["error"]["details"][0]["field"], "reports_to");
+        assert_eq!(ta.audit_rows().await, audit);
+
+        // The pages.
+        for (email, role) in [
+            ("hr@demo.example", "hr-officer"),
+            ("member@demo.example", "member"),
+        ] {
+            let p = PersonInput {
+                email: email.into(),
+                name: "Someone".into(),
+                role: role.into(),
+                ..Default::default()
+            };
+            ta.app
+                .add_user(&ta.tenant, &p, Some("correct horse battery"))
+                .await
+                .unwrap();
+        }
+        for (email, sees) in [("hr@demo.example", true), ("member@demo.example", false)] {
+            let cookie = ta.sign_in(email, "correct horse battery").await;
+            let get = |path: &str| {
+                Request::get(path)
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap()
+            };
+            for (path, text) in [
+                ("/org", "£70,652.40 to £127,584.60"),
+                ("/org/states/immediate", "Organisation chart"),
+                (
+                    "/org/states/immediate",
+                    "Head of Service (Corporate Services)",
+                ),
+                (
+                    "/org/compare?from=current&to=immediate",
+                    "Changes post by post",
+                ),
+                (
+                    "/org/workforce",
+                    "By delivery model of the services managed",
+                ),
+                ("/org/grades", "Pay grades"),
+            ] {
+                let r = ta.send(get(path)).await;
+                assert_eq!(r.status, StatusCode::OK, "{email} {path}");
+                assert!(r.body.contains(text), "{email} {path}: {text}");
+            }
+            let r = ta.send(get("/org/states/immediate")).await;
+            assert_eq!(r.body.contains("£171,600"), sees, "{email}: a post's cost");
+            let r = ta.send(get("/org/grades")).await;
+            assert_eq!(r.body.contains("£132,000"), sees, "{email}: salaries");
+            let r = ta
+                .send(get("/org/compare.xlsx?from=current&to=immediate"))
+                .await;
+            assert_eq!(r.status.is_success(), sees, "{email}: workbook");
+            let r = ta.send(get("/org/posts/new?state=immediate")).await;
+            assert_eq!(r.status, StatusCode::OK);
+        }
+    }
+}
