@@ -660,7 +660,7 @@ async fn compare_page(
             Cell::text(
                 ch.fields
                     .iter()
-                    .map(|f| words(f))
+                    .map(|f| words(&f.replace('_', " ")))
                     .collect::<Vec<_>>()
                     .join(", "),
             ),
