@@ -4,6 +4,7 @@ use crate::demo;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use goldthread_app::assessment::AssessmentTable;
 use goldthread_app::input::PersonInput;
+use goldthread_app::org::OrgTable;
 use goldthread_app::programmes::ProgrammeTable;
 use goldthread_app::risks::RiskTable;
 use goldthread_app::tables::DataTable;
@@ -147,6 +148,10 @@ enum Command {
     /// appraisal, export the appraisal as a workbook with live formulas.
     #[command(subcommand)]
     Review(ReviewCommand),
+    /// Organisation design: a structure state's summary (cost range, saving
+    /// against current, tiers, spans, layers), or two states compared.
+    #[command(subcommand)]
+    Org(OrgCommand),
     /// List indicators to escalate to their outcome boards.
     Exceptions {
         #[arg(long)]
@@ -231,7 +236,7 @@ enum UserCommand {
         email: String,
         #[arg(long)]
         name: String,
-        /// admin, performance-officer, outcome-leader, service-manager, commissioning-officer, member or auditor.
+        /// admin, performance-officer, outcome-leader, service-manager, commissioning-officer, hr-officer, member or auditor.
         #[arg(long)]
         role: String,
         /// Portfolio or service codes the role applies to.
@@ -317,6 +322,38 @@ enum TokenCommand {
 }
 
 #[derive(Subcommand)]
+enum OrgCommand {
+    /// A structure state's figures: cost at grade minimum and maximum (posts,
+    /// adjustments, total), the saving against the current state, posts, FTE,
+    /// vacancies, spans of control, layers and the share of postholders not
+    /// permanent by tier.
+    Summary {
+        #[arg(long)]
+        tenant: String,
+        /// current, immediate, transition or future.
+        #[arg(long, default_value = "immediate")]
+        state: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
+    },
+    /// Two states compared: costs, saving and the changes post by post; with
+    /// --xlsx, also a workbook with formulas for finance to check.
+    Compare {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, default_value = "current")]
+        from: String,
+        #[arg(long, default_value = "immediate")]
+        to: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
+        /// Write the comparison workbook (XLSX) here.
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum ImportCommand {
     /// Import a framework: a directory of CSV files or one XLSX workbook.
     Framework(ImportArgs),
@@ -372,6 +409,12 @@ enum ImportCommand {
     Workstreams(ImportArgs),
     /// Import programme initiatives (initiatives.csv); each created or replaced by code.
     Initiatives(ImportArgs),
+    /// Import pay grades (grades.csv); each created or replaced by code.
+    Grades(ImportArgs),
+    /// Import posts (posts.csv); every structure state in the file is replaced whole.
+    Posts(ImportArgs),
+    /// Import structure states' adjustments (adjustments.csv); every state in the file has its adjustments replaced.
+    Adjustments(ImportArgs),
 }
 
 impl ImportCommand {
@@ -409,6 +452,9 @@ impl ImportCommand {
             ImportCommand::Programmes(_) => DataTable::Programme(ProgrammeTable::Programmes),
             ImportCommand::Workstreams(_) => DataTable::Programme(ProgrammeTable::Workstreams),
             ImportCommand::Initiatives(_) => DataTable::Programme(ProgrammeTable::Initiatives),
+            ImportCommand::Grades(_) => DataTable::Org(OrgTable::Grades),
+            ImportCommand::Posts(_) => DataTable::Org(OrgTable::Posts),
+            ImportCommand::Adjustments(_) => DataTable::Org(OrgTable::Adjustments),
         })
     }
 
@@ -440,7 +486,10 @@ impl ImportCommand {
             | ImportCommand::ActionProgress(a)
             | ImportCommand::Programmes(a)
             | ImportCommand::Workstreams(a)
-            | ImportCommand::Initiatives(a) => a,
+            | ImportCommand::Initiatives(a)
+            | ImportCommand::Grades(a)
+            | ImportCommand::Posts(a)
+            | ImportCommand::Adjustments(a) => a,
         }
     }
 }
@@ -517,6 +566,9 @@ impl ExportCommand {
             ExportCommand::Programmes(_) => DataTable::Programme(ProgrammeTable::Programmes),
             ExportCommand::Workstreams(_) => DataTable::Programme(ProgrammeTable::Workstreams),
             ExportCommand::Initiatives(_) => DataTable::Programme(ProgrammeTable::Initiatives),
+            ExportCommand::Grades(_) => DataTable::Org(OrgTable::Grades),
+            ExportCommand::Posts(_) => DataTable::Org(OrgTable::Posts),
+            ExportCommand::Adjustments(_) => DataTable::Org(OrgTable::Adjustments),
         })
     }
 
@@ -548,7 +600,10 @@ impl ExportCommand {
             | ExportCommand::ActionProgress(a)
             | ExportCommand::Programmes(a)
             | ExportCommand::Workstreams(a)
-            | ExportCommand::Initiatives(a) => Some(a),
+            | ExportCommand::Initiatives(a)
+            | ExportCommand::Grades(a)
+            | ExportCommand::Posts(a)
+            | ExportCommand::Adjustments(a) => Some(a),
         }
     }
 }
@@ -607,6 +662,12 @@ enum ExportCommand {
     Workstreams(ExportArgs),
     /// Export programme initiatives as initiatives.csv.
     Initiatives(ExportArgs),
+    /// Export pay grades as grades.csv.
+    Grades(ExportArgs),
+    /// Export the posts of every structure state as posts.csv.
+    Posts(ExportArgs),
+    /// Export structure states' adjustments as adjustments.csv.
+    Adjustments(ExportArgs),
     /// Export a framework as CSV files (a directory) or one XLSX workbook.
     Framework {
         #[arg(long)]
@@ -826,6 +887,145 @@ fn print_status_csv(r: &goldthread_app::performance::StatusReport) -> Result<(),
 }
 
 /// `goldthread review …`.
+fn pounds(pence: i64) -> String {
+    goldthread_domain::money::format_pounds_display(pence)
+}
+
+fn opt_pounds(pence: Option<i64>) -> String {
+    pence.map_or_else(|| "-".to_string(), pounds)
+}
+
+/// A state's summary as text.
+fn print_state_summary(s: &goldthread_domain::org::StateSummary) {
+    say!("{}", s.state.display_name());
+    say!(
+        "  posts: {}  FTE: {}  vacancies: {} ({} FTE)",
+        s.posts,
+        s.fte,
+        s.vacancies,
+        s.vacant_fte
+    );
+    say!(
+        "  posts at grade minimum–maximum: {} – {}",
+        pounds(s.posts_cost_min_pence),
+        pounds(s.posts_cost_max_pence)
+    );
+    for a in &s.adjustments {
+        say!(
+            "  adjustment: {} ({} FTE at {}): {} – {}",
+            a.adjustment.description,
+            a.adjustment.fte,
+            a.adjustment.grade,
+            pounds(a.cost_min_pence),
+            pounds(a.cost_max_pence)
+        );
+    }
+    say!(
+        "  cost after adjustments: {} – {}",
+        pounds(s.cost_min_pence),
+        pounds(s.cost_max_pence)
+    );
+    if let (Some(c), Some(b)) = (s.current_cost_pence, s.current_basis) {
+        say!("  current cost: {} ({})", pounds(c), b.describe());
+        say!(
+            "  saving against current: {} – {}",
+            opt_pounds(s.saving_min_pence),
+            opt_pounds(s.saving_max_pence)
+        );
+    }
+    say!(
+        "  spans of control: {} managers, min {}, median {}, max {}; fewer than 3: {}; more than 10: {}",
+        s.spans.managers,
+        s.spans.min,
+        s.spans.median,
+        s.spans.max,
+        s.spans.narrow.len(),
+        s.spans.wide.len()
+    );
+    say!("  layers: {}", s.layers);
+    for t in &s.by_tier {
+        let pct = |p: Option<rust_decimal::Decimal>| p.map_or("-".to_string(), |p| format!("{p}%"));
+        say!(
+            "  tier {}: {} posts, {} FTE, {} vacant; not permanent {} of {} ({}); tiers 1–{}: {} of {} ({})",
+            t.tier,
+            t.posts,
+            t.fte,
+            t.vacancies,
+            t.not_permanent,
+            t.postholders,
+            pct(t.not_permanent_pct),
+            t.tier,
+            t.not_permanent_to_here,
+            t.postholders_to_here,
+            pct(t.not_permanent_pct_to_here)
+        );
+    }
+    if !s.ungraded.is_empty() {
+        say!(
+            "  not costed (grade unknown): {}",
+            s.ungraded
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+}
+
+async fn org_command(url: &str, cmd: OrgCommand) -> Result<(), Failure> {
+    use goldthread_app::org::state_named;
+    let app = open(url).await?;
+    let (OrgCommand::Summary { tenant, .. } | OrgCommand::Compare { tenant, .. }) = &cmd;
+    let caller = Caller::cli(app.tenant(tenant).await?);
+    match cmd {
+        OrgCommand::Summary { state, format, .. } => {
+            let s = app.state_summary(&caller, state_named(&state)?).await?;
+            match format {
+                TextFormat::Text => print_state_summary(&s),
+                TextFormat::Json => say!("{}", pretty(&s)?),
+            }
+        }
+        OrgCommand::Compare {
+            from,
+            to,
+            format,
+            xlsx,
+            ..
+        } => {
+            let (from, to) = (state_named(&from)?, state_named(&to)?);
+            let c = app.compare_states(&caller, from, to).await?;
+            match format {
+                TextFormat::Json => say!("{}", pretty(&c)?),
+                TextFormat::Text => {
+                    print_state_summary(&c.from);
+                    print_state_summary(&c.to);
+                    say!(
+                        "Saving of {to} against {from} ({}): {} – {}",
+                        c.from_basis.describe(),
+                        pounds(c.saving_min_pence),
+                        pounds(c.saving_max_pence)
+                    );
+                    for ch in &c.changes {
+                        say!("{}\t{}\t{}", ch.change, ch.code, ch.fields.join(", "));
+                    }
+                }
+            }
+            if let Some(out) = xlsx {
+                let bytes = app.comparison_xlsx(&caller, from, to).await?;
+                std::fs::write(&out, bytes).map_err(|e| {
+                    Failure::Environment(format!("cannot write {}: {e}", out.display()))
+                })?;
+                say!("Wrote {}.", out.display());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn pretty<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
+    serde_json::to_string_pretty(v).map_err(|e| Failure::Environment(e.to_string()))
+}
+
 async fn review_command(url: &str, cmd: ReviewCommand) -> Result<(), Failure> {
     let app = open(url).await?;
     let (ReviewCommand::List { tenant, .. }
@@ -1527,6 +1727,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             );
         }
         Command::Review(cmd) => review_command(&url, cmd).await?,
+        Command::Org(cmd) => org_command(&url, cmd).await?,
         Command::Exceptions { tenant, today } => {
             let app = open(&url).await?;
             let caller = Caller::cli(app.tenant(&tenant).await?);

@@ -5,6 +5,7 @@ use goldthread_app::assessment::AssessmentTable;
 use goldthread_app::benefits::BenefitsFile;
 use goldthread_app::engagement::EngagementKind;
 use goldthread_app::input::PersonInput;
+use goldthread_app::org::OrgTable;
 use goldthread_app::programmes::ProgrammeTable;
 use goldthread_app::risks::RiskTable;
 use goldthread_app::tables::DataTable;
@@ -213,6 +214,53 @@ fn registers() -> Vec<(DataTable, &'static str)> {
         .collect()
 }
 
+/// Organisation design (2026 §3.5c, §3.10–3.13, §3.20–3.21, Exhibit 5): the
+/// current senior management structure and the immediate state proposed,
+/// with illustrative transition and future states. The paper gives the
+/// structure and the totals (current £1.951m; immediate £1.855m–£1.912m;
+/// saving £70,650–£127,587 after 0.5 FTE at Team Leader level; 50% of the
+/// "tier 1" leadership not permanent), not the grades: the salary ranges are
+/// illustrative Scottish local-government values, chosen so that the posts
+/// cost out to the paper's figures (within £1,000) by the ordinary rules.
+const ORG: &[(OrgTable, &str)] = &[
+    (
+        OrgTable::Grades,
+        include_str!("../demo/clackmannanshire/grades.csv"),
+    ),
+    (
+        OrgTable::Posts,
+        include_str!("../demo/clackmannanshire/posts.csv"),
+    ),
+    (
+        OrgTable::Adjustments,
+        include_str!("../demo/clackmannanshire/adjustments.csv"),
+    ),
+];
+
+/// Each structure state's effective date and description.
+const ORG_STATES: &[(&str, &str, &str)] = &[
+    (
+        "current",
+        "2026-02-01",
+        "The senior management structure as it stands (2026 Exhibit 2): the Chief Executive, three Strategic Directors (People; Place; Partnership and Performance) and Senior Managers, a role created in 2018 when Head of Service was removed. Posts and grades are illustrative, costed at grade maximum to the paper's £1.951m.",
+    ),
+    (
+        "immediate",
+        "2026-05-01",
+        "The formation phase (2026 §3.13, Exhibit 5): two Director portfolios, Wellbeing and Place and Economy, one Director also Depute Chief Executive; four Heads of Service reintroduced, Corporate Services reporting to the Chief Executive; Senior Manager roles mapped across; an assumed cash saving of 0.5 FTE at Team Leader level. Appointments by the end of April 2026. Grades illustrative.",
+    ),
+    (
+        "transition",
+        "2027-04-01",
+        "Illustrative (2026 §3.20): existing alternative delivery scaled up and the 'wave 1' collaboration with Falkirk and other partners built out — roads, fleet and transportation in a shared service, inclusion joined to learning and early years — delivering the 2026/27 budget.",
+    ),
+    (
+        "future",
+        "2029-04-01",
+        "Illustrative (2026 §3.21, Exhibit 6): the retained 'Match Fit' council once the services that can be delivered by partnership, regional or commissioned arrangements are, with fewer, broader management roles and a Senior Manager for commissioning and partnerships.",
+    ),
+];
+
 /// One sign-in account per role.
 pub const ACCOUNTS: &[(&str, &str)] = &[
     ("admin@demo.example", "admin"),
@@ -233,6 +281,7 @@ pub const ACCOUNTS: &[(&str, &str)] = &[
     ("commissioning@demo.example", "commissioning-officer"),
     ("member@demo.example", "member"),
     ("auditor@demo.example", "auditor"),
+    ("hr@demo.example", "hr-officer"),
 ];
 
 /// A national operator, who manages councils and reads none of their data.
@@ -313,9 +362,40 @@ pub async fn ensure(app: &App) -> Result<bool, AppError> {
         )]));
         app.import_table(&cli, table, &source, false, &file).await?;
     }
+    load_org(app, &cli).await?;
     app.add_operator(&goldthread_app::ActorRef::cli(), OPERATOR, Some(PASSWORD))
         .await?;
     Ok(true)
+}
+
+/// The demo's organisation design, loaded by the ordinary importers and use
+/// cases.
+pub async fn load_org(app: &App, cli: &Caller) -> Result<(), AppError> {
+    for (table, content) in ORG {
+        let file = format!("{}.csv", table.name());
+        let source = Source::Csv(BTreeMap::from([(
+            file.clone(),
+            content.as_bytes().to_vec(),
+        )]));
+        app.import_table(cli, DataTable::Org(*table), &source, false, &file)
+            .await?;
+    }
+    for (state, effective, description) in ORG_STATES {
+        let details = goldthread_domain::org::StructureState {
+            state: goldthread_app::org::state_named(state)?,
+            effective: Some(
+                time::Date::parse(
+                    effective,
+                    &time::format_description::well_known::Iso8601::DATE,
+                )
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            ),
+            description: description.to_string(),
+            actual_cost_pence: None,
+        };
+        app.put_structure_state(cli, &details, None).await?;
+    }
+    Ok(())
 }
 
 /// The demo's service reviews, each taken through the Delivery Framework by

@@ -450,3 +450,102 @@ async fn benefit_files_import_and_export_by_the_command_line() {
         "benefit,year,planned,realised\nBEN-1,2026/27,180000,\nBEN-2,2018/19,261000,55000.50\n"
     );
 }
+
+/// The demo, loaded as `goldthread demo` loads it, reproduces the 2026
+/// paper's figures through `goldthread org summary` (computed from its posts
+/// and grades); the organisation files export and re-import unchanged.
+#[test]
+fn org_summary_of_the_demo_gives_the_2026_figures() {
+    let dir = scratch("org");
+    let url = format!("sqlite://{}", dir.join("goldthread.db").display());
+    ok(&goldthread(&url, &["demo", "--no-serve"]));
+    let t = "clackmannanshire";
+    let out = ok(&goldthread(
+        &url,
+        &[
+            "org",
+            "summary",
+            "--tenant",
+            t,
+            "--state",
+            "immediate",
+            "--format",
+            "json",
+        ],
+    ));
+    let s: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let pence = |k: &str| s[k].as_i64().unwrap_or_else(|| panic!("{k} in {s}"));
+    let near = |k: &str, pounds: i64| {
+        assert!(
+            (pence(k) - pounds * 100).abs() <= 100_000,
+            "{k}: {}",
+            pence(k)
+        )
+    };
+    near("posts_cost_min_pence", 1_855_000);
+    near("posts_cost_max_pence", 1_912_000);
+    near("current_cost_pence", 1_951_000);
+    near("saving_min_pence", 70_650);
+    near("saving_max_pence", 127_587);
+    assert_eq!(
+        pence("cost_min_pence"),
+        pence("posts_cost_min_pence") - 3_139_500
+    );
+    assert_eq!(s["current_basis"], "grade-maximum");
+    assert_eq!(s["adjustments"][0]["fte"], "-0.5");
+    assert_eq!(s["posts"], 17);
+    assert_eq!(s["fte"], "17");
+    assert_eq!(s["layers"], 4);
+    assert!(s["spans"]["median"].is_string());
+    let out = ok(&goldthread(
+        &url,
+        &[
+            "org", "summary", "--tenant", t, "--state", "current", "--format", "json",
+        ],
+    ));
+    let c: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let chief = &c["by_tier"][1];
+    assert_eq!(
+        (
+            chief["tier"].as_i64(),
+            chief["not_permanent_pct_to_here"].as_str()
+        ),
+        (Some(2), Some("50"))
+    );
+    let text = ok(&goldthread(&url, &["org", "summary", "--tenant", t]));
+    assert!(
+        text.contains("saving against current: £70,652.40 – £127,584.60"),
+        "{text}"
+    );
+
+    // Export, re-import: nothing changes.
+    for table in ["grades", "posts", "adjustments"] {
+        let path = dir.join(format!("{table}.csv"));
+        let p = path.to_str().unwrap();
+        ok(&goldthread(
+            &url,
+            &["export", table, "--tenant", t, "--out", p],
+        ));
+        let report = ok(&goldthread(&url, &["import", table, p, "--tenant", t]));
+        assert!(report.contains("0 created, 0 updated"), "{table}: {report}");
+    }
+    // The comparison workbook.
+    let xlsx = dir.join("compare.xlsx");
+    ok(&goldthread(
+        &url,
+        &[
+            "org",
+            "compare",
+            "--tenant",
+            t,
+            "--xlsx",
+            xlsx.to_str().unwrap(),
+        ],
+    ));
+    let mut wb: Xlsx<_> =
+        open_workbook_from_rs(Cursor::new(std::fs::read(&xlsx).unwrap())).unwrap();
+    let f = wb.worksheet_formula("Summary").unwrap();
+    assert!(f.used_cells().any(|(_, _, s)| s.contains("SUMIFS(Posts!")));
+    let v = wb.worksheet_range("Summary").unwrap();
+    assert!(v.used_cells().any(|(_, _, d)| *d == Data::Float(70652.4)));
+}

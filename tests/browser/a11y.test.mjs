@@ -34,6 +34,9 @@ const STAFF_PAGES = [
   '/initiatives/TTC-REV', '/initiatives/MCB-02', '/initiatives/new', '/initiatives/TTC-REV/edit',
   '/programmes/new', '/programmes/TTC-2026/edit', '/programmes/TTC-2026/workstreams/new', '/programmes/TTC-2026/workstreams/WAVE1/edit',
   '/action-plans/new', '/action-plans/BV18/edit', '/action-plans/BV18/recommendations/new', '/action-plans/BV18/recommendations/1/edit',
+  '/org', '/org/states/current', '/org/states/immediate', '/org/states/transition', '/org/states/future',
+  '/org/compare?from=current&to=immediate', '/org/compare?from=immediate&to=future', '/org/workforce', '/org/workforce?state=immediate',
+  '/org/grades', '/org/grades/new', '/org/grades/HOS/edit', '/org/posts/new?state=immediate', '/org/states/immediate/posts/HOS-CS/edit', '/org/on-cost',
 ];
 
 let server, dir, base, browser;

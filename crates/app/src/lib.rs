@@ -15,6 +15,7 @@ pub mod error;
 pub mod framework;
 pub mod indicators;
 pub mod input;
+pub mod org;
 pub mod performance;
 pub mod programmes;
 pub mod reviews;

@@ -6,7 +6,8 @@
 //! register's files, the action plans (`action-plans.csv`,
 //! `recommendations.csv`, `actions.csv`, `action-progress.csv`), the Best
 //! Value self-assessment's and the transformation programme's
-//! (`programmes.csv`, `workstreams.csv`, `initiatives.csv`). (The framework's
+//! (`programmes.csv`, `workstreams.csv`, `initiatives.csv`) and organisation
+//! design's (`grades.csv`, `posts.csv`, `adjustments.csv`). (The framework's
 //! tables import together; see `framework`.) Every export is exactly what its
 //! import reads.
 use crate::actions::ActionsKind;
@@ -14,6 +15,7 @@ use crate::assessment::AssessmentTable;
 use crate::benefits::BenefitsFile;
 use crate::engagement::EngagementKind;
 use crate::framework::ImportReport;
+use crate::org::OrgTable;
 use crate::performance::PerfData;
 use crate::programmes::ProgrammeTable;
 use crate::risks::RiskTable;
@@ -41,6 +43,8 @@ pub enum DataTable {
     Actions(ActionsKind),
     /// The transformation programme's files (see [`App::import_programmes`]).
     Programme(ProgrammeTable),
+    /// Organisation design's files (see [`App::import_org`]).
+    Org(OrgTable),
 }
 
 impl DataTable {
@@ -72,6 +76,7 @@ impl DataTable {
                     .iter()
                     .map(|t| DataTable::Assessment(*t)),
             )
+            .chain(OrgTable::ALL.iter().map(|t| DataTable::Org(*t)))
             .collect()
     }
 
@@ -85,6 +90,7 @@ impl DataTable {
             DataTable::Benefits(f) => f.name(),
             DataTable::Actions(k) => k.name(),
             DataTable::Programme(t) => t.name(),
+            DataTable::Org(t) => t.name(),
         }
     }
 
@@ -98,6 +104,7 @@ impl DataTable {
             DataTable::Benefits(f) => f.headers(),
             DataTable::Actions(k) => k.headers(),
             DataTable::Programme(t) => t.headers(),
+            DataTable::Org(t) => t.headers(),
         }
     }
 
@@ -159,6 +166,7 @@ impl App {
                 crate::actions::action_rows(&self.action_register(c).await?, k)
             }
             DataTable::Programme(t) => self.export_programmes(c, t).await?,
+            DataTable::Org(t) => self.export_org(c, t).await?,
         })
     }
 
@@ -185,6 +193,7 @@ impl App {
             DataTable::Benefits(f) => self.import_benefits(c, f, source, dry_run, label).await,
             DataTable::Actions(k) => self.import_actions(c, k, source, dry_run, label).await,
             DataTable::Programme(t) => self.import_programmes(c, t, source, dry_run, label).await,
+            DataTable::Org(t) => self.import_org(c, t, source, dry_run, label).await,
         }
     }
 }

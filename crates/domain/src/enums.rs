@@ -70,6 +70,7 @@ vocabulary!(
         OutcomeLeader => "outcome-leader",
         ServiceManager => "service-manager",
         CommissioningOfficer => "commissioning-officer",
+        HrOfficer => "hr-officer",
         Member => "member",
         Auditor => "auditor",
     }

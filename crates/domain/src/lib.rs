@@ -15,6 +15,7 @@ pub mod indicator;
 pub mod mixed;
 pub mod money;
 pub mod one_fund;
+pub mod org;
 pub mod performance;
 pub mod period;
 pub mod permission;

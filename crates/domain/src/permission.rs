@@ -16,7 +16,12 @@
 //! - Contracts (the commissioning register, imported whole): admin,
 //!   performance-officer and `commissioning-officer` — the Commissioning Hub
 //!   "tracks commissioned and partnership contracts" (DOMAIN, who uses it).
-//! - Otherwise `commissioning-officer`, `member` and `auditor` read only;
+//! - Organisation design (grades, posts, structure states, adjustments and
+//!   the on-cost rate): admin, performance-officer and `hr-officer`, who are
+//!   also the only ones to see salaries and a post's cost; everyone else sees
+//!   costs only in aggregate (a structure state's totals).
+//! - Otherwise `commissioning-officer`, `hr-officer`, `member` and `auditor`
+//!   read only;
 //!   `auditor` and `admin` also read the audit trail.
 //!
 //! An outcome-leader's portfolios are the portfolio codes in their scope plus the
@@ -92,11 +97,23 @@ pub enum Write<'a> {
     },
     /// Replace the tenant's contracts register (every service's contracts).
     Contracts,
+    /// Change the organisation design: grades, posts, structure states,
+    /// adjustments, the on-cost rate.
+    Org,
 }
 
 impl Actor {
     pub fn edits_everything(&self) -> bool {
         matches!(self.role, Role::Admin | Role::PerformanceOfficer)
+    }
+
+    /// May see salaries and the cost of single posts (organisation design);
+    /// others see costs only in aggregate.
+    pub fn sees_salaries(&self) -> bool {
+        matches!(
+            self.role,
+            Role::Admin | Role::PerformanceOfficer | Role::HrOfficer
+        )
     }
 
     pub fn reads_audit(&self) -> bool {
@@ -187,6 +204,7 @@ impl Actor {
             }
             Write::Assure => false,
             Write::Contracts => self.role == Role::CommissioningOfficer,
+            Write::Org => self.role == Role::HrOfficer,
             Write::Plan { owners } => {
                 matches!(self.role, Role::OutcomeLeader | Role::ServiceManager)
                     && owners.iter().all(|o| *o == Some(&self.email))
@@ -481,6 +499,32 @@ mod tests {
             },
             &fw
         ));
+    }
+
+    #[test]
+    fn organisation_design_is_kept_and_salaries_seen_by_the_centre_and_hr() {
+        let fw = sample();
+        for (role, may) in [
+            (Role::Admin, true),
+            (Role::PerformanceOfficer, true),
+            (Role::HrOfficer, true),
+            (Role::OutcomeLeader, false),
+            (Role::ServiceManager, false),
+            (Role::CommissioningOfficer, false),
+            (Role::Member, false),
+            (Role::Auditor, false),
+        ] {
+            let a = actor(role, "h@x.org", &["P1", "S1"]);
+            assert_eq!(a.may(Write::Org, &fw), may, "{role:?}");
+            assert_eq!(a.sees_salaries(), may, "{role:?}");
+        }
+        // HR officers write nothing else.
+        let hr = actor(Role::HrOfficer, "h@x.org", &["S1"]);
+        let s1 = code("S1");
+        assert!(!hr.may(Write::MatrixCell { service: &s1 }, &fw));
+        assert!(!hr.may(Write::ImportFramework, &fw));
+        assert!(!hr.may(Write::Contracts, &fw));
+        assert!(!hr.may(Write::Review { service: &s1 }, &fw));
     }
 
     #[test]

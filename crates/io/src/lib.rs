@@ -11,6 +11,7 @@ pub mod commissioning;
 pub mod engagement;
 pub mod framework;
 pub mod generate;
+pub mod org;
 pub mod performance;
 pub mod programmes;
 pub mod review;

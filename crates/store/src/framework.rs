@@ -958,6 +958,10 @@ pub async fn delete_service(
                 "initiative(s)",
                 "SELECT COUNT(*) FROM initiative_services WHERE service_id = $1",
             ),
+            (
+                "post(s)",
+                "SELECT COUNT(*) FROM post_services WHERE service_id = $1",
+            ),
         ],
         id,
     )

@@ -18,6 +18,7 @@ pub mod commissioning;
 pub mod engagement;
 pub mod framework;
 mod migrate;
+pub mod org;
 pub mod performance;
 pub mod programmes;
 pub mod reviews;

@@ -112,6 +112,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 15,
+        name: "org",
+        common: include_str!("../migrations/0015_org.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl Migration {

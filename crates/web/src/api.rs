@@ -29,6 +29,7 @@ use utoipa_axum::routes;
 mod actions;
 mod assessment;
 mod benefits;
+mod org;
 mod programmes;
 mod reviews;
 mod risks;
@@ -53,7 +54,8 @@ mod structure;
         (name = "registers", description = "The integrated registers: risks (with bands, appetite and the heat map), the transformation programme and the Best Value self-assessment"),
         (name = "reviews", description = "Service reviews (the Delivery Framework): options appraisal, impact assessment, two-key approval, the review schedule and the mixed economy"),
         (name = "benefits", description = "The benefits register with planned and realised profiles by financial year, savings tracking and the medium-term funding gap"),
-        (name = "actions", description = "Action plans: recommendations, actions with timescales and leads as written, status, percentage complete, progress notes and overdue actions")
+        (name = "actions", description = "Action plans: recommendations, actions with timescales and leads as written, status, percentage complete, progress notes and overdue actions"),
+        (name = "organisation", description = "Organisation design: pay grades, posts in structure states (current, immediate, transition, future), cost ranges, savings against the current structure, spans of control and layers; salaries only for admins, performance officers and HR officers")
     )
 )]
 struct ApiDoc;
@@ -177,7 +179,15 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
             programmes::initiative,
             programmes::update,
             programmes::delete
-        ));
+        ))
+        .routes(routes!(org::grades, org::create_grade))
+        .routes(routes!(org::update_grade, org::delete_grade))
+        .routes(routes!(org::posts, org::create_post))
+        .routes(routes!(org::post, org::update_post, org::delete_post))
+        .routes(routes!(org::states))
+        .routes(routes!(org::compare))
+        .routes(routes!(org::put_state))
+        .routes(routes!(org::summary));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

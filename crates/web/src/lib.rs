@@ -12,9 +12,10 @@ pub mod engagement;
 pub mod error;
 pub mod extract;
 mod forms;
+pub mod org;
 pub mod pages;
 pub mod perf_pages;
-pub mod programmes;
+mod programmes;
 pub mod public;
 pub mod report;
 pub mod reviews;
@@ -58,6 +59,7 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .merge(benefits::router())
         .merge(actions::router())
         .merge(programmes::router())
+        .merge(org::router())
         .merge(api_router)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/static/app.css", get(css))

@@ -79,6 +79,7 @@ impl Chrome {
                     ("/risks", "Risks", "risks"),
                     ("/benefits", "Benefits", "benefits"),
                     ("/self-assessment", "Best Value", "self-assessment"),
+                    ("/org", "Organisation", "org"),
                 ],
             ),
             (

@@ -151,6 +151,7 @@ const ROLES: &[(&str, &str, &[&str])] = &[
     ("commissioning-officer", "commissioning@demo.example", &[]),
     ("member", "member@demo.example", &[]),
     ("auditor", "auditor@demo.example", &[]),
+    ("hr-officer", "hr@demo.example", &[]),
 ];
 
 fn multipart(files: &[(&str, &str)]) -> (String, String) {
@@ -172,6 +173,11 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
         let cli = ta.cli();
         let mut checked = 0;
         programme_for_tests(&ta).await;
+        // A grade for the posts each role changes.
+        let grade = |c: &str| -> goldthread_domain::org::Grade {
+            serde_json::from_value(json!({"code": c, "title": "Grade", "min_salary_pence": 100, "max_salary_pence": 200})).unwrap()
+        };
+        ta.app.create_grade(&cli, &grade("GB")).await.unwrap();
         // An action plan with one recommendation, for the action writes.
         for (kind, body) in [
             (
@@ -478,8 +484,30 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                     .unwrap();
             }
 
+            // Grades and posts (future state) for this role to change and delete.
+            for c in [format!("GU{i}"), format!("GD{i}")] {
+                ta.app.create_grade(&cli, &grade(&c)).await.unwrap();
+            }
+            let post = |c: &str| {
+                json!({"state": "future", "code": c, "title": "Post", "tier": 2, "grade": "GB",
+                       "fte": "1", "holder_status": "permanent"})
+            };
+            for c in [format!("PU{i}"), format!("PD{i}")] {
+                let p: goldthread_domain::org::Post = serde_json::from_value(post(&c)).unwrap();
+                ta.app.create_post(&cli, &p).await.unwrap();
+            }
+            let transition_version = ta
+                .app
+                .structure_states(&cli)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|s| s.details.state == goldthread_domain::org::StateKind::Transition)
+                .and_then(|s| s.version);
+
             let full = matches!(*role, "admin" | "performance-officer");
             let leader = *role == "outcome-leader";
+            let org = full || *role == "hr-officer";
 
             let manager = *role == "service-manager";
             let reviewer = full || leader || manager || *role == "commissioning-officer";
@@ -1061,6 +1089,67 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
                     None,
                     full,
                 ),
+                // Organisation design: admins, performance and HR officers.
+                (
+                    "create grade",
+                    Method::POST,
+                    "/api/v1/grades".into(),
+                    Some(
+                        json!({"code": format!("NG{i}"), "title": "New", "min_salary_pence": 100, "max_salary_pence": 200}),
+                    ),
+                    org,
+                ),
+                (
+                    "update grade",
+                    Method::PUT,
+                    format!("/api/v1/grades/GU{i}"),
+                    Some(
+                        json!({"code": format!("GU{i}"), "title": format!("Grade ({role})"), "min_salary_pence": 100, "max_salary_pence": 300, "version": 1}),
+                    ),
+                    org,
+                ),
+                (
+                    "delete grade",
+                    Method::DELETE,
+                    format!("/api/v1/grades/GD{i}?version=1"),
+                    None,
+                    org,
+                ),
+                (
+                    "create post",
+                    Method::POST,
+                    "/api/v1/posts".into(),
+                    Some(post(&format!("NP{i}"))),
+                    org,
+                ),
+                (
+                    "update post",
+                    Method::PUT,
+                    format!("/api/v1/posts/PU{i}?state=future"),
+                    Some({
+                        let mut p = post(&format!("PU{i}"));
+                        p["title"] = json!(format!("Post ({role})"));
+                        p["version"] = json!(1);
+                        p
+                    }),
+                    org,
+                ),
+                (
+                    "delete post",
+                    Method::DELETE,
+                    format!("/api/v1/posts/PD{i}?state=future&version=1"),
+                    None,
+                    org,
+                ),
+                (
+                    "write structure state",
+                    Method::PUT,
+                    "/api/v1/structure-states/transition".into(),
+                    Some(
+                        json!({"description": format!("By {role}"), "effective": "2027-04-01", "version": transition_version}),
+                    ),
+                    org,
+                ),
             ];
             for (what, method, path, body, allowed) in cases {
                 let before = ta.audit_rows().await;
@@ -1210,7 +1299,7 @@ async fn permission_matrix_for_every_role_and_write_endpoint() {
             );
             checked += 5;
         }
-        assert_eq!(checked, ROLES.len() * 71);
+        assert_eq!(checked, ROLES.len() * 78);
     }
 }
 
@@ -1610,6 +1699,8 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/feeds/{file}",
         "/api/v1/finance/gap",
         "/api/v1/gaps",
+        "/api/v1/grades",
+        "/api/v1/grades/{code}",
         "/api/v1/import/framework",
         "/api/v1/import/{kind}",
         "/api/v1/indicators",
@@ -1635,6 +1726,8 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/plans/{code}",
         "/api/v1/portfolios",
         "/api/v1/portfolios/{code}",
+        "/api/v1/posts",
+        "/api/v1/posts/{code}",
         "/api/v1/programmes",
         "/api/v1/programmes/{code}",
         "/api/v1/programmes/{code}/workstreams",
@@ -1665,6 +1758,10 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/settings",
         "/api/v1/settings/review-cycle",
         "/api/v1/status",
+        "/api/v1/structure-states",
+        "/api/v1/structure-states/compare",
+        "/api/v1/structure-states/{state}",
+        "/api/v1/structure-states/{state}/summary",
         "/api/v1/targets",
         "/api/v1/thread/outcomes/{code}",
         "/api/v1/thread/services/{code}",
@@ -5071,5 +5168,172 @@ async fn programmes_through_the_api_and_pages() {
                 .status,
             StatusCode::NOT_FOUND
         );
+    }
+}
+
+/// Organisation design through the API and the pages: salaries and each
+/// post's cost for admin, performance and HR officers only, totals for
+/// everyone; unknown states answer 404 in the API's format; the pages show
+/// the chart, the comparison (with the workbook for the few) and the
+/// workforce view; the post form puts errors beside its fields.
+#[tokio::test]
+async fn organisation_design_through_the_api_and_pages() {
+    for t in databases().await {
+        let ta = TestApp::new(t).await;
+        let cli = ta.cli();
+        use goldthread_app::org::OrgTable;
+        use goldthread_app::tables::DataTable;
+        let demo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../demo/clackmannanshire");
+        for table in OrgTable::ALL {
+            let name = format!("{}.csv", table.name());
+            let body = std::fs::read(demo.join(&name)).unwrap();
+            let source = Source::Csv(std::collections::BTreeMap::from([(name, body)]));
+            ta.app
+                .import_table(&cli, DataTable::Org(*table), &source, false, "t")
+                .await
+                .unwrap();
+        }
+        let hr = ta.token("hr@demo.example").await;
+        let member = ta.token("member@demo.example").await;
+        let g = ta
+            .api(Method::GET, "/api/v1/grades", &hr, None)
+            .await
+            .json();
+        assert_eq!(g["items"][0]["code"], "CE");
+        assert_eq!(g["items"][0]["max_salary_pence"], 13_200_000);
+        let g = ta
+            .api(Method::GET, "/api/v1/grades", &member, None)
+            .await
+            .json();
+        assert!(g["items"][0]["max_salary_pence"].is_null());
+        let p = ta
+            .api(Method::GET, "/api/v1/posts/CE?state=immediate", &hr, None)
+            .await
+            .json();
+        assert_eq!(p["cost_max_pence"], 17_160_000);
+        let p = ta
+            .api(
+                Method::GET,
+                "/api/v1/posts/CE?state=immediate",
+                &member,
+                None,
+            )
+            .await
+            .json();
+        assert!(p["cost_max_pence"].is_null() && p["title"] == "Chief Executive");
+        let s = ta
+            .api(
+                Method::GET,
+                "/api/v1/structure-states/immediate/summary",
+                &member,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(s["saving_min_pence"], 7_065_240);
+        assert_eq!(s["saving_max_pence"], 12_758_460);
+        let c = ta
+            .api(
+                Method::GET,
+                "/api/v1/structure-states/compare?from=current&to=immediate",
+                &member,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(c["counts"]["added"], 6);
+        assert_eq!(c["counts"]["deleted"], 7);
+        let l = ta
+            .api(Method::GET, "/api/v1/structure-states", &member, None)
+            .await
+            .json();
+        assert_eq!(l["items"].as_array().unwrap().len(), 4);
+        let r = ta
+            .api(
+                Method::GET,
+                "/api/v1/structure-states/later/summary",
+                &member,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.json()["error"]["code"], "not_found");
+        // A cycle through the API: a field error, nothing written.
+        let audit = ta.audit_rows().await;
+        let ce = ta
+            .api(Method::GET, "/api/v1/posts/CE?state=immediate", &hr, None)
+            .await
+            .json();
+        let mut put = ce.clone();
+        put["reports_to"] = json!("SM-HR");
+        let r = ta
+            .api(
+                Method::PUT,
+                "/api/v1/posts/CE?state=immediate",
+                &hr,
+                Some(put),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["error"]["details"][0]["field"], "reports_to");
+        assert_eq!(ta.audit_rows().await, audit);
+
+        // The pages.
+        for (email, role) in [
+            ("hr@demo.example", "hr-officer"),
+            ("member@demo.example", "member"),
+        ] {
+            let p = PersonInput {
+                email: email.into(),
+                name: "Someone".into(),
+                role: role.into(),
+                ..Default::default()
+            };
+            ta.app
+                .add_user(&ta.tenant, &p, Some("correct horse battery"))
+                .await
+                .unwrap();
+        }
+        for (email, sees) in [("hr@demo.example", true), ("member@demo.example", false)] {
+            let cookie = ta.sign_in(email, "correct horse battery").await;
+            let get = |path: &str| {
+                Request::get(path)
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap()
+            };
+            for (path, text) in [
+                ("/org", "£70,652.40 to £127,584.60"),
+                ("/org/states/immediate", "Organisation chart"),
+                (
+                    "/org/states/immediate",
+                    "Head of Service (Corporate Services)",
+                ),
+                (
+                    "/org/compare?from=current&to=immediate",
+                    "Changes post by post",
+                ),
+                (
+                    "/org/workforce",
+                    "By delivery model of the services managed",
+                ),
+                ("/org/grades", "Pay grades"),
+            ] {
+                let r = ta.send(get(path)).await;
+                assert_eq!(r.status, StatusCode::OK, "{email} {path}");
+                assert!(r.body.contains(text), "{email} {path}: {text}");
+            }
+            let r = ta.send(get("/org/states/immediate")).await;
+            assert_eq!(r.body.contains("£171,600"), sees, "{email}: a post's cost");
+            let r = ta.send(get("/org/grades")).await;
+            assert_eq!(r.body.contains("£132,000"), sees, "{email}: salaries");
+            let r = ta
+                .send(get("/org/compare.xlsx?from=current&to=immediate"))
+                .await;
+            assert_eq!(r.status.is_success(), sees, "{email}: workbook");
+            let r = ta.send(get("/org/posts/new?state=immediate")).await;
+            assert_eq!(r.status, StatusCode::OK);
+        }
     }
 }
