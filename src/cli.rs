@@ -907,8 +907,8 @@ fn print_state_summary(s: &goldthread_domain::org::StateSummary) {
     );
     say!(
         "  posts at grade minimum–maximum: {} – {}",
-        pounds(s.posts_cost_min_pence),
-        pounds(s.posts_cost_max_pence)
+        pounds(s.cost_min_pence),
+        pounds(s.cost_max_pence)
     );
     for a in &s.adjustments {
         say!(
@@ -922,8 +922,8 @@ fn print_state_summary(s: &goldthread_domain::org::StateSummary) {
     }
     say!(
         "  cost after adjustments: {} – {}",
-        pounds(s.cost_min_pence),
-        pounds(s.cost_max_pence)
+        pounds(s.cost_after_adjustments_min_pence),
+        pounds(s.cost_after_adjustments_max_pence)
     );
     if let (Some(c), Some(b)) = (s.current_cost_pence, s.current_basis) {
         say!("  current cost: {} ({})", pounds(c), b.describe());

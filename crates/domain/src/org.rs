@@ -507,22 +507,25 @@ pub struct StateSummary {
     pub state: StateKind,
     pub posts: usize,
     pub fte: Fte,
-    /// The posts alone at grade minimum and maximum (before adjustments).
-    pub posts_cost_min_pence: i64,
-    pub posts_cost_max_pence: i64,
+    /// The state's cost: its posts at grade minimum and maximum, before the
+    /// stated adjustments (the figure a Council paper gives for a structure,
+    /// e.g. the 2026 immediate state's £1.855m–£1.912m).
+    pub cost_min_pence: i64,
+    pub cost_max_pence: i64,
     pub adjustments: Vec<AdjustmentCost>,
     pub adjustments_min_pence: i64,
     pub adjustments_max_pence: i64,
-    /// The posts plus the adjustments, summed exactly and rounded once.
-    pub cost_min_pence: i64,
-    pub cost_max_pence: i64,
+    /// The posts plus the adjustments, summed exactly and rounded once: what
+    /// the saving is measured on.
+    pub cost_after_adjustments_min_pence: i64,
+    pub cost_after_adjustments_max_pence: i64,
     /// The current cost the saving is measured from (none for the current
     /// state itself, or when there is no current state).
     pub current_cost_pence: Option<i64>,
     pub current_basis: Option<CurrentBasis>,
-    /// Current cost less this state's maximum cost.
+    /// Current cost less this state's maximum cost after adjustments.
     pub saving_min_pence: Option<i64>,
-    /// Current cost less this state's minimum cost.
+    /// Current cost less this state's minimum cost after adjustments.
     pub saving_max_pence: Option<i64>,
     pub by_tier: Vec<TierLine>,
     pub spans: Spans,
@@ -634,13 +637,13 @@ impl Costing<'_> {
             state,
             posts: posts.len(),
             fte: fte_sum(posts.iter().map(|p| &p.fte)),
-            posts_cost_min_pence: to_pence(pmin),
-            posts_cost_max_pence: to_pence(pmax),
+            cost_min_pence: to_pence(pmin),
+            cost_max_pence: to_pence(pmax),
             adjustments,
             adjustments_min_pence: to_pence(amin),
             adjustments_max_pence: to_pence(amax),
-            cost_min_pence: to_pence(cmin),
-            cost_max_pence: to_pence(cmax),
+            cost_after_adjustments_min_pence: to_pence(cmin),
+            cost_after_adjustments_max_pence: to_pence(cmax),
             current_cost_pence: current.map(|(c, _)| to_pence(c)),
             current_basis: current.map(|(_, b)| b),
             saving_min_pence: current.map(|(c, _)| to_pence(c - cmax)),
@@ -1065,15 +1068,15 @@ mod tests {
         //   + 2 × 3,333,333 × 0.33 × 1.3 = 2,859,999.714 → 11,499,999.714
         // Posts, max: 9,600,000 × 0.96 = 9,216,000 + 2 × 3,500,000 × 0.429
         //   = 3,003,000 → 12,219,000
-        assert_eq!(s.posts_cost_min_pence, 11_500_000);
-        assert_eq!(s.posts_cost_max_pence, 12_219_000);
+        assert_eq!(s.cost_min_pence, 11_500_000);
+        assert_eq!(s.cost_max_pence, 12_219_000);
         // Adjustment: −0.5 × 1.3 × 2,000,001 = −1,300,000.65; × 2,100,000 = −1,365,000
         assert_eq!(s.adjustments[0].cost_min_pence, -1_300_001);
         assert_eq!(s.adjustments_min_pence, -1_300_001);
         assert_eq!(s.adjustments_max_pence, -1_365_000);
         // Exact sum rounded once: 11,499,999.714 − 1,300,000.65 = 10,199,999.064
-        assert_eq!(s.cost_min_pence, 10_199_999);
-        assert_eq!(s.cost_max_pence, 10_854_000);
+        assert_eq!(s.cost_after_adjustments_min_pence, 10_199_999);
+        assert_eq!(s.cost_after_adjustments_max_pence, 10_854_000);
         assert_eq!(s.current_basis, Some(CurrentBasis::GradeMaximum));
         assert_eq!(s.current_cost_pence, Some(16_070_000));
         assert_eq!(s.saving_min_pence, Some(16_070_000 - 10_854_000));

@@ -425,10 +425,10 @@ pub fn comparison_xlsx(
     };
     let lines: [(&str, &str, &str, Figure); 6] = [
         ("Posts at grade minimum", POST_SHEET, "J", |s| {
-            s.posts_cost_min_pence
+            s.cost_min_pence
         }),
         ("Posts at grade maximum", POST_SHEET, "K", |s| {
-            s.posts_cost_max_pence
+            s.cost_max_pence
         }),
         ("Adjustments at grade minimum", ADJUSTMENT_SHEET, "H", |s| {
             s.adjustments_min_pence
@@ -437,10 +437,10 @@ pub fn comparison_xlsx(
             s.adjustments_max_pence
         }),
         ("Cost at minimum (posts + adjustments)", "", "min", |s| {
-            s.cost_min_pence
+            s.cost_after_adjustments_min_pence
         }),
         ("Cost at maximum (posts + adjustments)", "", "max", |s| {
-            s.cost_max_pence
+            s.cost_after_adjustments_max_pence
         }),
     ];
     for (i, (label, sheet, col, value)) in lines.iter().enumerate() {

@@ -85,7 +85,7 @@ fn summary_facts(s: &StateSummary) -> Vec<Fact> {
         Fact::text("Posts and FTE", format!("{} posts, {} FTE", s.posts, s.fte)),
         Fact::text(
             "Cost of the posts (grade minimum to maximum, on-costs included)",
-            range(s.posts_cost_min_pence, s.posts_cost_max_pence),
+            range(s.cost_min_pence, s.cost_max_pence),
         ),
     ];
     for a in &s.adjustments {
@@ -102,7 +102,10 @@ fn summary_facts(s: &StateSummary) -> Vec<Fact> {
     }
     f.push(Fact::text(
         "Cost after adjustments",
-        range(s.cost_min_pence, s.cost_max_pence),
+        range(
+            s.cost_after_adjustments_min_pence,
+            s.cost_after_adjustments_max_pence,
+        ),
     ));
     if let (Some(c), Some(b)) = (s.current_cost_pence, s.current_basis) {
         f.push(Fact::text(
@@ -611,8 +614,8 @@ async fn compare_page(
     row("FTE", a.fte.to_string(), b.fte.to_string());
     row(
         "Cost of the posts",
-        range(a.posts_cost_min_pence, a.posts_cost_max_pence),
-        range(b.posts_cost_min_pence, b.posts_cost_max_pence),
+        range(a.cost_min_pence, a.cost_max_pence),
+        range(b.cost_min_pence, b.cost_max_pence),
     );
     row(
         "Adjustments",
@@ -621,8 +624,14 @@ async fn compare_page(
     );
     row(
         "Cost after adjustments",
-        range(a.cost_min_pence, a.cost_max_pence),
-        range(b.cost_min_pence, b.cost_max_pence),
+        range(
+            a.cost_after_adjustments_min_pence,
+            a.cost_after_adjustments_max_pence,
+        ),
+        range(
+            b.cost_after_adjustments_min_pence,
+            b.cost_after_adjustments_max_pence,
+        ),
     );
     row("Layers", a.layers.to_string(), b.layers.to_string());
     row(
