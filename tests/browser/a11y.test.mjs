@@ -36,7 +36,7 @@ const STAFF_PAGES = [
   '/action-plans/new', '/action-plans/BV18/edit', '/action-plans/BV18/recommendations/new', '/action-plans/BV18/recommendations/1/edit',
   '/org', '/org/states/current', '/org/states/immediate', '/org/states/transition', '/org/states/future',
   '/org/compare?from=current&to=immediate', '/org/compare?from=immediate&to=future', '/org/workforce', '/org/workforce?state=immediate',
-  '/org/grades', '/org/grades/new', '/org/grades/HOS/edit', '/org/posts/new?state=immediate', '/org/states/immediate/posts/HOS-CS/edit', '/org/on-cost',
+  '/org/grades', '/org/grades/new', '/org/grades/HOS/edit', '/org/posts/new?state=immediate', '/org/states/immediate/posts/HOS-CS/edit', '/org/on-cost', '/org/states/current/details',
 ];
 
 let server, dir, base, browser;

@@ -24,7 +24,7 @@ use goldthread_app::org::{PostItem, parse_rate, state_named};
 use goldthread_app::{AppError, Caller};
 use goldthread_domain::money::{format_pounds_display, format_pounds_plain, parse_pounds};
 use goldthread_domain::org::{
-    ChangeKind, Grade, HolderStatus, Post, StateKind, StateSummary, WorkforceLine,
+    ChangeKind, Grade, HolderStatus, Post, StateKind, StateSummary, StructureState, WorkforceLine,
 };
 use goldthread_domain::permission::Write;
 use goldthread_domain::{Code, Fte};
@@ -48,6 +48,10 @@ pub fn router() -> Router<AppState> {
         .route("/org/states/{state}/posts/{code}", post(update_post))
         .route("/org/states/{state}/posts/{code}/delete", post(delete_post))
         .route("/org/on-cost", get(on_cost_form).post(set_on_cost))
+        .route(
+            "/org/states/{state}/details",
+            get(details_form).post(save_details),
+        )
 }
 
 fn money(p: i64) -> String {
@@ -206,13 +210,14 @@ async fn overview(State(s): State<AppState>, staff: Staff, Query(flash): Query<F
             "Effective",
             "Posts",
             "FTE",
+            "Cost of the posts",
             "Cost after adjustments",
             "Saving against current",
             "Layers",
             "Vacancies",
         ],
     )
-    .numeric(&[2, 3, 6, 7]);
+    .numeric(&[2, 3, 7, 8]);
     for st in &states {
         let m = &st.summary;
         t.rows.push(vec![
@@ -226,6 +231,10 @@ async fn overview(State(s): State<AppState>, staff: Staff, Query(flash): Query<F
             Cell::num(m.posts.to_string()),
             Cell::num(m.fte.to_string()),
             Cell::text(range(m.cost_min_pence, m.cost_max_pence)),
+            Cell::text(range(
+                m.cost_after_adjustments_min_pence,
+                m.cost_after_adjustments_max_pence,
+            )),
             Cell::text(opt_range(m.saving_min_pence, m.saving_max_pence)),
             Cell::num(m.layers.to_string()),
             Cell::num(m.vacancies.to_string()),
@@ -497,6 +506,10 @@ async fn state_page(
     ];
     if editable {
         actions.push(Link::new(format!("/org/posts/new?state={k}"), "Add a post"));
+        actions.push(Link::new(
+            format!("/org/states/{k}/details"),
+            "Edit the date, description and actual cost",
+        ));
     }
     let mut chrome = chrome_for(&staff, k.display_name(), "org");
     chrome.flash = flash.text();
@@ -1477,6 +1490,152 @@ async fn set_on_cost(State(s): State<AppState>, StaffForm { staff, form }: Staff
         Ok(()) => Redirect::to("/org?saved=updated").into_response(),
         Err(e) => match form_errors(&e) {
             Some(errors) => form_response(&staff, "org", on_cost_view(&raw, errors)),
+            None => error_page(e),
+        },
+    }
+}
+
+/// The form for a state's details: its effective date, description and (for
+/// the current state, when the real pay of holders is known) actual cost.
+fn details_view(
+    k: StateKind,
+    values: [String; 3],
+    version: Option<i64>,
+    errors: Errors,
+) -> FormView {
+    let [effective, description, actual] = values;
+    let mut fields = vec![
+        Field::new("date", "effective", "Effective from", effective)
+            .hint("The day the structure takes (or took) effect, e.g. 2026-05-01."),
+        Field::new("textarea", "description", "Description", description),
+    ];
+    if k == StateKind::Current {
+        fields.push(
+            Field::new("text", "actual_cost", "Actual annual cost (£)", actual).hint(
+                "When the real pay of the holders is known: savings are then measured from it instead of the current posts at grade maximum. In pounds, on-costs included; leave empty to use the grades.",
+            ),
+        );
+    }
+    FormView {
+        heading: format!("{}: date, description and cost", k.display_name()),
+        caption: "Organisation design".into(),
+        action: format!("/org/states/{k}/details"),
+        fields,
+        submit: "Save".into(),
+        cancel: state_link(k),
+        version,
+        general: Vec::new(),
+    }
+    .with_errors(errors)
+}
+
+async fn details_form(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(state): Path<String>,
+) -> Response {
+    let c = &staff.caller;
+    let r = async {
+        let k = state_named(&state)?;
+        let fw = s.app.view(c).await?.framework;
+        if !c.actor.may(Write::Org, &fw) {
+            return Err(AppError::Forbidden(format!(
+                "Your role ({}) cannot change the organisation design.",
+                c.role()
+            )));
+        }
+        let item = s
+            .app
+            .structure_states(c)
+            .await?
+            .into_iter()
+            .find(|i| i.details.state == k)
+            .ok_or_else(|| AppError::NotFound(format!("no {k} state")))?;
+        Ok::<_, AppError>((k, item))
+    }
+    .await;
+    match r {
+        Ok((k, i)) => form_response(
+            &staff,
+            "org",
+            details_view(
+                k,
+                [
+                    i.details
+                        .effective
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                    i.details.description.clone(),
+                    i.details
+                        .actual_cost_pence
+                        .map(format_pounds_plain)
+                        .unwrap_or_default(),
+                ],
+                i.version,
+                vec![],
+            ),
+        ),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn save_details(
+    State(s): State<AppState>,
+    Path(state): Path<String>,
+    StaffForm { staff, form }: StaffForm,
+) -> Response {
+    let k = match state_named(&state) {
+        Ok(k) => k,
+        Err(e) => return error_page(e),
+    };
+    let values = [
+        form.get("effective"),
+        form.get("description"),
+        form.get("actual_cost"),
+    ];
+    let mut errors: Errors = Vec::new();
+    let effective = match values[0].trim() {
+        "" => None,
+        v => time::Date::parse(v, &time::format_description::well_known::Iso8601::DATE)
+            .map_err(|_| {
+                errors.push((
+                    "effective".into(),
+                    format!("'{v}' is not a date (use YYYY-MM-DD)"),
+                ))
+            })
+            .ok(),
+    };
+    let actual = match values[2].trim() {
+        "" => None,
+        v => parse_pounds(v)
+            .map_err(|e| errors.push(("actual_cost".into(), e.0)))
+            .ok(),
+    };
+    if !errors.is_empty() {
+        return form_response(
+            &staff,
+            "org",
+            details_view(k, values, form.version(), errors),
+        );
+    }
+    let details = StructureState {
+        state: k,
+        effective,
+        description: values[1].trim().to_string(),
+        actual_cost_pence: actual,
+    };
+    match s
+        .app
+        .put_structure_state(&staff.caller, &details, form.version())
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("{}?saved=updated", state_link(k))).into_response(),
+        Err(e) => match form_errors(&e) {
+            Some(errors) => form_response(
+                &staff,
+                "org",
+                details_view(k, values, form.version(), errors),
+            ),
             None => error_page(e),
         },
     }

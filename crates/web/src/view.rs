@@ -71,7 +71,7 @@ impl Chrome {
                 ],
             ),
             (
-                "Change and registers",
+                "Change",
                 vec![
                     ("/reviews", "Reviews", "reviews"),
                     ("/programmes", "Programme", "programmes"),

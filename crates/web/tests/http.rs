@@ -5335,5 +5335,63 @@ async fn organisation_design_through_the_api_and_pages() {
             let r = ta.send(get("/org/posts/new?state=immediate")).await;
             assert_eq!(r.status, StatusCode::OK);
         }
+        // A state's details: HR may set the current state's actual cost,
+        // and the saving is then measured from it; members may not.
+        let member = ta
+            .sign_in("member@demo.example", "correct horse battery")
+            .await;
+        let r = ta
+            .send(
+                Request::get("/org/states/current/details")
+                    .header(header::COOKIE, &member)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let cookie = ta.sign_in("hr@demo.example", "correct horse battery").await;
+        let get = |path: &str| {
+            Request::get(path)
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap()
+        };
+        let r = ta.send(get("/org/states/current/details")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        {
+            let csrf = csrf_of(&r.body);
+            let version = r
+                .body
+                .split("name=\"version\" value=\"")
+                .nth(1)
+                .and_then(|v| v.split('"').next())
+                .unwrap_or_default()
+                .to_string();
+            let post = |body: String| {
+                Request::post("/org/states/current/details")
+                    .header(header::COOKIE, &cookie)
+                    .header("sec-fetch-site", "same-origin")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+                    .unwrap()
+            };
+            let r = ta
+                .send(post(format!(
+                    "csrf={csrf}&version={version}&effective=2026-02-31&actual_cost=lots"
+                )))
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+            for f in ["effective", "actual_cost"] {
+                assert!(r.body.contains(&format!("id=\"f-{f}-error\"")), "{f}");
+            }
+            let r = ta
+                .send(post(format!(
+                    "csrf={csrf}&version={version}&effective=2026-02-01&description=As+paid&actual_cost=1900000"
+                )))
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            let r = ta.send(get("/org/states/immediate")).await;
+            assert!(r.body.contains("£1,900,000"), "{}", r.body);
+        }
     }
 }
