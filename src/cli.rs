@@ -741,7 +741,7 @@ pub fn main() -> ExitCode {
 
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("GOLDTHREAD_LOG")
-        .unwrap_or_else(|_| "goldthread=info,warn".into());
+        .unwrap_or_else(|_| "goldthread=info,tower_http=info,warn".into());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

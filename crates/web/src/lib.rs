@@ -31,6 +31,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use goldthread_app::App;
 use std::net::SocketAddr;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 
 /// Shared state of the server.
 #[derive(Clone)]
@@ -70,7 +72,34 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             64 * 1024 * 1024,
         ))
+        // Every request gets an id (a caller's own `x-request-id` is kept),
+        // logged on its span and returned on the response, so an error a
+        // user reports can be found in the logs.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
+                .on_failure(DefaultOnFailure::new().level(tracing::Level::ERROR)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The span a request's logs are recorded in: method, path (not the query,
+/// which may carry personal data) and request id.
+fn request_span(req: &Request) -> tracing::Span {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        method = %req.method(),
+        path = %req.uri().path(),
+        request_id = %id,
+    )
 }
 
 const CSS: &str = include_str!("../static/app.css");

@@ -5395,3 +5395,37 @@ async fn organisation_design_through_the_api_and_pages() {
         }
     }
 }
+
+/// Every response carries a request id (the caller's own kept), and the
+/// readiness probe says the database is reachable and migrated.
+#[tokio::test]
+async fn requests_have_ids_and_the_service_reports_ready() {
+    for t in databases().await {
+        let ta = TestApp::new(t).await;
+        let get = |path: &str| Request::get(path).body(Body::empty()).unwrap();
+        let a = ta.send(get("/healthz")).await;
+        let b = ta.send(get("/healthz")).await;
+        let id = |r: &Reply| {
+            r.headers
+                .get("x-request-id")
+                .expect("x-request-id on the response")
+                .to_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(id(&a).len(), 36, "a UUID: {}", id(&a));
+        assert_ne!(id(&a), id(&b), "each request its own id");
+        let mine = ta
+            .send(
+                Request::get("/api/v1/me")
+                    .header("x-request-id", "support-ticket-42")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(mine.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(id(&mine), "support-ticket-42");
+        let r = ta.send(get("/readyz")).await;
+        assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ready"));
+    }
+}
