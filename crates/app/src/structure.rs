@@ -89,6 +89,10 @@ fn read_one<T>(
         return Err(field_errors(unknown));
     }
     let cells: Vec<String> = headers.iter().map(|h| input.cell(h)).collect();
+    // An importer skips a blank row; a blank record is an error.
+    if cells.iter().all(|c| c.trim().is_empty()) {
+        return Err(AppError::field("code", "is required"));
+    }
     let source = rows_source(name, headers, &[cells])?;
     read(&source)
         .map_err(field_errors)?

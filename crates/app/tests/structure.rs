@@ -325,6 +325,15 @@ async fn action_plans_and_recommendations_one_at_a_time() {
             ),
             ["title", "owner", "approved"]
         );
+        assert_eq!(
+            fields(
+                app.save_action_plan(&boss, None, &input(json!({})))
+                    .await
+                    .unwrap_err()
+            ),
+            ["code"],
+            "an empty record is a field error, not a blank row skipped"
+        );
         let p = app
             .save_action_plan(&boss, None, &input(plan.clone()))
             .await
