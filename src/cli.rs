@@ -47,6 +47,25 @@ struct Cli {
 enum Command {
     /// Bring the database schema up to date.
     Migrate,
+    /// Write an online, consistent copy of the SQLite database (`VACUUM INTO`,
+    /// checked with `PRAGMA integrity_check`); the server may keep running.
+    /// PostgreSQL: use pg_dump (see the README).
+    Backup {
+        /// The copy to write; it must not exist.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Replace the SQLite database (`--db`) with a backup, once the backup has
+    /// passed its integrity check and its migrations are brought up to date.
+    /// Stop the server first. PostgreSQL: use pg_restore.
+    Restore {
+        /// The backup to restore.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace an existing database file (otherwise refused).
+        #[arg(long)]
+        replace: bool,
+    },
     /// Load the demo council (Clackmannanshire) if it is not there yet, print the accounts, and serve.
     Demo {
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -752,6 +771,15 @@ fn init_tracing() {
     }
 }
 
+/// The file of an `sqlite://PATH[?options]` URL.
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
 async fn open(url: &str) -> Result<App, Failure> {
     let db = Db::open(url)
         .await
@@ -1309,6 +1337,77 @@ fn read_password(from_stdin: bool) -> Result<Option<String>, Failure> {
 async fn run(cli: Cli) -> Result<(), Failure> {
     let url = cli.db.clone();
     match cli.command {
+        Command::Backup { out } => {
+            let db = Db::connect(&url).await?;
+            db.backup_to(&out).await.map_err(|e| match e {
+                goldthread_store::StoreError::Invalid(m) => Failure::Rejected(m),
+                other => Failure::Environment(other.to_string()),
+            })?;
+            say!(
+                "Backed up to {} ({} bytes); its integrity check passed.",
+                out.display(),
+                std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0)
+            );
+        }
+        Command::Restore { from, replace } => {
+            let target = sqlite_path(&url).ok_or_else(|| {
+                Failure::Rejected(
+                    "restore replaces an SQLite database file; restore PostgreSQL with pg_restore (see the README)".into(),
+                )
+            })?;
+            if !from.is_file() {
+                return Err(Failure::Rejected(format!(
+                    "{} is not a file",
+                    from.display()
+                )));
+            }
+            if target.exists() && !replace {
+                return Err(Failure::Rejected(format!(
+                    "{} exists; add --replace to overwrite it (stop the server first)",
+                    target.display()
+                )));
+            }
+            // Check and migrate a copy beside the target, then move it into place.
+            let staged = target.with_extension("restoring");
+            let _ = std::fs::remove_file(&staged);
+            std::fs::copy(&from, &staged).map_err(|e| {
+                Failure::Environment(format!("cannot copy {}: {e}", from.display()))
+            })?;
+            let checked = async {
+                let db = Db::connect(&format!("sqlite://{}", staged.display())).await?;
+                db.integrity_check().await?;
+                let applied = db.migrate().await?;
+                db.close().await;
+                Ok::<_, goldthread_store::StoreError>(applied)
+            }
+            .await;
+            let applied = match checked {
+                Ok(a) => a,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&staged);
+                    return Err(Failure::Rejected(format!(
+                        "{} is not a sound goldthread database: {e}; nothing was replaced",
+                        from.display()
+                    )));
+                }
+            };
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
+            }
+            std::fs::rename(&staged, &target).map_err(|e| {
+                Failure::Environment(format!("cannot move the backup into place: {e}"))
+            })?;
+            say!(
+                "Restored {} from {}{}.",
+                target.display(),
+                from.display(),
+                if applied.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (then applied {})", applied.join(", "))
+                }
+            );
+        }
         Command::Migrate => {
             let db = Db::connect(&url).await?;
             let applied = db.migrate().await?;

@@ -549,3 +549,56 @@ fn org_summary_of_the_demo_gives_the_2026_figures() {
     let v = wb.worksheet_range("Summary").unwrap();
     assert!(v.used_cells().any(|(_, _, d)| *d == Data::Float(70652.4)));
 }
+
+/// `backup` writes a checked copy while the database is in use and never
+/// overwrites; `restore` puts a sound backup back (only with --replace over an
+/// existing database) and refuses a file that is not one, replacing nothing.
+#[tokio::test]
+async fn backup_and_restore_an_sqlite_database() {
+    let dir = scratch("backup");
+    let url = database(&dir).await;
+    let copy = dir.join("backup.db");
+    let c = copy.to_str().unwrap();
+    let out = ok(&goldthread(&url, &["backup", "--out", c]));
+    assert!(out.contains("integrity check passed"), "{out}");
+    assert!(copy.metadata().unwrap().len() > 0);
+    let again = goldthread(&url, &["backup", "--out", c]);
+    assert_eq!(again.status.code(), Some(1), "never overwrites");
+    // A change after the backup…
+    ok(&goldthread(
+        &url,
+        &["tenant", "add", "later", "--name", "Later Council"],
+    ));
+    assert!(ok(&goldthread(&url, &["tenant", "list"])).contains("later"));
+    // …is gone once the backup is restored, and the demo tenant is back.
+    let refused = goldthread(&url, &["restore", "--from", c]);
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "an existing database needs --replace"
+    );
+    let out = ok(&goldthread(&url, &["restore", "--from", c, "--replace"]));
+    assert!(out.contains("Restored"), "{out}");
+    let tenants = ok(&goldthread(&url, &["tenant", "list"]));
+    assert!(
+        tenants.contains("demo") && !tenants.contains("later"),
+        "{tenants}"
+    );
+    let reviews = ok(&goldthread(&url, &["review", "list", "--tenant", "demo"]));
+    assert!(reviews.contains("WASTE-2026"), "{reviews}");
+    // Not a database: refused, and the database is untouched.
+    let junk = dir.join("junk.db");
+    std::fs::write(&junk, b"this is not an SQLite file at all, just text").unwrap();
+    let bad = goldthread(
+        &url,
+        &["restore", "--from", junk.to_str().unwrap(), "--replace"],
+    );
+    assert_eq!(
+        bad.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("nothing was replaced"));
+    assert!(ok(&goldthread(&url, &["tenant", "list"])).contains("demo"));
+}

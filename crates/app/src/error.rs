@@ -98,6 +98,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound("not found".into()),
             StoreError::InUse(m) => AppError::InUse(m),
             StoreError::Duplicate(m) => AppError::Duplicate(m),
+            StoreError::Invalid(m) => AppError::BadRequest(m),
             other => {
                 tracing::error!(error = %other, "storage error");
                 AppError::Internal(other.to_string())

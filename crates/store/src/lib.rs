@@ -63,6 +63,10 @@ pub enum StoreError {
     InUse(String),
     #[error("{0}")]
     Duplicate(String),
+    /// An operation asked of the store that it refuses (e.g. a backup over
+    /// an existing file).
+    #[error("{0}")]
+    Invalid(String),
     #[error("database URL not supported: {0} (use sqlite://PATH or postgres://…)")]
     UnsupportedUrl(String),
     #[error("migration: {0}")]
@@ -249,11 +253,62 @@ impl Db {
         self.pool.close().await;
     }
 
+    /// Writes an online, consistent copy of an SQLite database to `path` with
+    /// `VACUUM INTO` (readers and writers carry on meanwhile), then checks the
+    /// copy with `PRAGMA integrity_check`. The file must not exist. PostgreSQL
+    /// is backed up with its own tools (`pg_dump`), so this refuses it.
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Invalid(
+                "backup copies an SQLite database; back up PostgreSQL with pg_dump (see the README)"
+                    .into(),
+            ));
+        }
+        if path.exists() {
+            return Err(StoreError::Invalid(format!(
+                "{} already exists; a backup never overwrites a file",
+                path.display()
+            )));
+        }
+        let target = path.to_string_lossy().replace('\'', "''");
+        let mut c = self.pool.acquire().await?;
+        sqlx::query(&format!("VACUUM INTO '{target}'"))
+            .execute(&mut *c)
+            .await?;
+        let copy = Db::connect(&format!("sqlite://{}", path.display())).await?;
+        let verdict = integrity(&copy).await;
+        copy.close().await;
+        verdict
+    }
+
+    /// `PRAGMA integrity_check` on SQLite (PostgreSQL keeps its own).
+    pub async fn integrity_check(&self) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        integrity(self).await
+    }
+
     /// Checks the database answers.
     pub async fn ping(&self) -> Result<()> {
         let mut c = self.pool.acquire().await?;
         c.ping().await?;
         Ok(())
+    }
+}
+
+async fn integrity(db: &Db) -> Result<()> {
+    let mut c = db.pool.acquire().await?;
+    let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_all(&mut *c)
+        .await?;
+    if rows == ["ok"] {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "the integrity check failed: {}",
+            rows.join("; ")
+        )))
     }
 }
 

@@ -310,12 +310,19 @@ async fn login_form(Query(q): Query<NextQuery>) -> Response {
     })
 }
 
+/// The address sign-in attempts are counted against: the last entry of
+/// `X-Forwarded-For`, the one the reverse proxy in front of goldthread added
+/// (earlier entries come from the client and could be forged to dodge the
+/// per-address limit).
 fn client_address(headers: &HeaderMap) -> String {
     headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|s| s.trim().to_string())
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .rfind(|s| !s.is_empty())
+        .map(str::to_string)
         .unwrap_or_else(|| "direct".into())
 }
 
@@ -2942,5 +2949,30 @@ async fn operator_add_tenant(
             Some(errors) => tenant_form(&o, errors, Some(&form)),
             None => error_page(e),
         },
+    }
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::client_address;
+    use axum::http::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn sign_in_attempts_count_against_the_address_the_proxy_added() {
+        let mut h = HeaderMap::new();
+        assert_eq!(client_address(&h), "direct");
+        h.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9"));
+        assert_eq!(client_address(&h), "203.0.113.9");
+        // A client's forged entries come first; the proxy's comes last.
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.2.3.4, 5.6.7.8, 203.0.113.9"),
+        );
+        assert_eq!(client_address(&h), "203.0.113.9");
+        h.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("198.51.100.7 ,"),
+        );
+        assert_eq!(client_address(&h), "198.51.100.7");
     }
 }
