@@ -135,6 +135,24 @@ pub struct TargetRow {
 
 /// A one-table source of `rows`, as if uploaded as `<name>.csv`.
 pub(crate) fn rows_source(name: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Source> {
+    // An importer skips a blank row, so a record (or list item) with every
+    // field empty would vanish: it is refused by name instead.
+    let blank: Vec<FieldError> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.iter().all(|c| c.trim().is_empty()))
+        .map(|(i, _)| FieldError {
+            field: if rows.len() == 1 {
+                "input".into()
+            } else {
+                format!("items[{i}]")
+            },
+            message: "every field is empty".into(),
+        })
+        .collect();
+    if !blank.is_empty() {
+        return Err(AppError::Validation(blank));
+    }
     let bytes = goldthread_io::framework::csv_bytes(headers, rows)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Source::Csv(
