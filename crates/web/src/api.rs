@@ -43,6 +43,9 @@ mod structure;
         description = "The golden thread of a council: outcomes, portfolios, services, plans, people, the Outcomes & Delivery Matrix, RACI, One Fund, framework gaps and the audit trail. Authenticate with `Authorization: Bearer <token>` (create one with `goldthread token create`) or a browser session. Errors are `{\"error\":{\"code\",\"message\",\"details\"}}` with a stable code."
     ),
     modifiers(&Security),
+    // Types that query parameters name (utoipa refers to them by name without
+    // registering them).
+    components(schemas(goldthread_domain::risk::Basis)),
     security(("bearer" = []), ("session" = [])),
     tags(
         (name = "framework", description = "Records of the golden thread"),
