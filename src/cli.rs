@@ -819,7 +819,7 @@ async fn export_table(url: &str, a: &ExportArgs, table: DataTable) -> Result<(),
     let rows = app
         .export_table(&Caller::cli(app.tenant(&a.tenant).await?), table)
         .await?;
-    let bytes = goldthread_io::framework::csv_bytes(table.headers(), &rows)
+    let bytes = goldthread_io::spreadsheet::csv_bytes(table.headers(), &rows)
         .map_err(|e| Failure::Environment(e.to_string()))?;
     std::fs::write(&a.out, bytes)
         .map_err(|e| Failure::Environment(format!("cannot write {}: {e}", a.out.display())))?;
@@ -852,9 +852,16 @@ fn print_status_csv(r: &goldthread_app::performance::StatusReport) -> Result<(),
         "family_group_average",
     ])
     .map_err(fail)?;
+    // Meant for a spreadsheet: a cell that would start a formula is neutralised.
+    let safe = |cells: &[String]| -> Vec<String> {
+        cells
+            .iter()
+            .map(|c| goldthread_io::spreadsheet::neutralise(c).into_owned())
+            .collect()
+    };
     for s in &r.indicators {
         let b = s.benchmark.as_ref();
-        w.write_record([
+        w.write_record(safe(&[
             s.indicator.to_string(),
             s.period.to_string(),
             s.locality
@@ -878,7 +885,7 @@ fn print_status_csv(r: &goldthread_app::performance::StatusReport) -> Result<(),
                 .unwrap_or_default(),
             d(b.and_then(|b| b.scotland)),
             d(b.and_then(|b| b.family_group_average)),
-        ])
+        ]))
         .map_err(fail)?;
     }
     let mut o = csv::Writer::from_writer(Vec::new());
@@ -894,7 +901,7 @@ fn print_status_csv(r: &goldthread_app::performance::StatusReport) -> Result<(),
     .map_err(fail)?;
     for row in &r.outcomes {
         let e = &row.explanation;
-        o.write_record([
+        o.write_record(safe(&[
             row.outcome.to_string(),
             row.period.to_string(),
             e.status.to_string(),
@@ -902,7 +909,7 @@ fn print_status_csv(r: &goldthread_app::performance::StatusReport) -> Result<(),
             e.counted.to_string(),
             e.excluded.to_string(),
             e.sentence.clone(),
-        ])
+        ]))
         .map_err(fail)?;
     }
     let text = |w: csv::Writer<Vec<u8>>| {
@@ -1617,7 +1624,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let args = cmd.args();
             let tenant = app.tenant(&args.tenant).await?;
             let source = goldthread_io::Source::from_path(&args.path)
-                .map_err(|e| Failure::Rejected(e.to_string()))?;
+                .map_err(|e| Failure::from(AppError::from(e)))?;
             let label = args.path.display().to_string();
             let pb = spinner("Importing");
             let caller = Caller::cli(tenant);

@@ -465,8 +465,17 @@ impl App {
                     indicators: &indicators,
                     reviews: &reviews,
                 };
-                let rows = bio::read_benefits(source, &known).map_err(AppError::Import)?;
+                let mut rows = bio::read_benefits(source, &known).map_err(AppError::Import)?;
                 report.rows = rows.len();
+                // A file without the optional group column keeps each held
+                // benefit's group rather than clearing it.
+                if !source.has_column(table, "group") {
+                    for r in &mut rows {
+                        if let Some(h) = held.benefits.iter().find(|h| h.value.code == r.code) {
+                            r.group = h.value.group.clone();
+                        }
+                    }
+                }
                 // A benefit that becomes non-financial loses its money profile.
                 for r in &rows {
                     if r.kind == BenefitKind::NonFinancial

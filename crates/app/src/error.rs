@@ -117,3 +117,11 @@ pub(crate) fn check_version(what: &str, sent: i64, current: i64) -> Result<()> {
         )))
     }
 }
+
+impl From<ImportError> for AppError {
+    /// A file refused before any of it was read (too large, a zip bomb): an
+    /// import rejected with that one problem.
+    fn from(e: ImportError) -> Self {
+        AppError::Import(vec![e])
+    }
+}

@@ -742,8 +742,21 @@ impl App {
                 apply_each(&mut tx, c, &mut report, table, &context, rows, &held.grades).await?;
             }
             OrgTable::Posts => {
-                let rows = oio::read_posts(source, &k).map_err(AppError::Import)?;
+                let mut rows = oio::read_posts(source, &k).map_err(AppError::Import)?;
                 report.rows = rows.len();
+                // A file without the optional extra_duties column keeps each
+                // held post's extra duties rather than clearing them.
+                if !source.has_column(table, "extra_duties") {
+                    for r in &mut rows {
+                        if let Some(h) = held
+                            .posts
+                            .iter()
+                            .find(|h| h.value.state == r.state && h.value.code == r.code)
+                        {
+                            r.extra_duties = h.value.extra_duties.clone();
+                        }
+                    }
+                }
                 let states: BTreeSet<StateKind> = rows.iter().map(|p| p.state).collect();
                 let listed: BTreeSet<(StateKind, &Code)> =
                     rows.iter().map(|p| (p.state, &p.code)).collect();

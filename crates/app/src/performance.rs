@@ -337,6 +337,7 @@ impl App {
         label: &str,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<ImportReport> {
+        source.require_rows(kind.name(), kind.headers())?;
         let mut tx = self.db.write(Some(&c.tenant_id())).await?;
         let snap = fs::load(tx.conn(), &c.tenant_id()).await?;
         let fw = snap.framework();
@@ -386,8 +387,22 @@ impl App {
                 .await?;
             }
             Kind::Indicators => {
-                let rows = pio::read_indicators(source, &ctx).map_err(AppError::Import)?;
+                let mut rows = pio::read_indicators(source, &ctx).map_err(AppError::Import)?;
                 report.rows = rows.len();
+                // A file without the optional benchmark_typology column keeps
+                // each held indicator's typology rather than clearing it.
+                if !source.has_column(table, "benchmark_typology") {
+                    let held: HashMap<&Code, &Indicator> = perf
+                        .indicators
+                        .iter()
+                        .map(|r| (&r.value.code, &r.value))
+                        .collect();
+                    for r in &mut rows {
+                        if let Some(h) = held.get(&r.code) {
+                            r.benchmark_typology = h.benchmark_typology.clone();
+                        }
+                    }
+                }
                 apply_each(
                     &mut tx,
                     c,

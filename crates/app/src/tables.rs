@@ -179,6 +179,7 @@ impl App {
         dry_run: bool,
         label: &str,
     ) -> Result<ImportReport> {
+        source.require_rows(t.name(), t.headers())?;
         match t {
             DataTable::Performance(k) => {
                 self.import_performance(c, k, source, dry_run, label).await

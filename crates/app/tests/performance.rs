@@ -914,3 +914,35 @@ async fn a_change_made_by_another_process_is_seen_by_the_next_report() {
         assert_eq!(q4(&after), Some(Rag::Green));
     }
 }
+
+/// A file may leave out the optional `benchmark_typology` column (files made
+/// before it existed); the held typologies are then kept, not cleared.
+#[tokio::test]
+async fn an_indicators_file_without_its_optional_column_keeps_what_is_held() {
+    use goldthread_app::tables::DataTable;
+    for t in databases().await {
+        let (app, _tenant, cli) = setup(&t).await;
+        let short: String = INDICATORS
+            .lines()
+            .map(|l| format!("{}\n", &l[..l.rfind(',').unwrap()]))
+            .collect();
+        assert!(!short.contains("benchmark_typology"));
+        let r = app
+            .import_performance(
+                &cli,
+                Kind::Indicators,
+                &csv("indicators", &short),
+                false,
+                "old",
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.tables["indicators"], [0, 0, 2]);
+        let rows = app
+            .export_table(&cli, DataTable::Performance(Kind::Indicators))
+            .await
+            .unwrap();
+        let waste = rows.iter().find(|r| r[0] == "WASTE1").unwrap();
+        assert_eq!(waste.last().map(String::as_str), Some("other"));
+    }
+}

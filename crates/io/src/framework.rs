@@ -656,7 +656,7 @@ pub fn write_csv_dir(fw: &Framework, dir: &Path) -> Result<(), ExportError> {
     std::fs::create_dir_all(dir).map_err(|e| ExportError::Io(dir.display().to_string(), e))?;
     for t in to_tables(fw) {
         let path = dir.join(format!("{}.csv", t.name));
-        std::fs::write(&path, csv_bytes(t.headers, &t.rows)?)
+        std::fs::write(&path, crate::spreadsheet::csv_bytes(t.headers, &t.rows)?)
             .map_err(|e| ExportError::Io(path.display().to_string(), e))?;
     }
     Ok(())

@@ -17,6 +17,7 @@ pub mod programmes;
 pub mod review;
 pub mod risks;
 mod rows;
+pub mod spreadsheet;
 pub mod table;
 
 pub use table::{ImportError, Source, Table};

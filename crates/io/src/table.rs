@@ -103,7 +103,8 @@ pub enum Source {
     Csv(BTreeMap<String, Vec<u8>>),
     /// One CSV file on disk, read as a stream when imported on its own.
     CsvFile(PathBuf),
-    /// One XLSX workbook with a sheet per table.
+    /// One XLSX workbook with a sheet per table. Make it with [`Source::xlsx`],
+    /// which refuses a workbook too large to read safely.
     Xlsx(Vec<u8>),
 }
 
@@ -117,10 +118,98 @@ fn cannot_read(file: &str, e: std::io::Error) -> ImportError {
     ImportError::file(file, format!("cannot read: {e}"))
 }
 
+/// The largest file an import reads, in bytes: `GOLDTHREAD_MAX_IMPORT_MB`
+/// megabytes (default 128, room for a million measurement rows several times
+/// over). A larger file is refused before it is read.
+pub fn max_import_bytes() -> u64 {
+    std::env::var("GOLDTHREAD_MAX_IMPORT_MB")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&mb| mb > 0)
+        .unwrap_or(128)
+        .saturating_mul(1024 * 1024)
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// Refuses a file of `len` bytes when it is larger than [`max_import_bytes`].
+pub fn check_size(file: &str, len: u64) -> Result<(), ImportError> {
+    let max = max_import_bytes();
+    if len > max {
+        return Err(ImportError::file(
+            file,
+            format!(
+                "is {}; the largest file goldthread imports is {} (split the file, or raise GOLDTHREAD_MAX_IMPORT_MB)",
+                megabytes(len),
+                megabytes(max)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The most files a workbook may hold (a workbook has a few per sheet).
+const MAX_WORKBOOK_ENTRIES: usize = 10_000;
+
+/// Checks an XLSX workbook is a zip archive that unpacks to no more than
+/// [`max_import_bytes`] in all, counting the bytes it really unpacks to (a
+/// "zip bomb" can declare small sizes and expand without limit), so that reading
+/// it can never exhaust memory.
+fn check_workbook(bytes: &[u8]) -> Result<(), ImportError> {
+    let not_xlsx = |e: &dyn std::fmt::Display| {
+        ImportError::file("workbook", format!("is not a readable XLSX workbook: {e}"))
+    };
+    check_size("workbook", bytes.len() as u64)?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| not_xlsx(&e))?;
+    if zip.len() > MAX_WORKBOOK_ENTRIES {
+        return Err(ImportError::file(
+            "workbook",
+            format!(
+                "holds {} files; an XLSX workbook holds a few per sheet, so this is not one goldthread reads",
+                zip.len()
+            ),
+        ));
+    }
+    let max = max_import_bytes();
+    let bomb = |how: String| {
+        ImportError::file(
+            "workbook",
+            format!(
+                "unpacks to more than {}, the most goldthread reads ({how}; the file itself is {}): it may be a zip bomb; if it is real data, save it as CSV",
+                megabytes(max),
+                megabytes(bytes.len() as u64)
+            ),
+        )
+    };
+    let declared: u64 = (0..zip.len())
+        .filter_map(|i| zip.by_index_raw(i).ok().map(|f| f.size()))
+        .fold(0u64, u64::saturating_add);
+    if declared > max {
+        return Err(bomb(format!("it says it holds {}", megabytes(declared))));
+    }
+    let mut unpacked = 0u64;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| not_xlsx(&e))?;
+        let mut limited = (&mut entry).take(max - unpacked + 1);
+        let n = std::io::copy(&mut limited, &mut std::io::sink()).map_err(|e| not_xlsx(&e))?;
+        unpacked += n;
+        if unpacked > max {
+            return Err(bomb(format!(
+                "it says it holds {} but unpacks to more",
+                megabytes(declared)
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A CSV file on disk as a stream of rows, shown as `file` in errors.
 fn open_csv(file: String, path: &Path) -> Result<RowStream<'static>, ImportError> {
     let f = std::fs::File::open(path).map_err(|e| cannot_read(&file, e))?;
     let total = f.metadata().map(|m| m.len()).unwrap_or(0);
+    check_size(&file, total)?;
     RowStream::csv(
         &file,
         Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
@@ -129,12 +218,34 @@ fn open_csv(file: String, path: &Path) -> Result<RowStream<'static>, ImportError
 }
 
 impl Source {
+    /// An XLSX workbook (e.g. an upload), checked first: no larger than the
+    /// import limit, packed or unpacked, so a zip bomb is refused unread.
+    pub fn xlsx(bytes: Vec<u8>) -> Result<Source, ImportError> {
+        check_workbook(&bytes)?;
+        Ok(Source::Xlsx(bytes))
+    }
+
+    /// CSV documents held in memory (e.g. uploads), each no larger than the
+    /// import limit.
+    pub fn csv(files: BTreeMap<String, Vec<u8>>) -> Result<Source, ImportError> {
+        for (name, bytes) in &files {
+            check_size(name, bytes.len() as u64)?;
+        }
+        Ok(Source::Csv(files))
+    }
+
     /// A directory of CSV files, an `.xlsx` workbook or one CSV file, by path.
     pub fn from_path(path: &Path) -> Result<Source, ImportError> {
         let shown = path.display().to_string();
         if path.is_dir() {
             return Ok(Source::Dir(path.to_path_buf()));
         }
+        check_size(
+            &shown,
+            std::fs::metadata(path)
+                .map_err(|e| cannot_read(&shown, e))?
+                .len(),
+        )?;
         let mut magic = [0u8; 4];
         let n = std::fs::File::open(path)
             .and_then(|mut f| f.read(&mut magic))
@@ -145,7 +256,7 @@ impl Source {
             || magic[..n] == *b"PK\x03\x04"
         {
             let bytes = std::fs::read(path).map_err(|e| cannot_read(&shown, e))?;
-            Ok(Source::Xlsx(bytes))
+            Source::xlsx(bytes)
         } else {
             Ok(Source::CsvFile(path.to_path_buf()))
         }
@@ -218,6 +329,35 @@ impl Source {
         }
     }
 
+    /// Whether table `name` has the column `column` (for the columns a file may
+    /// leave out: an import then keeps what is held for them).
+    pub fn has_column(&self, name: &str, column: &str) -> bool {
+        matches!(self.stream(name), Ok(Some(rows)) if rows.headers.iter().any(|h| h.trim() == column))
+    }
+
+    /// Refuses a one-table import whose table `name` has a header but no data
+    /// row: importing nothing is a mistake (a file saved before it was filled,
+    /// or cut short), and some imports replace what they name. A table that is
+    /// absent or unreadable, or whose headers are not `expected` (or the start
+    /// of it, for optional last columns), is left for the import to report in
+    /// full.
+    pub fn require_rows(&self, name: &str, expected: &[&str]) -> Result<(), ImportError> {
+        let Ok(Some(mut rows)) = self.stream(name) else {
+            return Ok(());
+        };
+        let found: Vec<&str> = rows.headers.iter().map(|h| h.trim()).collect();
+        if found.is_empty() || !expected.starts_with(&found) {
+            return Ok(());
+        }
+        match rows.next_row() {
+            None => Err(ImportError::file(
+                &rows.name,
+                "has a header but no data rows, so there is nothing to import",
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+
     /// SHA-256 of the bytes behind table `name` (the whole workbook for XLSX).
     pub fn sha256(&self, name: &str) -> Result<String, ImportError> {
         let bytes = match self {
@@ -252,6 +392,9 @@ struct Tap<'a> {
     /// The last byte read, and whether the input has ended.
     last: u8,
     ended: bool,
+    /// Double quotes read: an odd number at the end means a quoted field was
+    /// never closed.
+    quotes: u64,
 }
 
 impl Read for Tap<'_> {
@@ -259,6 +402,7 @@ impl Read for Tap<'_> {
         let n = self.inner.read(buf)?;
         self.read += n as u64;
         self.hash.update(&buf[..n]);
+        self.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
         match n {
             0 => self.ended = !buf.is_empty(),
             _ => self.last = buf[n - 1],
@@ -306,6 +450,7 @@ impl<'a> RowStream<'a> {
             hash: Sha256::new(),
             last: 0,
             ended: false,
+            quotes: 0,
         };
         // Records end at a line feed only (a carriage return before it is taken
         // off the last field below), so that the reader's line count after a
@@ -332,6 +477,20 @@ impl<'a> RowStream<'a> {
                     && let Some(rest) = first.strip_prefix('\u{feff}')
                 {
                     *first = rest.to_string();
+                }
+                if headers.iter().any(|h| h.contains('\r')) {
+                    return Err(ImportError::file(
+                        file,
+                        "ends its lines with a carriage return alone (an old Mac format), so it reads as one line; save it as CSV UTF-8",
+                    ));
+                }
+                if headers.iter().all(|h| h.trim().is_empty()) {
+                    return Err(match s.next_row() {
+                        None => ImportError::file(file, "is empty (a header row is required)"),
+                        Some(_) => {
+                            ImportError::file(file, "row 1 is blank: the header must be on row 1")
+                        }
+                    });
                 }
                 s.headers = headers;
                 Ok(s)
@@ -388,6 +547,15 @@ impl<'a> RowStream<'a> {
                 let end = reader.position();
                 let tap = reader.get_ref();
                 let last = tap.ended && end.byte() == tap.read;
+                if last && inside > 0 && tap.quotes % 2 == 1 {
+                    // The reader took every line to the end into the field.
+                    let start = end.line().saturating_sub(inside).saturating_sub(*embedded);
+                    return Some(Err(ImportError::row(
+                        &self.name,
+                        start as usize,
+                        "a quoted field is never closed (a '\"' is missing), so everything after it was read as one field",
+                    )));
+                }
                 let terminated = !last || tap.last == b'\n';
                 let start = end.line().saturating_sub(inside + u64::from(terminated));
                 let number = start.saturating_sub(*embedded) as usize;
@@ -400,7 +568,7 @@ impl<'a> RowStream<'a> {
                         f => f,
                     };
                     match std::str::from_utf8(field) {
-                        Ok(s) => cells.push(s.to_string()),
+                        Ok(s) => cells.push(crate::spreadsheet::restore(s.to_string())),
                         Err(_) => {
                             return Some(Err(ImportError::file(
                                 &self.name,
@@ -491,6 +659,19 @@ fn cell_text(c: &calamine::Data) -> String {
     }
 }
 
+/// A spreadsheet column's letters: 0 is `A`, 26 is `AA`.
+fn column_letters(col: u32) -> String {
+    let mut n = col as u64 + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let r = ((n - 1) % 26) as u8;
+        out.push(b'A' + r);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
 fn read_sheet(bytes: &[u8], name: &str) -> Result<Option<Table>, ImportError> {
     use calamine::Reader;
     let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| {
@@ -501,9 +682,75 @@ fn read_sheet(bytes: &[u8], name: &str) -> Result<Option<Table>, ImportError> {
         .into_iter()
         .find(|s| s.eq_ignore_ascii_case(name) || s.eq_ignore_ascii_case(&format!("{name}.csv")));
     let Some(sheet) = sheet else { return Ok(None) };
+    if let Some(meta) = wb.sheets_metadata().iter().find(|m| m.name == sheet)
+        && meta.visible != calamine::SheetVisible::Visible
+    {
+        return Err(ImportError::file(
+            name,
+            format!(
+                "the sheet '{sheet}' is hidden; goldthread imports only what can be seen, so unhide it (or delete it) and import again"
+            ),
+        ));
+    }
     let range = wb
         .worksheet_range(&sheet)
         .map_err(|e| ImportError::file(name, format!("cannot read sheet: {e}")))?;
+    // A problem cell is named by its column's header where it has one.
+    let column_name = |col: u32| {
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        match (r0, col.checked_sub(c0)) {
+            (0, Some(c)) => range
+                .get((0, c as usize))
+                .map(cell_text)
+                .filter(|h| !h.trim().is_empty())
+                .map(|h| h.trim().to_string())
+                .unwrap_or_else(|| column_letters(col)),
+            _ => column_letters(col),
+        }
+    };
+    if let Some(merged) = wb.worksheet_merge_cells(&sheet) {
+        let merged =
+            merged.map_err(|e| ImportError::file(name, format!("cannot read sheet: {e}")))?;
+        if let Some(first) = merged.iter().min_by_key(|d| d.start) {
+            let (row, col) = first.start;
+            let (end_row, end_col) = first.end;
+            return Err(ImportError::at(
+                name,
+                row as usize + 1,
+                &column_name(col),
+                format!(
+                    "cells {}{}:{}{} are merged; a merged cell keeps its value in one cell only, so unmerge every cell ({} merged area(s)) and import again",
+                    column_letters(col),
+                    row + 1,
+                    column_letters(end_col),
+                    end_row + 1,
+                    merged.len()
+                ),
+            ));
+        }
+    }
+    // Values only: a formula's result is whatever the spreadsheet last worked
+    // out (or nothing, if it never did), and a formula is how a workbook
+    // smuggles a link or command to whoever opens an export of it.
+    let formulas = wb
+        .worksheet_formula(&sheet)
+        .map_err(|e| ImportError::file(name, format!("cannot read sheet: {e}")))?;
+    if let Some((row, col, formula)) = formulas.used_cells().find(|(_, _, f)| !f.trim().is_empty())
+    {
+        let (r0, c0) = formulas.start().unwrap_or((0, 0));
+        let (row, col) = (r0 + row as u32, c0 + col as u32);
+        let shown: String = formula.chars().take(60).collect();
+        return Err(ImportError::at(
+            name,
+            row as usize + 1,
+            &column_name(col),
+            format!(
+                "cell {}{} holds the formula ={shown}; goldthread imports values, not formulas (copy the sheet and paste it as values)",
+                column_letters(col),
+                row + 1
+            ),
+        ));
+    }
     let (first_row, _) = range.start().unwrap_or((0, 0));
     let mut table = Table {
         name: name.to_string(),
@@ -546,6 +793,41 @@ fn read_sheet(bytes: &[u8], name: &str) -> Result<Option<Table>, ImportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn csv_error(input: &str) -> String {
+        match read_csv("t.csv", input.as_bytes()) {
+            Ok(t) => panic!("{input:?} was read: {:?}", t.rows),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn malformed_csv_is_refused_where_it_goes_wrong() {
+        assert_eq!(
+            csv_error("a,b\n1,2\n3,\"four\n5,6\n"),
+            "t.csv:3: a quoted field is never closed (a '\"' is missing), so everything after it was read as one field"
+        );
+        assert!(csv_error("a,b\r1,2\r3,4\r").contains("carriage return alone"));
+        assert_eq!(
+            csv_error("\n \r\n\n"),
+            "t.csv: is empty (a header row is required)"
+        );
+        assert_eq!(
+            csv_error(" \na,b\n1,2\n"),
+            "t.csv: row 1 is blank: the header must be on row 1"
+        );
+        // A quoted field across lines that is closed is fine, and so are quotes
+        // doubled inside one.
+        let t = read_csv("t.csv", b"a,b\n\"x\ny\",\"say \"\"hi\"\"\"\n").unwrap();
+        assert_eq!(t.rows, vec![(2, vec!["x\ny".into(), "say \"hi\"".into()])]);
+    }
+
+    #[test]
+    fn neutralised_cells_read_back_as_written_before() {
+        let t = read_csv("t.csv", b"a,b\n'=1+1,'-x\n'plain,-3\n").unwrap();
+        assert_eq!(t.rows[0].1, vec!["=1+1", "-x"]);
+        assert_eq!(t.rows[1].1, vec!["'plain", "-3"]);
+    }
 
     #[test]
     fn csv_rows_carry_spreadsheet_numbers() {

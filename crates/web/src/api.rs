@@ -667,12 +667,12 @@ pub async fn upload_source(
         .iter()
         .find(|(n, b)| n.to_lowercase().ends_with(".xlsx") || b.starts_with(b"PK\x03\x04"))
     {
-        return Ok((goldthread_io::Source::Xlsx(bytes.clone()), label));
+        return Ok((goldthread_io::Source::xlsx(bytes.clone())?, label));
     }
     if files.is_empty() {
         return Err(AppError::BadRequest("no file was uploaded".into()));
     }
-    Ok((goldthread_io::Source::Csv(files), label))
+    Ok((goldthread_io::Source::csv(files)?, label))
 }
 
 #[utoipa::path(post, path = "/import/framework", tag = "data", params(ImportQuery),

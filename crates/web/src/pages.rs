@@ -2690,21 +2690,16 @@ async fn import_upload(State(s): State<AppState>, staff: Staff, mut form: Multip
         .iter()
         .find(|(n, b)| n.to_lowercase().ends_with(".xlsx") || b.starts_with(b"PK\x03\x04"))
     {
-        Some((_, b)) => goldthread_io::Source::Xlsx(b.clone()),
+        Some((_, b)) => goldthread_io::Source::xlsx(b.clone()),
         None if files.is_empty() => {
-            return render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ImportPage {
-                    chrome,
-                    can_import: true,
-                    report: None,
-                    errors: vec!["Choose at least one file to import.".into()],
-                    tables: table_names(),
-                    data_tables: data_table_names(),
-                },
-            );
+            return import_refused(chrome, vec!["Choose at least one file to import.".into()]);
         }
-        None => goldthread_io::Source::Csv(files),
+        None => goldthread_io::Source::csv(files),
+    };
+    // A file too large to read safely (or a zip bomb) is refused unread.
+    let source = match source {
+        Ok(source) => source,
+        Err(e) => return import_refused(chrome, vec![e.to_string()]),
     };
     // A data table (measurements.csv, consultations.csv, …) imports on its own;
     // the framework's tables import together.
@@ -2743,22 +2738,30 @@ async fn import_upload(State(s): State<AppState>, staff: Staff, mut form: Multip
             tables: table_names(),
             data_tables: data_table_names(),
         }),
-        Err(e @ (AppError::Import(_) | AppError::BadRequest(_))) => render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ImportPage {
-                chrome,
-                can_import: true,
-                report: None,
-                errors: match e {
-                    AppError::Import(errors) => errors.iter().map(|e| e.to_string()).collect(),
-                    other => vec![other.to_string()],
-                },
-                tables: table_names(),
-                data_tables: data_table_names(),
+        Err(e @ (AppError::Import(_) | AppError::BadRequest(_))) => import_refused(
+            chrome,
+            match e {
+                AppError::Import(errors) => errors.iter().map(|e| e.to_string()).collect(),
+                other => vec![other.to_string()],
             },
         ),
         Err(e) => error_page(e),
     }
+}
+
+/// The import page answering 422 with what was wrong with the upload.
+fn import_refused(chrome: Chrome, errors: Vec<String>) -> Response {
+    render(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ImportPage {
+            chrome,
+            can_import: true,
+            report: None,
+            errors,
+            tables: table_names(),
+            data_tables: data_table_names(),
+        },
+    )
 }
 
 async fn export_xlsx(State(s): State<AppState>, staff: Staff) -> Response {
@@ -2794,7 +2797,7 @@ async fn export_csv(State(s): State<AppState>, staff: Staff, Path(file): Path<St
     };
     if let Some(t) = DataTable::named(name) {
         return match s.app.export_table(&staff.caller, t).await.and_then(|rows| {
-            goldthread_io::framework::csv_bytes(t.headers(), &rows)
+            goldthread_io::spreadsheet::csv_bytes(t.headers(), &rows)
                 .map_err(|e| AppError::Internal(e.to_string()))
         }) {
             Ok(bytes) => csv_download(t.name(), bytes),
@@ -2809,7 +2812,7 @@ async fn export_csv(State(s): State<AppState>, staff: Staff, Path(file): Path<St
         .into_iter()
         .find(|t| t.name == name)
     {
-        Some(t) => match goldthread_io::framework::csv_bytes(t.headers, &t.rows) {
+        Some(t) => match goldthread_io::spreadsheet::csv_bytes(t.headers, &t.rows) {
             Ok(bytes) => csv_download(t.name, bytes),
             Err(e) => error_page(AppError::Internal(e.to_string())),
         },

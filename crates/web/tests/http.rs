@@ -3196,6 +3196,37 @@ async fn data_tables_import_and_export_on_the_staff_page_and_linked_records_stay
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.body, committees);
+        // A title a spreadsheet would run as a formula is neutralised in the
+        // export (OWASP CSV injection) and the export imports back to exactly it.
+        let formula = "=HYPERLINK(\"http://x.example\",\"y\")";
+        let r = ta
+            .send(upload(&[(
+                "committees.csv",
+                &format!(
+                    "code,title,portfolios,outcomes\nPEOPLE,\"{}\",WB,\n",
+                    formula.replace('"', "\"\"")
+                ),
+            )]))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let export = || {
+            Request::get("/export/committees.csv")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap()
+        };
+        let exported = ta.send(export()).await.body;
+        assert!(exported.contains(",\"'=HYPERLINK("), "{exported}");
+        let r = ta.send(upload(&[("committees.csv", &exported)])).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let api = ta
+            .api(Method::GET, "/api/v1/committees", &tok, None)
+            .await
+            .json();
+        assert_eq!(api["items"][0]["title"], formula);
+        assert_eq!(ta.send(export()).await.body, exported);
+        let r = ta.send(upload(&[("committees.csv", committees)])).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         // A portfolio a committee scrutinises, and a service an indicator measures,
         // answer 409 in_use to a delete instead of failing on the database.
         let before_deletes = ta.audit_rows().await;
