@@ -1,5 +1,6 @@
 //! Command-line interface. Exit codes: 0 success; 1 the input was rejected
 //! (nothing written); 2 usage or environment error.
+use crate::config::FileConfig;
 use crate::demo;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use goldthread_app::assessment::AssessmentTable;
@@ -39,6 +40,10 @@ struct Cli {
         default_value = "sqlite://goldthread.db"
     )]
     db: String,
+    /// A TOML configuration file (see the README): what a flag or a
+    /// GOLDTHREAD_* variable does not set is taken from it.
+    #[arg(long, global = true, env = "GOLDTHREAD_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -736,8 +741,46 @@ impl From<goldthread_store::StoreError> for Failure {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    init_tracing();
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let file = match &cli.config {
+        Some(path) => match FileConfig::read(path) {
+            Ok(c) => c,
+            Err(m) => {
+                eprintln!("error: {m}");
+                return ExitCode::from(2);
+            }
+        },
+        None => FileConfig::default(),
+    };
+    FileConfig::pick(
+        matches.value_source("db"),
+        &mut cli.db,
+        file.database_url.as_ref(),
+    );
+    if let (
+        Command::Serve {
+            addr,
+            secure_cookies,
+        },
+        Some(m),
+    ) = (&mut cli.command, matches.subcommand_matches("serve"))
+    {
+        FileConfig::pick(m.value_source("addr"), addr, file.addr.as_ref());
+        FileConfig::pick(
+            m.value_source("secure_cookies"),
+            secure_cookies,
+            file.secure_cookies.as_ref(),
+        );
+    }
+    if let Some(mb) = file.max_import_mb {
+        goldthread_io::table::configure_max_import_mb(mb);
+    }
+    if let Some(path) = &file.chromium {
+        goldthread_web::report::configure_chromium(path);
+    }
+    init_tracing(FileConfig::env_or("GOLDTHREAD_LOG", file.log.as_ref()));
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -758,9 +801,12 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("GOLDTHREAD_LOG")
-        .unwrap_or_else(|_| "goldthread=info,tower_http=info,warn".into());
+/// Logs to stderr (JSON when it is not a terminal), filtered by `filter`
+/// (`GOLDTHREAD_LOG`, else the configuration file's `log`).
+fn init_tracing(filter: Option<String>) {
+    let filter = filter
+        .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| "goldthread=info,tower_http=info,warn".into());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

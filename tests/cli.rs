@@ -602,3 +602,102 @@ async fn backup_and_restore_an_sqlite_database() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("nothing was replaced"));
     assert!(ok(&goldthread(&url, &["tenant", "list"])).contains("demo"));
 }
+
+/// `--config FILE` (or GOLDTHREAD_CONFIG): the file sets what neither a flag
+/// nor the environment does; a misspelt key stops the command with exit 2.
+#[test]
+fn a_configuration_file_fills_in_what_flags_and_environment_leave_unset() {
+    let dir = scratch("config");
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_goldthread"));
+        c.args(args)
+            .current_dir(&dir)
+            .env_remove("GOLDTHREAD_DATABASE_URL")
+            .env_remove("GOLDTHREAD_CONFIG")
+            .env_remove("GOLDTHREAD_MAX_IMPORT_MB");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let from_file = dir.join("from-file.db");
+    let config = dir.join("goldthread.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = \"sqlite://{}\"\nmax_import_mb = 1\nlog = \"error\"\n",
+            from_file.display()
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    ok(&run(&["--config", config, "migrate"], &[]));
+    assert!(from_file.exists(), "the file's database_url was used");
+    ok(&run(
+        &["tenant", "add", "demo", "--name", "Demo"],
+        &[("GOLDTHREAD_CONFIG", config)],
+    ));
+    // The environment wins over the file, and a flag over both.
+    let from_env = dir.join("from-env.db");
+    let env_url = format!("sqlite://{}", from_env.display());
+    ok(&run(
+        &["--config", config, "migrate"],
+        &[("GOLDTHREAD_DATABASE_URL", &env_url)],
+    ));
+    assert!(from_env.exists());
+    let from_flag = dir.join("from-flag.db");
+    let flag_url = format!("sqlite://{}", from_flag.display());
+    ok(&run(
+        &["--config", config, "--db", &flag_url, "migrate"],
+        &[("GOLDTHREAD_DATABASE_URL", &env_url)],
+    ));
+    assert!(from_flag.exists());
+    // max_import_mb = 1: a 2 MB file is refused unread, unless the
+    // environment raises the limit (it then fails on its content instead).
+    let big = dir.join("localities.csv");
+    std::fs::write(&big, format!("code,name\n{}", "X,".repeat(1024 * 1024))).unwrap();
+    let big = big.to_str().unwrap();
+    let out = run(
+        &[
+            "--config",
+            config,
+            "import",
+            "localities",
+            big,
+            "--tenant",
+            "demo",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("the largest file goldthread imports is 1.0 MB"),
+        "{said}"
+    );
+    let out = run(
+        &[
+            "--config",
+            config,
+            "import",
+            "localities",
+            big,
+            "--tenant",
+            "demo",
+        ],
+        &[("GOLDTHREAD_MAX_IMPORT_MB", "8")],
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!said.contains("the largest file"), "{said}");
+    // A misspelt key is an error naming it, and nothing runs.
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "databse_url = \"sqlite://x.db\"\n").unwrap();
+    let out = run(&["--config", bad.to_str().unwrap(), "migrate"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unknown field `databse_url`"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dir.join("x.db").exists());
+}

@@ -118,13 +118,24 @@ fn cannot_read(file: &str, e: std::io::Error) -> ImportError {
     ImportError::file(file, format!("cannot read: {e}"))
 }
 
+/// The configuration file's `max_import_mb`, when it sets one.
+static CONFIGURED_MAX_IMPORT_MB: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+/// Sets the import limit a configuration file gives (the environment still
+/// wins). Only the first call counts.
+pub fn configure_max_import_mb(mb: u64) {
+    CONFIGURED_MAX_IMPORT_MB.get_or_init(|| mb);
+}
+
 /// The largest file an import reads, in bytes: `GOLDTHREAD_MAX_IMPORT_MB`
-/// megabytes (default 128, room for a million measurement rows several times
-/// over). A larger file is refused before it is read.
+/// megabytes, else the configuration file's `max_import_mb`, else 128 (room for
+/// a million measurement rows several times over). A larger file is refused
+/// before it is read.
 pub fn max_import_bytes() -> u64 {
     std::env::var("GOLDTHREAD_MAX_IMPORT_MB")
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
+        .or_else(|| CONFIGURED_MAX_IMPORT_MB.get().copied())
         .filter(|&mb| mb > 0)
         .unwrap_or(128)
         .saturating_mul(1024 * 1024)

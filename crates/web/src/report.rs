@@ -508,9 +508,21 @@ pub fn build(
     })
 }
 
-/// The Chromium that prints reports: `GOLDTHREAD_CHROMIUM`, else `chromium` on the path.
+/// The configuration file's `chromium`, when it sets one.
+static CONFIGURED_CHROMIUM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the Chromium a configuration file gives (the environment still wins).
+pub fn configure_chromium(path: &str) {
+    CONFIGURED_CHROMIUM.get_or_init(|| path.to_string());
+}
+
+/// The Chromium that prints reports: `GOLDTHREAD_CHROMIUM`, else the
+/// configuration file's, else `chromium` on the path.
 fn chromium() -> String {
-    std::env::var("GOLDTHREAD_CHROMIUM").unwrap_or_else(|_| "chromium".into())
+    std::env::var("GOLDTHREAD_CHROMIUM")
+        .ok()
+        .or_else(|| CONFIGURED_CHROMIUM.get().cloned())
+        .unwrap_or_else(|| "chromium".into())
 }
 
 /// Prints a report to a tagged PDF (structure, language, title and the charts'
