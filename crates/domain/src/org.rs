@@ -762,6 +762,7 @@ pub fn changes(from: &[&Post], to: &[&Post]) -> Vec<PostChange> {
 /// and the changes post by post.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = StructureComparison))]
 pub struct Comparison {
     pub from: StateSummary,
     pub to: StateSummary,

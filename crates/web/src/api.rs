@@ -191,9 +191,64 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(org::compare))
         .routes(routes!(org::put_state))
         .routes(routes!(org::summary));
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
-        .split_for_parts()
+        .split_for_parts();
+    document_errors(&mut openapi);
+    (router, openapi)
+}
+
+/// Documents the errors any operation can answer, where its own annotation
+/// does not: 400 when a parameter or the body cannot be read at all (not JSON,
+/// a number that is not one), 404 when the record or one a parameter names
+/// does not exist (in the caller's council), and 422 when a field, parameter
+/// or row is not valid. All carry the usual error body.
+fn document_errors(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    let errors = [
+        (
+            "400",
+            "`bad_request`: a parameter or the body cannot be read (not JSON, or a value of the wrong type)",
+        ),
+        (
+            "404",
+            "`not_found`: the record, or one a parameter or field names, is not in your council",
+        ),
+        (
+            "422",
+            "`validation` or `import_rejected`: a field, parameter or row is not valid; nothing was written",
+        ),
+    ];
+    for item in openapi.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for (status, description) in errors {
+                op.responses
+                    .responses
+                    .entry(status.into())
+                    .or_insert_with(|| error(description).into());
+            }
+        }
+    }
 }
 
 /// JSON body whose rejections are reported in the API's error format.
@@ -206,6 +261,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(r) => Err(ApiError(AppError::BadRequest(r.body_text()))),
         }
+    }
+}
+
+/// A multipart upload whose rejections (no boundary, not multipart) are
+/// reported in the API's error format.
+pub struct ApiMultipart(pub Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Multipart::from_request(req, state)
+            .await
+            .map(ApiMultipart)
+            .map_err(|r| ApiError(AppError::BadRequest(r.body_text())))
     }
 }
 
@@ -226,6 +295,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionQuery {
     /// The version you read; a stale version is refused with 409.
     pub version: Option<i64>,
@@ -538,6 +608,7 @@ async fn gaps(State(s): State<AppState>, ApiCaller(c): ApiCaller) -> ApiResult<J
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     pub entity_type: Option<String>,
     /// An entity's id or code.
@@ -559,11 +630,15 @@ pub struct AuditItem {
     pub entity_type: String,
     pub entity_id: Option<String>,
     pub entity_code: Option<String>,
-    #[schema(value_type = Option<Object>)]
+    /// The record before the change (an object, or a list for an import),
+    /// or null.
+    #[schema(value_type = Value)]
     pub before: Option<serde_json::Value>,
-    #[schema(value_type = Option<Object>)]
+    /// The record after the change, or null.
+    #[schema(value_type = Value)]
     pub after: Option<serde_json::Value>,
-    #[schema(value_type = Option<Object>)]
+    /// What the change was part of (e.g. an import and its file), or null.
+    #[schema(value_type = Value)]
     pub context: Option<serde_json::Value>,
 }
 
@@ -629,6 +704,7 @@ async fn me(ApiCaller(c): ApiCaller) -> Json<Me> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Check and count without writing.
     #[serde(default)]
@@ -683,7 +759,7 @@ async fn import_framework(
     State(s): State<AppState>,
     ApiCaller(c): ApiCaller,
     ApiQuery(q): ApiQuery<ImportQuery>,
-    form: Multipart,
+    ApiMultipart(form): ApiMultipart,
 ) -> ApiResult<Json<ImportReport>> {
     let (source, label) = upload_source(form).await?;
     Ok(Json(
@@ -694,6 +770,7 @@ async fn import_framework(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `json` (default) or `xlsx` (the workbook the import reads).
     pub format: Option<String>,
@@ -742,6 +819,7 @@ pub fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Response {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatusQuery {
     /// A period such as 2024/25, 2024/25 Q3, 2024-05, 2024 or AY2024/25; default: the latest ended financial year.
     pub period: Option<String>,
@@ -835,6 +913,7 @@ pub struct IndicatorDetail {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TodayQuery {
     /// The date to judge deadlines against (YYYY-MM-DD); default: today.
     pub today: Option<String>,
@@ -891,6 +970,7 @@ async fn indicator(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutcomeStatusQuery {
     /// Default: the latest ended financial year.
     pub period: Option<String>,
@@ -942,7 +1022,7 @@ async fn import_kind(
     ApiCaller(c): ApiCaller,
     Path(kind): Path<String>,
     ApiQuery(q): ApiQuery<ImportQuery>,
-    form: Multipart,
+    ApiMultipart(form): ApiMultipart,
 ) -> ApiResult<Json<ImportReport>> {
     let table: goldthread_app::tables::DataTable = kind.parse()?;
     let (source, label) = upload_source(form).await?;
@@ -1135,6 +1215,7 @@ async fn delete_response(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PublishQuery {
     /// The period to publish, e.g. 2024/25.
     pub period: String,
@@ -1267,6 +1348,7 @@ async fn delete_indicator(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TargetQuery {
     /// A period of the indicator's frequency, e.g. 2025/26 or 2025/26 Q2.
     pub period: String,

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PlanList {
+pub struct ActionPlanList {
     pub items: Vec<PlanLine>,
 }
 
@@ -29,13 +29,13 @@ pub struct ActionList {
 /// Every action plan with its summary: actions by status, how many are
 /// overdue on the day, and the mean percentage complete of those not cancelled.
 #[utoipa::path(get, path = "/action-plans", tag = "actions", params(TodayQuery),
-    responses((status = 200, body = PlanList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ActionPlanList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn plans(
     State(s): State<AppState>,
     ApiCaller(c): ApiCaller,
     ApiQuery(q): ApiQuery<TodayQuery>,
-) -> ApiResult<Json<PlanList>> {
-    Ok(Json(PlanList {
+) -> ApiResult<Json<ActionPlanList>> {
+    Ok(Json(ActionPlanList {
         items: s.app.action_plans(&c, today_of(&q.today)?).await?,
     }))
 }
@@ -57,6 +57,7 @@ pub async fn plan(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ActionsQuery {
     /// The date to judge overdue against (YYYY-MM-DD); default: today.
     pub today: Option<String>,

@@ -177,6 +177,7 @@ pub async fn savings(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct GapQuery {
     /// Count from this financial year (e.g. 2026/27); default: the first year recorded.
     pub from: Option<String>,

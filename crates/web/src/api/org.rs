@@ -88,6 +88,7 @@ pub async fn delete_grade(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StateParam {
     /// The structure state: current, immediate, transition or future (for a
     /// single post: default current; for the list: every state).
@@ -176,6 +177,7 @@ pub async fn update_post(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeletePostQuery {
     /// The structure state (default current).
     pub state: Option<String>,
@@ -259,6 +261,7 @@ pub async fn summary(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CompareParams {
     /// The state compared from (default current).
     pub from: Option<String>,

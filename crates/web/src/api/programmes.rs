@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TodayParam {
     /// The date to judge lateness against (YYYY-MM-DD); default: today.
     pub today: Option<String>,
@@ -59,6 +60,7 @@ pub async fn get(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InitiativeFilter {
     pub programme: Option<String>,
     pub workstream: Option<String>,

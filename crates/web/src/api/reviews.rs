@@ -326,6 +326,7 @@ pub async fn implement(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TodayQuery {
     /// The date to judge against (YYYY-MM-DD); default: today.
     pub today: Option<String>,

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RiskFilter {
     pub category: Option<RiskCategory>,
     pub status: Option<RiskStatus>,
@@ -116,6 +117,7 @@ pub async fn get(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TodayParam {
     /// The date to judge against (YYYY-MM-DD); default: today.
     pub today: Option<String>,
@@ -187,6 +189,7 @@ pub async fn delete(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HeatQuery {
     /// `inherent` or `residual` (default).
     pub basis: Option<Basis>,
