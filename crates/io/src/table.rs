@@ -141,8 +141,13 @@ pub fn max_import_bytes() -> u64 {
         .saturating_mul(1024 * 1024)
 }
 
+/// A size for people: `0.3 MB`, or `17 KB` below a tenth of a megabyte.
 fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    if bytes < 1024 * 1024 / 10 {
+        format!("{} KB", bytes.div_ceil(1024))
+    } else {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    }
 }
 
 /// Refuses a file of `len` bytes when it is larger than [`max_import_bytes`].
@@ -200,17 +205,44 @@ fn check_workbook(bytes: &[u8]) -> Result<(), ImportError> {
     if declared > max {
         return Err(bomb(format!("it says it holds {}", megabytes(declared))));
     }
+    let lying = || {
+        ImportError::file(
+            "workbook",
+            format!(
+                "unpacks to more than it says it holds ({} in all; the file itself is {}): it may be a zip bomb; if it is real data, save it as CSV",
+                megabytes(declared),
+                megabytes(bytes.len() as u64)
+            ),
+        )
+    };
     let mut unpacked = 0u64;
+    let mut buf = vec![0u8; 1 << 16];
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i).map_err(|e| not_xlsx(&e))?;
-        let mut limited = (&mut entry).take(max - unpacked + 1);
-        let n = std::io::copy(&mut limited, &mut std::io::sink()).map_err(|e| not_xlsx(&e))?;
-        unpacked += n;
-        if unpacked > max {
-            return Err(bomb(format!(
-                "it says it holds {} but unpacks to more",
-                megabytes(declared)
-            )));
+        let says = entry.size();
+        let mut read = 0u64;
+        loop {
+            match entry.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    read += n as u64;
+                    unpacked += n as u64;
+                    if unpacked > max {
+                        return Err(bomb(format!("it says it holds {}", megabytes(declared))));
+                    }
+                }
+                // The zip reader itself refuses a part that unpacks beyond what
+                // it declares (before handing over the bytes): the lie a zip
+                // bomb tells. Its error names the declared size.
+                Err(e)
+                    if read + buf.len() as u64 > says
+                        && e.kind() == std::io::ErrorKind::InvalidData
+                        && e.to_string().contains("declared") =>
+                {
+                    return Err(lying());
+                }
+                Err(e) => return Err(not_xlsx(&e)),
+            }
         }
     }
     Ok(())
@@ -719,9 +751,10 @@ fn read_sheet(bytes: &[u8], name: &str) -> Result<Option<Table>, ImportError> {
             _ => column_letters(col),
         }
     };
-    if let Some(merged) = wb.worksheet_merge_cells(&sheet) {
-        let merged =
-            merged.map_err(|e| ImportError::file(name, format!("cannot read sheet: {e}")))?;
+    {
+        let merged = wb
+            .merge_cells_by_sheet_name(&sheet)
+            .map_err(|e| ImportError::file(name, format!("cannot read sheet: {e}")))?;
         if let Some(first) = merged.iter().min_by_key(|d| d.start) {
             let (row, col) = first.start;
             let (end_row, end_col) = first.end;
