@@ -62,7 +62,9 @@ enum Command {
     },
     /// Replace the SQLite database (`--db`) with a backup, once the backup has
     /// passed its integrity check and its migrations are brought up to date.
-    /// Stop the server first. PostgreSQL: use pg_restore.
+    /// Stop the server first. Or, given an archive from `goldthread export all`,
+    /// add that council to the database (SQLite or PostgreSQL) in one
+    /// transaction; refused, with nothing written, if the council is there.
     Restore {
         /// The backup to restore.
         #[arg(long)]
@@ -563,7 +565,7 @@ impl ExportCommand {
         use goldthread_app::engagement::EngagementKind as E;
         use goldthread_io::performance::Kind;
         Some(match self {
-            ExportCommand::Framework { .. } => return None,
+            ExportCommand::Framework { .. } | ExportCommand::All { .. } => return None,
             ExportCommand::Indicators(_) => DataTable::Performance(Kind::Indicators),
             ExportCommand::Measurements(_) => DataTable::Performance(Kind::Measurements),
             ExportCommand::Targets(_) => DataTable::Performance(Kind::Targets),
@@ -598,7 +600,7 @@ impl ExportCommand {
 
     fn args(&self) -> Option<&ExportArgs> {
         match self {
-            ExportCommand::Framework { .. } => None,
+            ExportCommand::Framework { .. } | ExportCommand::All { .. } => None,
             ExportCommand::Indicators(a)
             | ExportCommand::Measurements(a)
             | ExportCommand::Targets(a)
@@ -634,6 +636,16 @@ impl ExportCommand {
 
 #[derive(Subcommand)]
 enum ExportCommand {
+    /// Export everything one council holds, its audit trail included, as a
+    /// database-neutral archive (JSON) that `goldthread restore --from FILE`
+    /// puts into SQLite or PostgreSQL.
+    All {
+        #[arg(long)]
+        tenant: String,
+        /// The archive to write; it must not exist.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Export indicators as indicators.csv.
     Indicators(ExportArgs),
     /// Export measurements as measurements.csv.
@@ -815,6 +827,15 @@ fn init_tracing(filter: Option<String>) {
     } else {
         builder.json().init();
     }
+}
+
+/// Whether `path` is a neutral archive (JSON) rather than an SQLite backup.
+fn is_archive(path: &std::path::Path) -> bool {
+    let mut head = [0u8; 64];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map(|n| head[..n].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'))
+        .unwrap_or(false)
 }
 
 /// The file of an `sqlite://PATH[?options]` URL.
@@ -1402,6 +1423,39 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0)
             );
         }
+        Command::Restore { from, replace: _ } if is_archive(&from) => {
+            let bytes = std::fs::read(&from).map_err(|e| {
+                Failure::Environment(format!("cannot read {}: {e}", from.display()))
+            })?;
+            let archive: goldthread_store::archive::Archive = serde_json::from_slice(&bytes)
+                .map_err(|e| {
+                    Failure::Rejected(format!(
+                        "{} is not a goldthread archive: {e}; nothing was restored",
+                        from.display()
+                    ))
+                })?;
+            let db = Db::open(&url).await.map_err(|e| {
+                Failure::Environment(format!("cannot open the database {url}: {e}"))
+            })?;
+            let rows = db
+                .restore_archive(
+                    &archive,
+                    &goldthread_store::audit::ActorRef::cli(),
+                    &from.display().to_string(),
+                )
+                .await
+                .map_err(|e| match e {
+                    goldthread_store::StoreError::Db(_) => {
+                        Failure::Environment(format!("{e}; nothing was restored"))
+                    }
+                    other => Failure::Rejected(other.to_string()),
+                })?;
+            say!(
+                "Restored {} ({rows} rows) from {}.",
+                archive.tenant_code,
+                from.display()
+            );
+        }
         Command::Restore { from, replace } => {
             let target = sqlite_path(&url).ok_or_else(|| {
                 Failure::Rejected(
@@ -1889,6 +1943,30 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             {
                 say!("{}", e.sentence);
             }
+        }
+        Command::Export(ExportCommand::All { tenant, out }) => {
+            if out.exists() {
+                return Err(Failure::Rejected(format!(
+                    "{} exists; an archive never overwrites a file",
+                    out.display()
+                )));
+            }
+            let app = open(&url).await?;
+            let tenant = app.tenant(&tenant).await?;
+            let archive = app.db.export_archive(&tenant.tenant_id()).await?;
+            let bytes = serde_json::to_vec(&archive)
+                .map_err(|e| Failure::Environment(format!("cannot write the archive: {e}")))?;
+            std::fs::write(&out, bytes).map_err(|e| {
+                Failure::Environment(format!("cannot write {}: {e}", out.display()))
+            })?;
+            let rows: usize = archive.counts().values().sum();
+            say!(
+                "Archived {} ({} rows in {} tables) to {}.",
+                archive.tenant_code,
+                rows,
+                archive.tables.len(),
+                out.display()
+            );
         }
         Command::Export(cmd) if cmd.table().is_some() => {
             let table = cmd.table().expect("a data table");

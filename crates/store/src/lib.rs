@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod actions;
+pub mod archive;
 pub mod assessment;
 pub mod audit;
 pub mod benefits;
