@@ -5716,3 +5716,182 @@ async fn every_api_operation_for_every_role_and_anonymous() {
         }
     }
 }
+
+/// Every page route, read from the router's source (every `.route(…, get(…))`
+/// in this crate, so a new page cannot be missed), fetched as an anonymous
+/// caller, as every role of the council, and as another council's
+/// administrator: anonymous callers are sent to sign in (only the public site
+/// and the sign-in page answer them), nobody gets a server error, a signed-in
+/// user is never sent to sign in, and the other council never sees this one's
+/// records (its codes answer 404 or 403, and no page shows them).
+#[tokio::test]
+async fn every_page_for_every_role_anonymous_and_another_council() {
+    fn page_routes() -> Vec<String> {
+        let mut files = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
+        let mut routes = std::collections::BTreeSet::new();
+        while let Some(f) = files.pop() {
+            if f.is_dir() {
+                files.extend(std::fs::read_dir(&f).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            if f.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&f).unwrap();
+            let mut rest = text.as_str();
+            while let Some(i) = rest.find(".route(") {
+                rest = &rest[i + ".route(".len()..];
+                let Some(q) = rest.find('"') else { break };
+                if !rest[..q].trim().is_empty() {
+                    continue;
+                }
+                let path_end = rest[q + 1..].find('"').unwrap() + q + 1;
+                let path = &rest[q + 1..path_end];
+                // The route's method router: up to the parenthesis closing `.route(`.
+                let mut depth = 1;
+                let end = rest[path_end + 1..]
+                    .char_indices()
+                    .find(|(_, ch)| {
+                        match ch {
+                            '(' => depth += 1,
+                            ')' => depth -= 1,
+                            _ => {}
+                        }
+                        depth == 0
+                    })
+                    .map_or(rest.len(), |(i, _)| path_end + 1 + i);
+                let call = &rest[path_end..end];
+                if call.contains("get(") && !path.starts_with("/api") {
+                    routes.insert(path.to_string());
+                }
+            }
+        }
+        routes.into_iter().collect()
+    }
+    let routes = page_routes();
+    assert!(routes.len() > 80, "{routes:?}");
+    for t in databases().await {
+        let ta = TestApp::new(t).await;
+        let password = "correct horse battery";
+        let mut callers: Vec<(String, Option<String>)> = vec![("anonymous".into(), None)];
+        for (role, email, _) in ROLES {
+            let email_addr = goldthread_domain::Email::parse(email).unwrap();
+            ta.app
+                .set_password(&ta.cli(), &email_addr, password)
+                .await
+                .unwrap();
+            let sid = ta.app.login(email, password, "t").await.unwrap();
+            callers.push((role.to_string(), Some(format!("gt_session={sid}"))));
+        }
+        let other = ta
+            .app
+            .add_tenant(
+                &goldthread_app::ActorRef::cli(),
+                "other",
+                "Other Council",
+                "",
+            )
+            .await
+            .unwrap();
+        let boss = PersonInput {
+            email: "boss@other.example".into(),
+            name: "Boss".into(),
+            role: "admin".into(),
+            ..Default::default()
+        };
+        ta.app
+            .add_user(&other, &boss, Some(password))
+            .await
+            .unwrap();
+        let sid = ta
+            .app
+            .login("boss@other.example", password, "t")
+            .await
+            .unwrap();
+        let other_cookie = format!("gt_session={sid}");
+        let mut checked = 0;
+        for route in &routes {
+            // Placeholders get this council's records where the demo has them.
+            let mut path = String::new();
+            let mut demo_code = false;
+            for seg in route.split('/').skip(1) {
+                path.push('/');
+                if seg.starts_with('{') {
+                    let parent = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+                    let v = match (parent, seg) {
+                        ("p", _) => "demo",
+                        ("outcomes", _) => "LO1",
+                        ("portfolios", _) => "WB",
+                        ("services", _) => "PE-WASTE",
+                        ("plans", _) => "LOIP",
+                        ("people", _) => "member@demo.example",
+                        ("matrix", _) => "PE-WASTE",
+                        (_, "{outcome}") => "LO1",
+                        _ => "NOPE",
+                    };
+                    demo_code |= v != "NOPE" && v != "demo";
+                    path.push_str(v);
+                } else {
+                    path.push_str(seg);
+                }
+            }
+            if route == "/" {
+                path = "/".into();
+            }
+            let public = path.starts_with("/p/")
+                || path.starts_with("/static/")
+                || ["/login", "/healthz", "/readyz"].contains(&path.as_str())
+                || path.starts_with("/api/docs");
+            for (who, cookie) in callers
+                .iter()
+                .chain([&("other council".to_string(), Some(other_cookie.clone()))])
+            {
+                let mut req = Request::get(&path);
+                if let Some(c) = cookie {
+                    req = req.header(header::COOKIE, c);
+                }
+                let r = ta.send(req.body(Body::empty()).unwrap()).await;
+                let to_login = r
+                    .headers
+                    .get(header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .is_some_and(|l| l.starts_with("/login"));
+                assert!(!r.status.is_server_error(), "{who} {path}: {}", r.status);
+                match (who.as_str(), cookie) {
+                    (_, None) if !public => assert!(
+                        to_login || r.status == StatusCode::UNAUTHORIZED,
+                        "anonymous {path}: {} (must be sent to sign in)",
+                        r.status
+                    ),
+                    (_, None) => {}
+                    ("other council", _) => {
+                        assert!(!to_login, "{who} {path} sent to sign in");
+                        if demo_code && !public {
+                            assert!(
+                                [StatusCode::NOT_FOUND, StatusCode::FORBIDDEN].contains(&r.status),
+                                "{who} {path}: {} (another council's record)",
+                                r.status
+                            );
+                        }
+                        if !public {
+                            assert!(
+                                !r.body.contains("Waste services")
+                                    && !r.body.contains("attractive to businesses")
+                                    && !r.body.contains("Demo Council"),
+                                "{who} {path} shows this council's data"
+                            );
+                        }
+                    }
+                    _ => assert!(!to_login, "{who} {path} sent to sign in"),
+                }
+                checked += 1;
+            }
+        }
+        eprintln!(
+            "{:?}: {} page routes × {} callers = {checked} requests",
+            ta.t.backend(),
+            routes.len(),
+            callers.len() + 1
+        );
+    }
+}
