@@ -176,6 +176,65 @@ fn two_servers_on_one_postgres_database_are_one_service() {
     let (status, _, _) = http(a.1, "PUT", "/api/v1/outcomes/LO1", &json, &put.to_string());
     assert_eq!(status, 409, "A refuses the stale version B already used");
 
+    // Imports through A and B at the same time into one council are
+    // serialised: every one is accepted, none interleaves with another (the
+    // three rows each writes end up all from one import), and each is one
+    // audit row.
+    let audit_before: i64 = rt.block_on(async {
+        let mut c = t.db.read().await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+    });
+    let import = |port: u16, who: &'static str, bearer: String| {
+        std::thread::spawn(move || {
+            for i in 0..8 {
+                let items: Vec<serde_json::Value> = ["2021", "2022", "2023"]
+                    .iter()
+                    .map(|p| {
+                        serde_json::json!({"indicator": "NPFI-EMP01", "period": p,
+                            "value": "71.5", "status": "assured", "note": format!("{who}{i}")})
+                    })
+                    .collect();
+                let body = serde_json::json!({ "items": items }).to_string();
+                let (status, _, reply) = http(
+                    port,
+                    "POST",
+                    "/api/v1/measurements",
+                    &[
+                        ("authorization", bearer.as_str()),
+                        ("content-type", "application/json"),
+                    ],
+                    &body,
+                );
+                assert_eq!(status, 200, "{who}{i}: {reply}");
+            }
+        })
+    };
+    let (ta, tb) = (
+        import(a.1, "A", bearer.clone()),
+        import(b.1, "B", bearer.clone()),
+    );
+    ta.join().unwrap();
+    tb.join().unwrap();
+    let (notes, audit_after): (Vec<String>, i64) = rt.block_on(async {
+        let mut c = t.db.read().await.unwrap();
+        let notes = sqlx::query_scalar(
+            "SELECT DISTINCT m.note FROM measurements m JOIN indicators i ON i.id = m.indicator_id WHERE i.code = 'NPFI-EMP01' AND m.locality = '' AND m.period IN ('2021', '2022', '2023')",
+        )
+        .fetch_all(&mut *c)
+        .await
+        .unwrap();
+        let audit = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap();
+        (notes, audit)
+    });
+    assert_eq!(notes.len(), 1, "one import's rows, whole: {notes:?}");
+    assert_eq!(audit_after - audit_before, 16, "one audit row per import");
+
     // Signing out on B ends the session on A too.
     let page = http(b.1, "GET", "/", &hdr, "").2;
     let csrf = page
