@@ -435,6 +435,8 @@ struct Tap<'a> {
     /// The last byte read, and whether the input has ended.
     last: u8,
     ended: bool,
+    /// The last three bytes read, oldest first.
+    tail: [u8; 3],
     /// Double quotes read: an odd number at the end means a quoted field was
     /// never closed.
     quotes: u64,
@@ -448,7 +450,12 @@ impl Read for Tap<'_> {
         self.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
         match n {
             0 => self.ended = !buf.is_empty(),
-            _ => self.last = buf[n - 1],
+            _ => {
+                self.last = buf[n - 1];
+                for &b in &buf[n.saturating_sub(3)..n] {
+                    self.tail = [self.tail[1], self.tail[2], b];
+                }
+            }
         }
         Ok(n)
     }
@@ -493,6 +500,7 @@ impl<'a> RowStream<'a> {
             hash: Sha256::new(),
             last: 0,
             ended: false,
+            tail: [0; 3],
             quotes: 0,
         };
         // Records end at a line feed only (a carriage return before it is taken
@@ -590,7 +598,15 @@ impl<'a> RowStream<'a> {
                 let end = reader.position();
                 let tap = reader.get_ref();
                 let last = tap.ended && end.byte() == tap.read;
-                if last && inside > 0 && tap.quotes % 2 == 1 {
+                // The file's last line break is inside the last field when
+                // that field ends with one and no closing quote comes before
+                // it: a quote was opened and never closed (a stray quote in an
+                // unquoted field elsewhere can make the count of quotes even).
+                let closed = tap.tail[1..] == *b"\"\n" || tap.tail == *b"\"\r\n";
+                let open_at_end = tap.last == b'\n'
+                    && !closed
+                    && record.iter().next_back().is_some_and(|f| f.ends_with(b"\n"));
+                if last && inside > 0 && (tap.quotes % 2 == 1 || open_at_end) {
                     // The reader took every line to the end into the field.
                     let start = end.line().saturating_sub(inside).saturating_sub(*embedded);
                     return Some(Err(ImportError::row(
@@ -849,6 +865,12 @@ mod tests {
     fn malformed_csv_is_refused_where_it_goes_wrong() {
         assert_eq!(
             csv_error("a,b\n1,2\n3,\"four\n5,6\n"),
+            "t.csv:3: a quoted field is never closed (a '\"' is missing), so everything after it was read as one field"
+        );
+        // A stray quote in an unquoted field makes the count even; the
+        // unclosed one is still found, on its own row (found by fuzzing).
+        assert_eq!(
+            csv_error("a,b\n1,x\"y\n3,\"four\n5,6\n7,8\n"),
             "t.csv:3: a quoted field is never closed (a '\"' is missing), so everything after it was read as one field"
         );
         assert!(csv_error("a,b\r1,2\r3,4\r").contains("carriage return alone"));
