@@ -435,11 +435,53 @@ struct Tap<'a> {
     /// The last byte read, and whether the input has ended.
     last: u8,
     ended: bool,
-    /// The last three bytes read, oldest first.
-    tail: [u8; 3],
-    /// Double quotes read: an odd number at the end means a quoted field was
-    /// never closed.
-    quotes: u64,
+    /// Where the bytes read leave the CSV quoting (see [`Quoting`]).
+    quoting: Quoting,
+}
+
+/// The CSV reader's quoting rules, followed byte by byte, so that the end of
+/// the input can tell whether a quoted field was left open: a `"` opens a
+/// quoted field only at the start of a field (elsewhere it is a character),
+/// `""` inside one is a quote, and a lone `"` closes it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Quoting {
+    /// Past the start of the current field (so a `"` is a character).
+    in_field: bool,
+    in_quotes: bool,
+    /// A `"` seen inside quotes: the end of the field, or the first of `""`.
+    quote_pending: bool,
+}
+
+impl Quoting {
+    fn feed(&mut self, b: u8) {
+        if self.in_quotes {
+            if self.quote_pending {
+                self.quote_pending = false;
+                if b == b'"' {
+                    return;
+                }
+                self.in_quotes = false;
+            } else {
+                if b == b'"' {
+                    self.quote_pending = true;
+                }
+                return;
+            }
+        }
+        match b {
+            b',' | b'\n' => self.in_field = false,
+            b'"' if !self.in_field => {
+                self.in_quotes = true;
+                self.in_field = true;
+            }
+            _ => self.in_field = true,
+        }
+    }
+
+    /// Whether the input, if it ended here, would leave a quoted field open.
+    fn open(&self) -> bool {
+        self.in_quotes && !self.quote_pending
+    }
 }
 
 impl Read for Tap<'_> {
@@ -447,15 +489,17 @@ impl Read for Tap<'_> {
         let n = self.inner.read(buf)?;
         self.read += n as u64;
         self.hash.update(&buf[..n]);
-        self.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
+        for (i, &b) in buf[..n].iter().enumerate() {
+            // A byte-order mark is not part of the first field.
+            let at = self.read - n as u64 + i as u64;
+            if at < 3 && [0xEF, 0xBB, 0xBF][at as usize] == b {
+                continue;
+            }
+            self.quoting.feed(b);
+        }
         match n {
             0 => self.ended = !buf.is_empty(),
-            _ => {
-                self.last = buf[n - 1];
-                for &b in &buf[n.saturating_sub(3)..n] {
-                    self.tail = [self.tail[1], self.tail[2], b];
-                }
-            }
+            _ => self.last = buf[n - 1],
         }
         Ok(n)
     }
@@ -500,8 +544,7 @@ impl<'a> RowStream<'a> {
             hash: Sha256::new(),
             last: 0,
             ended: false,
-            tail: [0; 3],
-            quotes: 0,
+            quoting: Quoting::default(),
         };
         // Records end at a line feed only (a carriage return before it is taken
         // off the last field below), so that the reader's line count after a
@@ -598,15 +641,10 @@ impl<'a> RowStream<'a> {
                 let end = reader.position();
                 let tap = reader.get_ref();
                 let last = tap.ended && end.byte() == tap.read;
-                // The file's last line break is inside the last field when
-                // that field ends with one and no closing quote comes before
-                // it: a quote was opened and never closed (a stray quote in an
-                // unquoted field elsewhere can make the count of quotes even).
-                let closed = tap.tail[1..] == *b"\"\n" || tap.tail == *b"\"\r\n";
-                let open_at_end = tap.last == b'\n'
-                    && !closed
-                    && record.iter().next_back().is_some_and(|f| f.ends_with(b"\n"));
-                if last && inside > 0 && (tap.quotes % 2 == 1 || open_at_end) {
+                // At the end, a quoted field still open means a quote was
+                // opened and never closed (counting quotes is not enough: a
+                // stray quote inside an unquoted field is a character).
+                if last && tap.quoting.open() {
                     // The reader took every line to the end into the field.
                     let start = end.line().saturating_sub(inside).saturating_sub(*embedded);
                     return Some(Err(ImportError::row(
@@ -872,6 +910,11 @@ mod tests {
         assert_eq!(
             csv_error("a,b\n1,x\"y\n3,\"four\n5,6\n7,8\n"),
             "t.csv:3: a quoted field is never closed (a '\"' is missing), so everything after it was read as one field"
+        );
+        // Found by fuzzing too: the field opened just before the last line break.
+        assert_eq!(
+            csv_error("a,b\n1,x\"y,\"\n"),
+            "t.csv:2: a quoted field is never closed (a '\"' is missing), so everything after it was read as one field"
         );
         assert!(csv_error("a,b\r1,2\r3,4\r").contains("carriage return alone"));
         assert_eq!(
