@@ -640,12 +640,28 @@ pub enum ExportError {
     Csv(#[from] csv::Error),
 }
 
-/// One table as CSV bytes.
+/// One table as CSV bytes, every value exactly as held.
 pub fn csv_bytes(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, ExportError> {
+    csv_bytes_with(headers, rows, std::borrow::Cow::Borrowed)
+}
+
+/// One table as CSV bytes, every cell (headers too) written as `cell` gives it.
+pub(crate) fn csv_bytes_with<'a>(
+    headers: &[&'a str],
+    rows: &'a [Vec<String>],
+    cell: impl Fn(&'a str) -> std::borrow::Cow<'a, str>,
+) -> Result<Vec<u8>, ExportError> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(headers)?;
+    let mut record = |cells: &mut dyn Iterator<Item = &'a str>| -> Result<(), csv::Error> {
+        for c in cells {
+            w.write_field(cell(c).as_bytes())?;
+        }
+        // An empty record ends the one the fields were written to.
+        w.write_record(std::iter::empty::<&[u8]>())
+    };
+    record(&mut headers.iter().copied())?;
     for r in rows {
-        w.write_record(r)?;
+        record(&mut r.iter().map(String::as_str))?;
     }
     w.into_inner()
         .map_err(|e| ExportError::Io("csv".into(), e.into_error()))

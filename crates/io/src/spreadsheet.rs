@@ -53,13 +53,7 @@ pub fn restore(cell: String) -> String {
 
 /// One table as CSV for a spreadsheet: every cell neutralised.
 pub fn csv_bytes(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, ExportError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(headers.iter().map(|h| neutralise(h).into_owned()))?;
-    for r in rows {
-        w.write_record(r.iter().map(|c| neutralise(c).into_owned()))?;
-    }
-    w.into_inner()
-        .map_err(|e| ExportError::Io("csv".into(), e.into_error()))
+    crate::framework::csv_bytes_with(headers, rows, neutralise)
 }
 
 #[cfg(test)]

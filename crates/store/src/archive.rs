@@ -204,6 +204,24 @@ impl Db {
         Ok(n as usize)
     }
 
+    /// Every row of every table, whole (sessions and migrations included), in
+    /// the archive's order and form: two databases hold the same content when
+    /// these are equal.
+    pub async fn table_contents(&self) -> Result<Vec<TableRows>> {
+        let mut c = self.read().await?;
+        let backend = self.backend();
+        let mut out = Vec::new();
+        for (name, cols) in tables(&mut c, backend).await? {
+            let rows = rows(&mut c, backend, &name, &cols, "", None).await?;
+            out.push(TableRows {
+                name,
+                columns: cols.into_iter().map(|c| c.name).collect(),
+                rows,
+            });
+        }
+        Ok(out)
+    }
+
     /// Every row the tenant owns, and the user accounts of its people and
     /// tokens, as a neutral archive.
     pub async fn export_archive(&self, tenant: &TenantId) -> Result<Archive> {
