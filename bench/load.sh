@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Load benchmark (not a test): the national synthetic set on SQLite and on
 # PostgreSQL, each served by one `goldthread serve` (release build) and loaded
-# by wrk with 64 connections for 30 s on four endpoints of council-01:
+# by wrk with 64 connections for 30 s on five endpoints of council-01:
 #   public home page   /p/council-01                 (anonymous)
+#   public indicator   /p/council-01/indicators/<first indicator> (anonymous)
 #   outcome dashboard  /dashboard                    (signed in)
 #   indicator page     /indicators/<first indicator> (signed in)
 #   status API         /api/v1/status                (API token)
@@ -76,7 +77,7 @@ run() { # NAME DB_URL
   echo
   echo "== $name: $COUNCILS councils, $INDICATORS indicators each, $rows measurements (loaded in ${loaded} s); server RSS at start ${rss0} MB; load average $(cut -d' ' -f1-3 /proc/loadavg)"
   printf '%-18s %10s %9s %9s %8s %s\n' endpoint "req/s" p50 p99 non-2xx "bytes/response"
-  for spec in "public-home|/p/council-01|" "dashboard|/dashboard|Cookie: $cookie" \
+  for spec in "public-home|/p/council-01|" "public-indicator|/p/council-01/indicators/$indicator|" "dashboard|/dashboard|Cookie: $cookie" \
               "indicator|/indicators/$indicator|Cookie: $cookie" "status-api|/api/v1/status|Authorization: Bearer $token"; do
     IFS='|' read -r label path header <<<"$spec"
     local size; size=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' ${header:+-H "$header"} "$base$path")

@@ -155,6 +155,13 @@ fn two_servers_on_one_postgres_database_are_one_service() {
         .to_string();
     let bearer = format!("Bearer {token}");
     let auth = [("authorization", bearer.as_str())];
+    // A's public page for the outcome is rendered and kept before the change.
+    let public = "/p/clackmannanshire/outcomes/LO1";
+    let (status, _, before) = http(a.1, "GET", public, &[], "");
+    assert_eq!(status, 200);
+    assert!(!before.contains("Changed through B"));
+    let (_, _, again) = http(a.1, "GET", public, &[], "");
+    assert_eq!(again, before, "a kept page is served whole");
     let (status, _, body) = http(a.1, "GET", "/api/v1/outcomes/LO1", &auth, "");
     assert_eq!(status, 200, "{body}");
     let mut o: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -171,6 +178,12 @@ fn two_servers_on_one_postgres_database_are_one_service() {
     assert!(
         body.contains("Changed through B"),
         "A reads B's change at once"
+    );
+    let (status, _, body) = http(a.1, "GET", public, &[], "");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Changed through B"),
+        "A's public page shows B's change at once, not the page it kept"
     );
     // The same version read on A is now stale on both.
     let (status, _, _) = http(a.1, "PUT", "/api/v1/outcomes/LO1", &json, &put.to_string());

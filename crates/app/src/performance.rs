@@ -23,6 +23,14 @@ use std::sync::Arc;
 use time::Date;
 
 /// A tenant's framework and performance data, owned, for the scorecard.
+/// See [`App::public_stamp`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicStamp {
+    pub version: i64,
+    pub name: String,
+    pub area: String,
+}
+
 #[derive(Clone)]
 pub struct PerfData {
     pub view: View,
@@ -295,6 +303,22 @@ impl App {
             .await?
             .clone();
         Ok((c, data))
+    }
+
+    /// What the public site of council `tenant_code` depends on, read fresh:
+    /// its tenant id, data version, name and area. Public renderings made
+    /// under another stamp are stale.
+    pub async fn public_stamp(&self, tenant_code: &str) -> Result<(String, PublicStamp)> {
+        let tenant = self.tenant(tenant_code).await?;
+        let version = self.db.data_version(&tenant.tenant_id()).await?;
+        Ok((
+            tenant.id,
+            PublicStamp {
+                version,
+                name: tenant.name,
+                area: tenant.area_name,
+            },
+        ))
     }
 
     /// [`App::perf_data`] read from the database, bypassing the cache.

@@ -17,6 +17,7 @@ pub mod pages;
 pub mod perf_pages;
 mod programmes;
 pub mod public;
+mod public_cache;
 pub mod report;
 pub mod reviews;
 pub mod risks;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub app: App,
     /// Mark cookies `Secure` (set when served over HTTPS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Rendered public pages and open-data files, per council and data version.
+    public_cache: std::sync::Arc<public_cache::PublicCache>,
 }
 
 /// The whole application as a router.
@@ -47,12 +50,16 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
     let state = AppState {
         app,
         secure_cookies,
+        public_cache: Default::default(),
     };
     let (api_router, openapi) = api::router();
     Router::new()
         .merge(pages::router())
         .merge(perf_pages::router())
-        .merge(public::router())
+        .merge(public::router().layer(middleware::from_fn_with_state(
+            state.clone(),
+            public_cache::serve,
+        )))
         .merge(report::router())
         .merge(engagement::router())
         .merge(reviews::router())

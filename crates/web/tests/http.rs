@@ -2209,6 +2209,13 @@ async fn the_public_site_and_open_data_show_only_assured_values_of_that_council(
                 "{path} shows a value that is not assured"
             );
             seen_assured |= r.body.contains("51.25");
+            // Read again (kept by the public cache): the same answer.
+            let again = ta.get(path).await;
+            assert_eq!(again.status, StatusCode::OK, "{path}");
+            assert_eq!(again.body, r.body, "{path}");
+            for h in [header::CONTENT_TYPE, header::ETAG, header::CACHE_CONTROL] {
+                assert_eq!(again.headers.get(&h), r.headers.get(&h), "{path} {h}");
+            }
         }
         assert!(seen_assured, "the assured value is published");
 
