@@ -1423,7 +1423,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0)
             );
         }
-        Command::Restore { from, replace: _ } if is_archive(&from) => {
+        Command::Restore { from, replace } if is_archive(&from) => {
+            if replace {
+                return Err(Failure::Rejected(format!(
+                    "{} is an archive from `goldthread export all`: restoring it adds its council and never replaces anything, so --replace does not apply (it is for an SQLite backup file); nothing was restored",
+                    from.display()
+                )));
+            }
             let bytes = std::fs::read(&from).map_err(|e| {
                 Failure::Environment(format!("cannot read {}: {e}", from.display()))
             })?;

@@ -135,6 +135,14 @@ async fn a_council_round_trips_sqlite_to_postgresql_and_back_with_nothing_lost()
         ),
         "is already in this database; nothing was restored",
     );
+    // --replace is for SQLite backups: an archive never replaces a council.
+    refused(
+        goldthread(
+            &second.url,
+            &["restore", "--from", a1_path.to_str().unwrap(), "--replace"],
+        ),
+        "--replace does not apply",
+    );
     let bytes = std::fs::read(&a1_path).unwrap();
     let cut = dir.join("cut.json");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
