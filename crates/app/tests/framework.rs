@@ -118,9 +118,14 @@ async fn demo_imports_and_export_round_trips_into_an_empty_tenant() {
         )
         .unwrap();
         let c = tenant(&app, "copy2").await;
-        app.import_framework(&Caller::cli(c.clone()), &Source::Xlsx(xlsx), false, "copy2")
-            .await
-            .unwrap();
+        app.import_framework(
+            &Caller::cli(c.clone()),
+            &Source::xlsx(xlsx).unwrap(),
+            false,
+            "copy2",
+        )
+        .await
+        .unwrap();
         assert_eq!(
             first,
             export_tables(&app, &c).await,

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// One problem with the input. Displays as `file:row:column: message`, leaving out
 /// the parts that do not apply.
@@ -105,7 +106,36 @@ pub enum Source {
     CsvFile(PathBuf),
     /// One XLSX workbook with a sheet per table. Make it with [`Source::xlsx`],
     /// which refuses a workbook too large to read safely.
-    Xlsx(Vec<u8>),
+    Xlsx(Workbook),
+}
+
+/// An XLSX workbook held in memory. Each sheet is parsed (and checked for
+/// hidden sheets, merged cells and formulas) at most once, however often an
+/// import asks about it, and the workbook is hashed at most once.
+pub struct Workbook {
+    bytes: Vec<u8>,
+    sha256: std::sync::OnceLock<String>,
+    sheets: std::sync::Mutex<SheetMemo>,
+}
+
+type SheetMemo = std::collections::HashMap<String, Result<Option<Arc<Table>>, ImportError>>;
+
+impl Workbook {
+    /// The sheet for table `name`, parsed on first use.
+    fn sheet(&self, name: &str) -> Result<Option<Arc<Table>>, ImportError> {
+        let mut memo = self.sheets.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(found) = memo.get(name) {
+            return found.clone();
+        }
+        let read = read_sheet(&self.bytes, name).map(|t| t.map(Arc::new));
+        memo.insert(name.to_string(), read.clone());
+        read
+    }
+
+    fn sha256(&self) -> &str {
+        self.sha256
+            .get_or_init(|| hex::encode(Sha256::digest(&self.bytes)))
+    }
 }
 
 fn file_name(path: &Path) -> String {
@@ -265,7 +295,11 @@ impl Source {
     /// import limit, packed or unpacked, so a zip bomb is refused unread.
     pub fn xlsx(bytes: Vec<u8>) -> Result<Source, ImportError> {
         check_workbook(&bytes)?;
-        Ok(Source::Xlsx(bytes))
+        Ok(Source::Xlsx(Workbook {
+            bytes,
+            sha256: Default::default(),
+            sheets: Default::default(),
+        }))
     }
 
     /// CSV documents held in memory (e.g. uploads), each no larger than the
@@ -342,7 +376,9 @@ impl Source {
                 }
                 open_csv(format!("{name}.csv"), &path).map(Some)
             }
-            Source::Xlsx(bytes) => Ok(read_sheet(bytes, name)?.map(|t| RowStream::sheet(t, bytes))),
+            Source::Xlsx(wb) => Ok(wb
+                .sheet(name)?
+                .map(|t| RowStream::sheet(t, wb.sha256().to_string()))),
         }
     }
 
@@ -368,7 +404,7 @@ impl Source {
                 }
                 open_csv(shown, path)?.into_table().map(Some)
             }
-            Source::Xlsx(bytes) => read_sheet(bytes, name),
+            Source::Xlsx(wb) => Ok(wb.sheet(name)?.map(|t| (*t).clone())),
         }
     }
 
@@ -409,7 +445,7 @@ impl Source {
                 files.values().for_each(|b| h.update(b));
                 return Ok(hex::encode(h.finalize()));
             }
-            Source::Xlsx(b) => return Ok(hex::encode(Sha256::digest(b))),
+            Source::Xlsx(wb) => return Ok(wb.sha256().to_string()),
             Source::Dir(dir) => {
                 let file = format!("{name}.csv");
                 std::fs::read(dir.join(&file)).map_err(|e| cannot_read(&file, e))?
@@ -514,7 +550,8 @@ enum Rows<'a> {
         embedded: u64,
     },
     Sheet {
-        rows: std::vec::IntoIter<(usize, Vec<String>)>,
+        table: Arc<Table>,
+        next: usize,
         sha256: String,
     },
 }
@@ -597,14 +634,15 @@ impl<'a> RowStream<'a> {
         }
     }
 
-    fn sheet(t: Table, bytes: &[u8]) -> Self {
+    fn sheet(table: Arc<Table>, sha256: String) -> Self {
         RowStream {
-            name: t.name,
-            headers: t.headers,
-            total: t.rows.len() as u64,
+            name: table.name.clone(),
+            headers: table.headers.clone(),
+            total: table.rows.len() as u64,
             rows: Rows::Sheet {
-                rows: t.rows.into_iter(),
-                sha256: hex::encode(Sha256::digest(bytes)),
+                table,
+                next: 0,
+                sha256,
             },
             count: 0,
         }
@@ -678,7 +716,11 @@ impl<'a> RowStream<'a> {
                 }
                 Some(Ok((number, cells)))
             }
-            Rows::Sheet { rows, .. } => rows.next().map(Ok),
+            Rows::Sheet { table, next, .. } => {
+                let row = table.rows.get(*next)?.clone();
+                *next += 1;
+                Some(Ok(row))
+            }
         }
     }
 
@@ -1014,6 +1056,61 @@ mod tests {
                 proptest::prop_assert!(!cells[1].ends_with('\r'));
             }
         }
+    }
+
+    /// A workbook with one visible sheet per (name, rows).
+    fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        for (name, rows) in sheets {
+            let ws = wb.add_worksheet().set_name(*name).unwrap();
+            for (r, row) in rows.iter().enumerate() {
+                for (c, v) in row.iter().enumerate() {
+                    ws.write_string(r as u32, c as u16, *v).unwrap();
+                }
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_workbook_sheet_is_parsed_once_however_often_it_is_asked_for() {
+        let bytes = workbook(&[
+            (
+                "people",
+                &[&["email", "name"], &["a@x.org", "A"], &["b@x.org", "B"]],
+            ),
+            ("empty", &[&["email", "name"]]),
+        ]);
+        let src = Source::xlsx(bytes.clone()).unwrap();
+        let Source::Xlsx(wb) = &src else {
+            unreachable!()
+        };
+        let first = wb.sheet("people").unwrap().unwrap();
+        assert!(src.has_column("people", "name"));
+        assert!(!src.has_column("people", "role"));
+        src.require_rows("people", &["email", "name"]).unwrap();
+        let again = wb.sheet("people").unwrap().unwrap();
+        assert!(Arc::ptr_eq(&first, &again), "parsed once, then kept");
+        // Every way of reading it gives the same rows, row numbers and hash.
+        let streamed = src.stream("people").unwrap().unwrap();
+        assert_eq!(streamed.sha256(), hex::encode(Sha256::digest(&bytes)));
+        assert_eq!(src.sha256("people").unwrap(), streamed.sha256());
+        let rows = streamed.into_table().unwrap().rows;
+        assert_eq!(rows, src.table("people").unwrap().unwrap().rows);
+        assert_eq!(
+            rows,
+            vec![
+                (2, vec!["a@x.org".to_string(), "A".to_string()]),
+                (3, vec!["b@x.org".to_string(), "B".to_string()]),
+            ]
+        );
+        // A refusal is remembered too, and said the same way each time.
+        let e = src.require_rows("empty", &["email", "name"]).unwrap_err();
+        assert_eq!(
+            src.require_rows("empty", &["email", "name"]).unwrap_err(),
+            e
+        );
+        assert!(src.table("missing").unwrap().is_none());
     }
 
     #[test]
