@@ -253,6 +253,33 @@ pub(crate) async fn record(
     after: Option<Value>,
     context: Option<Value>,
 ) -> Result<()> {
+    record_json(
+        tx,
+        c,
+        action,
+        entity_type,
+        id,
+        code,
+        before.map(Into::into),
+        after,
+        context,
+    )
+    .await
+}
+
+/// [`record`] with a before-image that may be JSON text already written.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn record_json(
+    tx: &mut WriteTx,
+    c: &Caller,
+    action: &str,
+    entity_type: &str,
+    id: Option<&str>,
+    code: &str,
+    before: Option<goldthread_store::audit::AuditJson>,
+    after: Option<Value>,
+    context: Option<Value>,
+) -> Result<()> {
     let tenant = c.tenant_id();
     audit::record(
         tx.conn(),

@@ -128,7 +128,7 @@ impl App {
                 entity_type: "operator",
                 entity_id: Some(&user.id),
                 entity_code: Some(email.as_str()),
-                before: Some(json!({"is_operator": user.is_operator})),
+                before: Some(json!({"is_operator": user.is_operator}).into()),
                 after: Some(json!({"is_operator": true, "password_set": hash.is_some()})),
                 context: None,
             },

@@ -31,9 +31,24 @@ pub struct NewAudit<'a> {
     pub entity_type: &'a str,
     pub entity_id: Option<&'a str>,
     pub entity_code: Option<&'a str>,
-    pub before: Option<Value>,
+    pub before: Option<AuditJson>,
     pub after: Option<Value>,
     pub context: Option<Value>,
+}
+
+/// A before-image for the audit trail: a JSON value, or JSON text already
+/// written. An import that replaces a million records writes their
+/// before-images as text as it goes: held as values they would take gigabytes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuditJson {
+    Value(Value),
+    Text(String),
+}
+
+impl From<Value> for AuditJson {
+    fn from(v: Value) -> Self {
+        AuditJson::Value(v)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -80,7 +95,10 @@ pub async fn record(conn: &mut AnyConnection, a: NewAudit<'_>) -> Result<String>
     .bind(a.entity_type)
     .bind(a.entity_id.map(str::to_string))
     .bind(a.entity_code.map(str::to_string))
-    .bind(json_text(&a.before))
+    .bind(a.before.map(|b| match b {
+        AuditJson::Value(v) => v.to_string(),
+        AuditJson::Text(t) => t,
+    }))
     .bind(json_text(&a.after))
     .bind(json_text(&a.context))
     .execute(conn)

@@ -224,14 +224,15 @@ pub async fn load_measurements(
     let freq = frequencies(indicators);
     let lookup = |id: &str| lookup(&freq, id);
     let mut out = Vec::new();
-    for r in sqlx::query(
+    // Row by row: a re-import of a million rows reads them all, and holding
+    // every driver row at once as well as every record doubled its memory.
+    let mut rows = sqlx::query(
         "SELECT id, version, indicator_id, period, locality, value, missing_reason, status, note FROM measurements
          WHERE tenant_id = $1 ORDER BY indicator_id, period_start, locality",
     )
     .bind(t)
-    .fetch_all(&mut *conn)
-    .await?
-    {
+    .fetch(&mut *conn);
+    while let Some(r) = futures_util::TryStreamExt::try_next(&mut rows).await? {
         let (ind, f) = lookup(&r.try_get::<String, _>("indicator_id")?)?;
         let locality: String = r.try_get("locality")?;
         out.push(Rec {
