@@ -240,8 +240,13 @@ pub async fn load_measurements(
             version: r.try_get("version")?,
             value: Measurement {
                 indicator: ind,
-                period: Period::parse(&r.try_get::<String, _>("period")?, f).map_err(|e| corrupt("period", e))?,
-                locality: if locality.is_empty() { None } else { Some(code(&locality)?) },
+                period: Period::parse(&r.try_get::<String, _>("period")?, f)
+                    .map_err(|e| corrupt("period", e))?,
+                locality: if locality.is_empty() {
+                    None
+                } else {
+                    Some(code(&locality)?)
+                },
                 value: dec(r.try_get("value")?)?,
                 missing_reason: r.try_get("missing_reason")?,
                 status: parse("status", &r.try_get::<String, _>("status")?)?,
