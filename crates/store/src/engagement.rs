@@ -1,6 +1,6 @@
 //! Consultations and their responses ("you said, we did"), per tenant.
 use crate::framework::{Rec, date_text, delete_versioned, id_of, replace_links, stale_or_missing};
-use crate::performance::{code, codes_by_owner, corrupt};
+use crate::performance::{code, codes_by_owner, corrupt, optional_code};
 use crate::{Result, TenantId, new_id, now_text};
 use goldthread_domain::Code;
 use goldthread_domain::engagement::{Committee, Consultation, Response};
@@ -52,17 +52,12 @@ pub async fn load(conn: &mut AnyConnection, tenant: &TenantId) -> Result<Engagem
     .await?
     {
         let id: String = r.try_get("id")?;
-        let locality: String = r.try_get("locality")?;
         let c = Consultation {
             code: code(&r.try_get::<String, _>("code")?)?,
             title: r.try_get("title")?,
             purpose: r.try_get("purpose")?,
             audience: r.try_get("audience")?,
-            locality: if locality.is_empty() {
-                None
-            } else {
-                Some(code(&locality)?)
-            },
+            locality: optional_code(&r.try_get::<String, _>("locality")?)?,
             opens: date(&r.try_get::<String, _>("opens")?)?,
             closes: date(&r.try_get::<String, _>("closes")?)?,
             responses: r.try_get("responses")?,

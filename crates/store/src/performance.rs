@@ -44,6 +44,20 @@ pub(crate) fn code(s: &str) -> Result<Code> {
     Code::parse(s).map_err(|e| corrupt("code", e))
 }
 
+/// A stored optional code: empty text is none.
+pub(crate) fn optional_code(s: &str) -> Result<Option<Code>> {
+    if s.is_empty() {
+        Ok(None)
+    } else {
+        code(s).map(Some)
+    }
+}
+
+/// A row's `period` column, read at its indicator's frequency `f`.
+fn period_of(r: &sqlx::any::AnyRow, f: Frequency) -> Result<Period> {
+    Period::parse(&r.try_get::<String, _>("period")?, f).map_err(|e| corrupt("period", e))
+}
+
 fn text(d: Option<Decimal>) -> Option<String> {
     d.map(|d| d.normalize().to_string())
 }
@@ -104,7 +118,7 @@ pub async fn load(conn: &mut AnyConnection, tenant: &TenantId) -> Result<PerfSna
         let (ind, f) = lookup(&r.try_get::<String, _>("indicator_id")?)?;
         values.push(BenchmarkValue {
             indicator: ind,
-            period: Period::parse(&r.try_get::<String, _>("period")?, f).map_err(|e| corrupt("period", e))?,
+            period: period_of(&r, f)?,
             area: r.try_get("area")?,
             value: dec(Some(r.try_get("value")?))?.unwrap_or_default(),
         });
@@ -204,7 +218,7 @@ pub async fn load_targets(
             version: r.try_get("version")?,
             value: Target {
                 indicator: ind,
-                period: Period::parse(&r.try_get::<String, _>("period")?, f).map_err(|e| corrupt("period", e))?,
+                period: period_of(&r, f)?,
                 target: dec(r.try_get("target")?)?,
                 band_low: dec(r.try_get("band_low")?)?,
                 band_high: dec(r.try_get("band_high")?)?,
@@ -234,19 +248,13 @@ pub async fn load_measurements(
     .fetch(&mut *conn);
     while let Some(r) = futures_util::TryStreamExt::try_next(&mut rows).await? {
         let (ind, f) = lookup(&r.try_get::<String, _>("indicator_id")?)?;
-        let locality: String = r.try_get("locality")?;
         out.push(Rec {
             id: r.try_get("id")?,
             version: r.try_get("version")?,
             value: Measurement {
                 indicator: ind,
-                period: Period::parse(&r.try_get::<String, _>("period")?, f)
-                    .map_err(|e| corrupt("period", e))?,
-                locality: if locality.is_empty() {
-                    None
-                } else {
-                    Some(code(&locality)?)
-                },
+                period: period_of(&r, f)?,
+                locality: optional_code(&r.try_get::<String, _>("locality")?)?,
                 value: dec(r.try_get("value")?)?,
                 missing_reason: r.try_get("missing_reason")?,
                 status: parse("status", &r.try_get::<String, _>("status")?)?,
@@ -606,16 +614,10 @@ pub async fn frozen(conn: &mut AnyConnection, tenant: &TenantId) -> Result<Vec<F
     rows.into_iter()
         .map(|r| {
             let f: Frequency = parse("frequency", &r.try_get::<String, _>("frequency")?)?;
-            let locality: String = r.try_get("locality")?;
             Ok(Frozen {
                 indicator: code(&r.try_get::<String, _>("code")?)?,
-                period: Period::parse(&r.try_get::<String, _>("period")?, f)
-                    .map_err(|e| corrupt("period", e))?,
-                locality: if locality.is_empty() {
-                    None
-                } else {
-                    Some(code(&locality)?)
-                },
+                period: period_of(&r, f)?,
+                locality: optional_code(&r.try_get::<String, _>("locality")?)?,
                 explanation: serde_json::from_str(&r.try_get::<String, _>("explanation")?)
                     .map_err(|e| corrupt("explanation", e))?,
             })
