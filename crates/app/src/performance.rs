@@ -348,8 +348,13 @@ impl App {
     /// its tenant id, data version, name and area. Public renderings made
     /// under another stamp are stale.
     pub async fn public_stamp(&self, tenant_code: &str) -> Result<(String, PublicStamp)> {
-        let tenant = self.tenant(tenant_code).await?;
-        let version = self.db.data_version(&tenant.tenant_id()).await?;
+        let mut conn = self.db.read().await?;
+        let (tenant, version) = goldthread_store::accounts::tenant_and_version_by_code(
+            &mut conn,
+            &tenant_code.to_lowercase(),
+        )
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("There is no council '{tenant_code}' here.")))?;
         Ok((
             tenant.id,
             PublicStamp {

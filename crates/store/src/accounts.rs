@@ -67,6 +67,24 @@ pub async fn tenant_by_code(conn: &mut AnyConnection, code: &str) -> Result<Opti
     row.map(tenant_from).transpose()
 }
 
+/// The tenant with code `code` and its data version, in one read: the public
+/// site checks both on every request.
+pub async fn tenant_and_version_by_code(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> Result<Option<(Tenant, i64)>> {
+    let row =
+        sqlx::query("SELECT id, code, name, area_name, data_version FROM tenants WHERE code = $1")
+            .bind(code)
+            .fetch_optional(conn)
+            .await?;
+    row.map(|r| {
+        let version = r.try_get("data_version")?;
+        Ok((tenant_from(r)?, version))
+    })
+    .transpose()
+}
+
 pub async fn tenant_by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<Tenant>> {
     let row = sqlx::query("SELECT id, code, name, area_name FROM tenants WHERE id = $1")
         .bind(id)
