@@ -28,6 +28,8 @@ use tokio::sync::OnceCell;
 pub(crate) const MAX_BODY: usize = 4 * 1024 * 1024;
 /// All renderings kept, together.
 pub(crate) const BUDGET: usize = 64 * 1024 * 1024;
+// A rendering that may be kept always fits the budget on its own.
+const _: () = assert!(MAX_BODY <= BUDGET);
 /// Renderings kept per council (its pages and open-data files).
 const PER_COUNCIL: usize = 512;
 
@@ -54,6 +56,15 @@ struct Council {
     pages: HashMap<String, Slot>,
 }
 
+impl Council {
+    /// Drops every rendering, taking their bytes off `total`.
+    fn clear(&mut self, total: &mut usize) {
+        *total -= self.bytes;
+        self.bytes = 0;
+        self.pages.clear();
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct PublicCache {
     /// (use clock, bytes kept, councils by tenant id)
@@ -76,15 +87,11 @@ impl PublicCache {
                 pages: HashMap::new(),
             });
         if c.stamp != *stamp {
-            *total -= c.bytes;
+            c.clear(total);
             c.stamp = stamp.clone();
-            c.bytes = 0;
-            c.pages.clear();
         }
         if !c.pages.contains_key(path) && c.pages.len() >= PER_COUNCIL {
-            *total -= c.bytes;
-            c.bytes = 0;
-            c.pages.clear();
+            c.clear(total);
         }
         c.used = *clock;
         c.pages.entry(path.to_string()).or_default().clone()
@@ -119,18 +126,14 @@ impl PublicCache {
                     *total -= c.bytes;
                 }
                 None => {
+                    // This council alone: keep only the rendering just made
+                    // (no larger than MAX_BODY, so within the budget).
                     let c = councils.get_mut(tenant).expect("present");
-                    let this = c.pages.remove(path);
-                    c.pages.clear();
-                    *total -= c.bytes;
-                    c.bytes = 0;
-                    if let Some(s) = this
-                        && bytes <= BUDGET
-                    {
-                        c.pages.insert(path.to_string(), s);
-                        c.bytes = bytes;
-                        *total += bytes;
-                    }
+                    let this = c.pages.remove(path).expect("counted above");
+                    c.clear(total);
+                    c.pages.insert(path.to_string(), this);
+                    c.bytes = bytes;
+                    *total += bytes;
                     break;
                 }
             }
